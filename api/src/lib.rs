@@ -1,1 +1,18 @@
-//! Leadforge.
+//! Leadforge: a multi-tenant GraphQL platform that runs lead-generation agents.
+//!
+//! Layers go one way: `http` and `graphql` (thin) → `services` (the rules) →
+//! `entities` (sea-orm), `adapters` (the outside world).
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod metrics;
+pub mod services;
+pub mod telemetry;
+
+pub use app::App;
+pub use config::Config;

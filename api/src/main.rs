@@ -1,1 +1,91 @@
-fn main() {}
+//! The `leadforge` binary: parse the command line, load the configuration,
+//! run the verb. Failures end in one line on stderr and a non-zero exit.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use leadforge::{
+    App, Config,
+    app::shutdown_signal,
+    cli::{Cli, Command, MigrateAction},
+    db, graphql, telemetry,
+};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Printing the schema needs neither configuration nor a runtime.
+    if let Some(Command::Schema) = cli.command {
+        print!("{}", graphql::sdl());
+        return ExitCode::SUCCESS;
+    }
+    let config = match Config::load(cli.config.clone()) {
+        Ok(config) => config,
+        Err(e) => return fail(&e),
+    };
+    if let Some(Command::Config) = cli.command {
+        print!("{}", config.masked());
+        return ExitCode::SUCCESS;
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&e),
+    };
+    telemetry::init(&config.log);
+    let result = runtime.block_on(run(cli.command, config));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e.as_ref()),
+    }
+}
+
+async fn run(
+    command: Option<Command>,
+    mut config: Config,
+) -> Result<(), Box<dyn std::error::Error>> {
+    match command.unwrap_or(Command::Serve { no_migrate: false }) {
+        Command::Serve { no_migrate } => {
+            if no_migrate {
+                config.migrate_on_start = false;
+            }
+            tracing::debug!(config = %config.masked(), "configuration");
+            let database = config.database.backend.as_str();
+            let app = App::build(config).await?;
+            let addr = app.local_addr()?;
+            tracing::info!(%addr, database, "Leadforge is listening: GraphQL at http://{addr}/graphql, GraphiQL at http://{addr}/graphiql");
+            app.run_until_stopped(shutdown_signal()).await?;
+            tracing::info!("stopped");
+        }
+        Command::Migrate { action } => match action {
+            MigrateAction::Up => {
+                let applied = db::migrate_up(&config.database).await?;
+                println!("applied {applied} migration(s)");
+            }
+            MigrateAction::Down { steps } => {
+                let rolled_back = db::migrate_down(&config.database, steps).await?;
+                println!("rolled back {rolled_back} migration(s)");
+            }
+            MigrateAction::Status => {
+                let conn = db::connect(&config.database).await?;
+                for (name, applied) in db::migration_status(&conn).await? {
+                    println!("{} {name}", if applied { "applied" } else { "pending" });
+                }
+            }
+        },
+        Command::Schema | Command::Config => {}
+    }
+    Ok(())
+}
+
+fn fail(error: &dyn std::error::Error) -> ExitCode {
+    let mut line = format!("leadforge: {error}");
+    let mut source = error.source();
+    while let Some(cause) = source {
+        line.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    eprintln!("{line}");
+    ExitCode::FAILURE
+}

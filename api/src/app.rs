@@ -1,0 +1,147 @@
+//! Building and running the server: the one path `main` and the tests share.
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use tokio::net::TcpListener;
+
+use crate::{
+    config::Config,
+    db::{self, DbError},
+    graphql,
+    http::{self, AppState},
+    metrics::Metrics,
+    services::Services,
+};
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Database(#[from] DbError),
+    #[error("cannot listen on {addr} (LEADFORGE_ADDR): {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A built, bound, not yet running server.
+pub struct App {
+    listener: TcpListener,
+    state: AppState,
+    shutdown_tx: tokio::sync::watch::Sender<bool>,
+}
+
+impl App {
+    /// Connects to the database, migrates it when configured to, builds the
+    /// services and the schema, and binds the listener (port 0 picks a free one).
+    pub async fn build(config: Config) -> Result<Self, StartError> {
+        if config.migrate_on_start {
+            let applied = db::migrate_up(&config.database).await?;
+            if applied > 0 {
+                tracing::info!(applied, "database migrated");
+            }
+        }
+        let db = db::connect(&config.database).await?;
+        if !config.migrate_on_start {
+            let pending = db::pending_migrations(&db)
+                .await
+                .map_err(DbError::Migrate)?;
+            if pending > 0 {
+                return Err(DbError::Pending(pending).into());
+            }
+        }
+
+        let services = Services::new(db, &config);
+        let metrics = Metrics::new();
+        let schema = graphql::build_schema(
+            Some(services.clone()),
+            &config.graphql,
+            Some(metrics.clone()),
+        );
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: config.addr,
+                source,
+            })?;
+        let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
+        let state = AppState {
+            schema,
+            services,
+            metrics,
+            config: Arc::new(config),
+            shutdown,
+        };
+        Ok(Self {
+            listener,
+            state,
+            shutdown_tx,
+        })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `stop` completes, then lets in-flight requests finish
+    /// for up to the configured grace period.
+    pub async fn run_until_stopped(
+        self,
+        stop: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let grace = self.state.config.shutdown_grace;
+        let shutdown_tx = self.shutdown_tx;
+        let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
+        let router = http::router(self.state);
+        let server = axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            stop.await;
+            tracing::info!("shutting down: finishing in-flight requests");
+            let _ = shutdown_tx.send(true);
+            let _ = stopped_tx.send(());
+        });
+        let server = server.into_future();
+        tokio::pin!(server);
+        tokio::select! {
+            result = &mut server => result,
+            () = async {
+                // Only once shutdown began does the grace period run.
+                let _ = stopped_rx.await;
+                tokio::time::sleep(grace).await;
+            } => {
+                tracing::warn!(grace_secs = grace.as_secs(), "shutdown grace period over; closing remaining connections");
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

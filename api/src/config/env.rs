@@ -1,0 +1,71 @@
+//! The one table that ties each environment variable to its `leadforge.toml` key.
+
+/// One setting: its environment name, its key in `leadforge.toml`, and
+/// whether it is a secret (masked when printed, readable from `<NAME>_FILE`).
+#[derive(Debug, Clone, Copy)]
+pub struct EnvSetting {
+    pub env: &'static str,
+    pub key: &'static str,
+    pub secret: bool,
+}
+
+const fn plain(env: &'static str, key: &'static str) -> EnvSetting {
+    EnvSetting {
+        env,
+        key,
+        secret: false,
+    }
+}
+
+const fn secret(env: &'static str, key: &'static str) -> EnvSetting {
+    EnvSetting {
+        env,
+        key,
+        secret: true,
+    }
+}
+
+/// Every setting the environment can change. The README's configuration
+/// table is written from this list.
+pub const ENV_SETTINGS: &[EnvSetting] = &[
+    plain("LEADFORGE_ADDR", "addr"),
+    plain("LEADFORGE_DATA_DIR", "data_dir"),
+    // A database URL can carry a password.
+    secret("DATABASE_URL", "database_url"),
+    plain("LEADFORGE_PUBLIC_URL", "public_url"),
+    plain("LEADFORGE_MIGRATE_ON_START", "migrate_on_start"),
+    plain("LEADFORGE_SHUTDOWN_GRACE_SECS", "shutdown_grace_secs"),
+    plain("LEADFORGE_LOG", "log.filter"),
+    plain("LEADFORGE_LOG_FORMAT", "log.format"),
+    plain("LEADFORGE_INTROSPECTION", "graphql.introspection"),
+    plain("LEADFORGE_GRAPHIQL", "graphql.graphiql"),
+    plain("LEADFORGE_MAX_QUERY_DEPTH", "graphql.max_depth"),
+    plain("LEADFORGE_MAX_QUERY_COMPLEXITY", "graphql.max_complexity"),
+    plain("LEADFORGE_MAX_ALIASES", "graphql.max_aliases"),
+    plain("LEADFORGE_MAX_BATCH", "graphql.max_batch"),
+    plain("LEADFORGE_MAX_BODY_BYTES", "graphql.max_body_bytes"),
+    plain("LEADFORGE_MAX_PAGE_SIZE", "graphql.max_page_size"),
+    plain("LEADFORGE_MAX_UPLOAD_BYTES", "uploads.max_bytes"),
+    plain("LEADFORGE_JWT_TTL_SECS", "auth.jwt_ttl_secs"),
+    plain("LEADFORGE_SIGNUP_CREDITS", "auth.signup_credits"),
+    secret("LEADFORGE_JWT_SECRET", "auth.jwt_secret"),
+    secret("LEADFORGE_MASTER_KEY", "vault.master_key"),
+    plain("LEADFORGE_DEFAULT_PROVIDERS", "agents.default_providers"),
+    plain("LEADFORGE_INSIGHTS_INTERVAL_SECS", "insights.interval_secs"),
+    plain("S3_BUCKET", "s3.bucket"),
+    plain("S3_ENDPOINT", "s3.endpoint"),
+    plain("S3_REGION", "s3.region"),
+    plain("S3_FORCE_PATH_STYLE", "s3.force_path_style"),
+    plain("META_GRAPH_URL", "meta.graph_url"),
+    plain("META_API_VERSION", "meta.api_version"),
+    plain("META_APP_ID", "meta.app_id"),
+    secret("META_APP_SECRET", "meta.app_secret"),
+    secret("GEMINI_API_KEY", "gemini.api_key"),
+    plain("GEMINI_MODEL", "gemini.model"),
+    plain("GEMINI_BASE_URL", "gemini.base_url"),
+];
+
+/// The environment name of a `leadforge.toml` key path, for error messages.
+pub fn env_name_of(key: &str) -> Option<&'static str> {
+    ENV_SETTINGS.iter().find(|s| s.key == key).map(|s| s.env)
+}

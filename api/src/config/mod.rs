@@ -1,0 +1,211 @@
+//! Configuration: compiled-in defaults (the embedded mode), then an optional
+//! `leadforge.toml`, then the environment, then validation.
+//!
+//! Every setting has one environment name (the table in [`env`]); secrets may
+//! also come from a file named by `<NAME>_FILE`. Validation turns the loose,
+//! layered values into a typed [`Config`] and names the offending setting in
+//! every error, so a bad deployment fails at start with one clear line.
+
+mod env;
+mod raw;
+mod validate;
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use secrecy::SecretString;
+use url::Url;
+
+pub use env::{ENV_SETTINGS, EnvSetting};
+pub use raw::RawConfig;
+
+/// The name of the optional configuration file read from the working directory.
+pub const DEFAULT_CONFIG_FILE: &str = "leadforge.toml";
+
+/// A setting that cannot be used, named as the operator wrote it.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {setting}: {message}")]
+pub struct ConfigError {
+    /// The environment variable (or `leadforge.toml` key) at fault.
+    pub setting: String,
+    /// What is wrong with it, in plain words; never the secret's value.
+    pub message: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(setting: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            setting: setting.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The validated configuration of one Leadforge process.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database: DatabaseConfig,
+    /// Base of signed blob URLs and links sent to users.
+    pub public_url: Url,
+    pub migrate_on_start: bool,
+    pub shutdown_grace: Duration,
+    pub log: LogConfig,
+    pub graphql: GraphqlConfig,
+    pub uploads: UploadConfig,
+    pub auth: AuthConfig,
+    pub vault: VaultConfig,
+    pub agents: AgentsConfig,
+    pub insights_interval: Duration,
+    /// `None`: creatives live in the local directory store under `data_dir`.
+    pub s3: Option<S3Config>,
+    pub meta: MetaConfig,
+    pub gemini: GeminiConfig,
+}
+
+/// Which database engine a URL points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatabaseBackend {
+    Sqlite,
+    Postgres,
+}
+
+impl DatabaseBackend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgresql",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DatabaseConfig {
+    /// May carry a password: never printed or logged as it is (see [`Config::masked`]).
+    pub url: SecretString,
+    pub backend: DatabaseBackend,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct LogConfig {
+    /// A `tracing` filter, already checked to parse.
+    pub filter: String,
+    pub format: LogFormat,
+}
+
+/// Limits and switches of the GraphQL endpoint.
+#[derive(Debug, Clone)]
+pub struct GraphqlConfig {
+    pub introspection: bool,
+    pub graphiql: bool,
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_aliases: usize,
+    pub max_batch: usize,
+    pub max_body_bytes: usize,
+    pub max_page_size: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct UploadConfig {
+    pub max_bytes: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    pub jwt_ttl: Duration,
+    pub signup_credits: i64,
+    /// `None`: generated once into the data dir.
+    pub jwt_secret: Option<SecretString>,
+}
+
+#[derive(Debug, Clone)]
+pub struct VaultConfig {
+    /// `None`: generated once into the data dir.
+    pub master_key: Option<SecretString>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AgentsConfig {
+    /// Providers a new tenant's media buyer starts with, e.g. `sandbox`, `meta_ads`.
+    pub default_providers: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct S3Config {
+    pub bucket: String,
+    pub endpoint: Option<Url>,
+    pub region: Option<String>,
+    pub force_path_style: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct MetaConfig {
+    pub graph_url: Url,
+    pub api_version: String,
+    pub app_id: Option<String>,
+    pub app_secret: Option<SecretString>,
+}
+
+#[derive(Debug, Clone)]
+pub struct GeminiConfig {
+    /// `None`: the offline Template copywriter writes the copy.
+    pub api_key: Option<SecretString>,
+    pub model: String,
+    pub base_url: Url,
+}
+
+/// Where configuration comes from; the process environment by default.
+pub trait EnvSource {
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+/// The real process environment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProcessEnv;
+
+impl EnvSource for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+}
+
+impl Config {
+    /// Loads defaults, then `file` (or `leadforge.toml` in the working
+    /// directory when it exists, or the file named by `LEADFORGE_CONFIG`), then
+    /// the environment; then validates.
+    pub fn load(file: Option<PathBuf>) -> Result<Self, ConfigError> {
+        Self::load_from(file, &ProcessEnv)
+    }
+
+    /// [`Config::load`] with an explicit environment (tests use a map).
+    pub fn load_from(file: Option<PathBuf>, env: &dyn EnvSource) -> Result<Self, ConfigError> {
+        let raw = RawConfig::load(file, env)?;
+        validate::validate(raw)
+    }
+
+    /// The embedded defaults rooted at `data_dir`, validated, with no file or
+    /// environment involved.
+    pub fn embedded(data_dir: PathBuf) -> Result<Self, ConfigError> {
+        let mut raw = RawConfig::defaults()?;
+        raw.data_dir = data_dir.to_string_lossy().into_owned();
+        validate::validate(raw)
+    }
+
+    /// The configuration as TOML with every secret replaced by `"***"`, for
+    /// `leadforge config` and the start-up log.
+    pub fn masked(&self) -> String {
+        validate::masked_toml(self)
+    }
+
+    /// `true` when running on the embedded defaults' database engine.
+    pub fn is_embedded(&self) -> bool {
+        self.database.backend == DatabaseBackend::Sqlite
+    }
+}

@@ -1,0 +1,337 @@
+//! From loose settings to a typed [`Config`], naming the setting at fault.
+
+use std::{
+    net::{SocketAddr, ToSocketAddrs},
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
+use url::Url;
+
+use super::{
+    AgentsConfig, AuthConfig, Config, ConfigError, DatabaseBackend, DatabaseConfig, GeminiConfig,
+    GraphqlConfig, LogConfig, LogFormat, MetaConfig, RawConfig, S3Config, UploadConfig,
+    VaultConfig,
+};
+
+/// Credits a new member gets in embedded mode, so the Quick start can launch
+/// a campaign on the Sandbox without an operator.
+const EMBEDDED_SIGNUP_CREDITS: i64 = 50;
+const KNOWN_PROVIDERS: &[&str] = &["sandbox", "meta_ads"];
+const SQLITE_FILE: &str = "leadforge.db";
+
+pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
+    let addr = parse_addr(&raw.addr)?;
+    let data_dir = check_data_dir(&raw.data_dir)?;
+    let database = parse_database(&raw.database_url, &data_dir)?;
+    let public_url = if raw.public_url.is_empty() {
+        parse_url("LEADFORGE_PUBLIC_URL", &format!("http://{addr}"))?
+    } else {
+        parse_url("LEADFORGE_PUBLIC_URL", &raw.public_url)?
+    };
+
+    tracing_subscriber::EnvFilter::try_new(&raw.log.filter)
+        .map_err(|e| ConfigError::new("LEADFORGE_LOG", format!("not a log filter: {e}")))?;
+    let format = match raw.log.format.as_str() {
+        "pretty" => LogFormat::Pretty,
+        "json" => LogFormat::Json,
+        other => {
+            return Err(ConfigError::new(
+                "LEADFORGE_LOG_FORMAT",
+                format!("expected `pretty` or `json`, got `{other}`"),
+            ));
+        }
+    };
+
+    let g = &raw.graphql;
+    for (setting, value) in [
+        ("LEADFORGE_MAX_QUERY_DEPTH", g.max_depth),
+        ("LEADFORGE_MAX_QUERY_COMPLEXITY", g.max_complexity),
+        ("LEADFORGE_MAX_ALIASES", g.max_aliases),
+        ("LEADFORGE_MAX_BATCH", g.max_batch),
+        ("LEADFORGE_MAX_BODY_BYTES", g.max_body_bytes),
+        ("LEADFORGE_MAX_PAGE_SIZE", g.max_page_size),
+    ] {
+        if value == 0 {
+            return Err(ConfigError::new(setting, "must be at least 1"));
+        }
+    }
+    if raw.uploads.max_bytes == 0 {
+        return Err(ConfigError::new(
+            "LEADFORGE_MAX_UPLOAD_BYTES",
+            "must be at least 1",
+        ));
+    }
+    if raw.auth.jwt_ttl_secs == 0 {
+        return Err(ConfigError::new(
+            "LEADFORGE_JWT_TTL_SECS",
+            "must be at least 1",
+        ));
+    }
+    if raw.insights.interval_secs == 0 {
+        return Err(ConfigError::new(
+            "LEADFORGE_INSIGHTS_INTERVAL_SECS",
+            "must be at least 1",
+        ));
+    }
+    let signup_credits = match raw.auth.signup_credits {
+        Some(n) if n < 0 => {
+            return Err(ConfigError::new(
+                "LEADFORGE_SIGNUP_CREDITS",
+                "must not be negative",
+            ));
+        }
+        Some(n) => n,
+        None if database.backend == DatabaseBackend::Sqlite => EMBEDDED_SIGNUP_CREDITS,
+        None => 0,
+    };
+    for provider in &raw.agents.default_providers {
+        if !KNOWN_PROVIDERS.contains(&provider.as_str()) {
+            return Err(ConfigError::new(
+                "LEADFORGE_DEFAULT_PROVIDERS",
+                format!(
+                    "unknown provider `{provider}` (known: {})",
+                    KNOWN_PROVIDERS.join(", ")
+                ),
+            ));
+        }
+    }
+
+    let s3 = match raw.s3.bucket {
+        None => None,
+        Some(bucket) => Some(S3Config {
+            bucket,
+            endpoint: raw
+                .s3
+                .endpoint
+                .as_deref()
+                .map(|u| parse_url("S3_ENDPOINT", u))
+                .transpose()?,
+            region: raw.s3.region,
+            force_path_style: raw.s3.force_path_style,
+        }),
+    };
+
+    Ok(Config {
+        addr,
+        data_dir,
+        database,
+        public_url,
+        migrate_on_start: raw.migrate_on_start,
+        shutdown_grace: Duration::from_secs(raw.shutdown_grace_secs),
+        log: LogConfig {
+            filter: raw.log.filter,
+            format,
+        },
+        graphql: GraphqlConfig {
+            introspection: g.introspection,
+            graphiql: g.graphiql,
+            max_depth: g.max_depth,
+            max_complexity: g.max_complexity,
+            max_aliases: g.max_aliases,
+            max_batch: g.max_batch,
+            max_body_bytes: g.max_body_bytes,
+            max_page_size: g.max_page_size,
+        },
+        uploads: UploadConfig {
+            max_bytes: raw.uploads.max_bytes,
+        },
+        auth: AuthConfig {
+            jwt_ttl: Duration::from_secs(raw.auth.jwt_ttl_secs),
+            signup_credits,
+            jwt_secret: raw.auth.jwt_secret.map(SecretString::from),
+        },
+        vault: VaultConfig {
+            master_key: raw.vault.master_key.map(SecretString::from),
+        },
+        agents: AgentsConfig {
+            default_providers: raw.agents.default_providers,
+        },
+        insights_interval: Duration::from_secs(raw.insights.interval_secs),
+        s3,
+        meta: MetaConfig {
+            graph_url: parse_url("META_GRAPH_URL", &raw.meta.graph_url)?,
+            api_version: check_api_version(raw.meta.api_version)?,
+            app_id: raw.meta.app_id,
+            app_secret: raw.meta.app_secret.map(SecretString::from),
+        },
+        gemini: GeminiConfig {
+            api_key: raw.gemini.api_key.map(SecretString::from),
+            model: raw.gemini.model,
+            base_url: parse_url("GEMINI_BASE_URL", &raw.gemini.base_url)?,
+        },
+    })
+}
+
+fn parse_addr(addr: &str) -> Result<SocketAddr, ConfigError> {
+    let bad = |why: String| ConfigError::new("LEADFORGE_ADDR", why);
+    if let Ok(addr) = addr.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    addr.to_socket_addrs()
+        .map_err(|e| bad(format!("`{addr}` is not host:port ({e})")))?
+        .next()
+        .ok_or_else(|| bad(format!("`{addr}` resolves to no address")))
+}
+
+/// The data dir must exist (it is created) and be writable: SQLite, the
+/// generated keys and the local blob store all live there.
+fn check_data_dir(dir: &str) -> Result<PathBuf, ConfigError> {
+    let bad = |why: String| ConfigError::new("LEADFORGE_DATA_DIR", why);
+    if dir.is_empty() {
+        return Err(bad("must not be empty".into()));
+    }
+    let path = PathBuf::from(dir);
+    std::fs::create_dir_all(&path).map_err(|e| bad(format!("cannot create {dir}: {e}")))?;
+    let probe = path.join(format!(".write-check-{}", std::process::id()));
+    std::fs::write(&probe, b"ok").map_err(|e| bad(format!("{dir} is not writable: {e}")))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(path)
+}
+
+fn parse_database(url: &str, data_dir: &Path) -> Result<DatabaseConfig, ConfigError> {
+    let bad = |why: String| ConfigError::new("DATABASE_URL", why);
+    if url.is_empty() {
+        let file = data_dir.join(SQLITE_FILE);
+        return Ok(DatabaseConfig {
+            url: SecretString::from(format!("sqlite://{}?mode=rwc", file.display())),
+            backend: DatabaseBackend::Sqlite,
+        });
+    }
+    // Never echo the URL back: it may hold a password.
+    let parsed = Url::parse(url).map_err(|e| bad(format!("not a URL ({e})")))?;
+    let backend = match parsed.scheme() {
+        "sqlite" => DatabaseBackend::Sqlite,
+        "postgres" | "postgresql" => {
+            if parsed.host_str().is_none_or(str::is_empty) {
+                return Err(bad("a PostgreSQL URL needs a host".into()));
+            }
+            DatabaseBackend::Postgres
+        }
+        other => {
+            return Err(bad(format!(
+                "unsupported scheme `{other}` (use postgres:// or sqlite://)"
+            )));
+        }
+    };
+    Ok(DatabaseConfig {
+        url: SecretString::from(url.to_owned()),
+        backend,
+    })
+}
+
+fn parse_url(setting: &str, url: &str) -> Result<Url, ConfigError> {
+    let parsed = Url::parse(url)
+        .map_err(|e| ConfigError::new(setting, format!("`{url}` is not a URL ({e})")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(ConfigError::new(
+            setting,
+            format!("`{url}` must be an http(s) URL"),
+        ));
+    }
+    Ok(parsed)
+}
+
+fn check_api_version(version: String) -> Result<String, ConfigError> {
+    let ok = version
+        .strip_prefix('v')
+        .and_then(|rest| rest.split_once('.'))
+        .is_some_and(|(major, minor)| {
+            !major.is_empty()
+                && !minor.is_empty()
+                && major.bytes().all(|b| b.is_ascii_digit())
+                && minor.bytes().all(|b| b.is_ascii_digit())
+        });
+    if ok {
+        Ok(version)
+    } else {
+        Err(ConfigError::new(
+            "META_API_VERSION",
+            format!("`{version}` is not a Graph API version like v25.0"),
+        ))
+    }
+}
+
+const MASK: &str = "***";
+
+fn mask(secret: Option<&SecretString>) -> serde_json::Value {
+    match secret {
+        Some(_) => json!(MASK),
+        None => serde_json::Value::Null,
+    }
+}
+
+/// The database URL with its password (if any) masked, so operators can still
+/// see which server they point at.
+fn masked_database_url(db: &DatabaseConfig) -> String {
+    let raw = db.url.expose_secret();
+    match Url::parse(raw) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some(MASK));
+            url.to_string()
+        }
+        Ok(url) => url.to_string(),
+        Err(_) => MASK.to_owned(),
+    }
+}
+
+pub(super) fn masked_toml(c: &Config) -> String {
+    let value = json!({
+        "addr": c.addr.to_string(),
+        "data_dir": c.data_dir.display().to_string(),
+        "database_url": masked_database_url(&c.database),
+        "public_url": c.public_url.as_str(),
+        "migrate_on_start": c.migrate_on_start,
+        "shutdown_grace_secs": c.shutdown_grace.as_secs(),
+        "log": { "filter": c.log.filter, "format": match c.log.format { LogFormat::Pretty => "pretty", LogFormat::Json => "json" } },
+        "graphql": {
+            "introspection": c.graphql.introspection,
+            "graphiql": c.graphql.graphiql,
+            "max_depth": c.graphql.max_depth,
+            "max_complexity": c.graphql.max_complexity,
+            "max_aliases": c.graphql.max_aliases,
+            "max_batch": c.graphql.max_batch,
+            "max_body_bytes": c.graphql.max_body_bytes,
+            "max_page_size": c.graphql.max_page_size,
+        },
+        "uploads": { "max_bytes": c.uploads.max_bytes },
+        "auth": { "jwt_ttl_secs": c.auth.jwt_ttl.as_secs(), "signup_credits": c.auth.signup_credits, "jwt_secret": mask(c.auth.jwt_secret.as_ref()) },
+        "vault": { "master_key": mask(c.vault.master_key.as_ref()) },
+        "agents": { "default_providers": c.agents.default_providers },
+        "insights": { "interval_secs": c.insights_interval.as_secs() },
+        "s3": c.s3.as_ref().map(|s| json!({
+            "bucket": s.bucket,
+            "endpoint": s.endpoint.as_ref().map(Url::as_str),
+            "region": s.region,
+            "force_path_style": s.force_path_style,
+        })),
+        "meta": {
+            "graph_url": c.meta.graph_url.as_str(),
+            "api_version": c.meta.api_version,
+            "app_id": c.meta.app_id,
+            "app_secret": mask(c.meta.app_secret.as_ref()),
+        },
+        "gemini": {
+            "api_key": mask(c.gemini.api_key.as_ref()),
+            "model": c.gemini.model,
+            "base_url": c.gemini.base_url.as_str(),
+        },
+    });
+    let value = strip_nulls(value);
+    toml::to_string_pretty(&value).unwrap_or_else(|_| value.to_string())
+}
+
+/// TOML has no null: unset settings are left out of the printout.
+fn strip_nulls(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => serde_json::Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, strip_nulls(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}

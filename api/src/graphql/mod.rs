@@ -1,0 +1,57 @@
+//! The GraphQL schema: one Query/Mutation pair per area, merged at the root.
+
+pub mod context;
+pub mod error;
+pub mod limits;
+mod system;
+
+use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+
+use crate::{config::GraphqlConfig, metrics::Metrics, services::Services};
+
+/// The root query, named `Query` as in the public contract.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(system::SystemQuery);
+
+pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+
+/// Builds the schema with its limits and extensions. `services` is `None` only
+/// for printing the SDL, which needs no database.
+pub fn build_schema(
+    services: Option<Services>,
+    config: &GraphqlConfig,
+    metrics: Option<Metrics>,
+) -> AppSchema {
+    let mut builder = Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+        .extension(limits::Limits {
+            max_depth: config.max_depth,
+            max_complexity: config.max_complexity,
+            max_aliases: config.max_aliases,
+        });
+    if let Some(metrics) = metrics {
+        builder = builder.extension(metrics);
+    }
+    if let Some(services) = services {
+        builder = builder.data(services);
+    }
+    if !config.introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
+}
+
+/// The schema's SDL, as `leadforge schema` prints it.
+pub fn sdl() -> String {
+    let config = GraphqlConfig {
+        introspection: true,
+        graphiql: false,
+        max_depth: usize::MAX,
+        max_complexity: usize::MAX,
+        max_aliases: usize::MAX,
+        max_batch: 1,
+        max_body_bytes: 1,
+        max_page_size: 1,
+    };
+    build_schema(None, &config, None).sdl()
+}

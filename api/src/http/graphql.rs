@@ -1,0 +1,421 @@
+//! `/graphql` over HTTP, following the GraphQL-over-HTTP specification:
+//! content negotiation on `Accept`, request errors answered with 4xx under
+//! `application/graphql-response+json`, no mutations over GET, and bounded
+//! request bodies. async-graphql-axum's extractor answers every outcome with
+//! 200 `application/json`, so this module does the HTTP part itself and hands
+//! only the parsed request to the schema.
+
+use std::{collections::BTreeMap, sync::Arc};
+
+use async_graphql::{
+    BatchRequest, ServerError, Value,
+    http::{MultipartOptions, receive_batch_body},
+    parser::types::OperationType,
+};
+use axum::{
+    body::Body,
+    extract::{RawQuery, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use futures_util::TryStreamExt;
+use serde::Serialize;
+
+use super::AppState;
+use crate::{
+    error::ErrorCode,
+    graphql::{error::coded_error, error::with_code, limits::ExecutionMarker},
+};
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json; charset=utf-8";
+const JSON: &str = "application/json; charset=utf-8";
+
+/// Headers of which one must be present on multipart requests: a browser
+/// cannot send them cross-site without a CORS preflight, so a form on another
+/// site cannot upload on a signed-in user's behalf.
+pub const CSRF_HEADERS: [&str; 2] = ["x-apollo-operation-name", "apollo-require-preflight"];
+
+/// The media type of the answer, chosen from the request's `Accept`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Media {
+    GraphqlResponseJson,
+    Json,
+}
+
+impl Media {
+    fn content_type(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Self::GraphqlResponseJson => GRAPHQL_RESPONSE_JSON,
+            Self::Json => JSON,
+        })
+    }
+}
+
+/// `POST /graphql`: JSON bodies, or multipart bodies for file uploads.
+pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let Some(media) = negotiate(&headers) else {
+        return not_acceptable();
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+
+    let batch = match essence.as_str() {
+        "application/json" | "application/graphql-response+json" => {
+            let limit = state.config.graphql.max_body_bytes;
+            let bytes = match axum::body::to_bytes(body, limit).await {
+                Ok(bytes) => bytes,
+                Err(_) => {
+                    return request_error(
+                        media,
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        format!("The request body is larger than {limit} bytes."),
+                        ErrorCode::LimitExceeded,
+                    );
+                }
+            };
+            match serde_json::from_slice::<BatchRequest>(&bytes) {
+                Ok(batch) => batch,
+                Err(e) => {
+                    return request_error(
+                        media,
+                        StatusCode::BAD_REQUEST,
+                        format!("The body is not a GraphQL request: {e}"),
+                        ErrorCode::BadRequest,
+                    );
+                }
+            }
+        }
+        "multipart/form-data" => {
+            if !CSRF_HEADERS.iter().any(|h| headers.contains_key(*h)) {
+                return request_error(
+                    media,
+                    StatusCode::BAD_REQUEST,
+                    "Multipart requests must carry an `apollo-require-preflight` or `x-apollo-operation-name` header.".to_owned(),
+                    ErrorCode::BadRequest,
+                );
+            }
+            let options = MultipartOptions::default()
+                .max_file_size(
+                    usize::try_from(state.config.uploads.max_bytes).unwrap_or(usize::MAX),
+                )
+                .max_num_files(10);
+            let reader = body
+                .into_data_stream()
+                .map_err(std::io::Error::other)
+                .into_async_read();
+            match receive_batch_body(Some(content_type), reader, options).await {
+                Ok(batch) => batch,
+                Err(e) => {
+                    let (status, code) = match e {
+                        async_graphql::ParseRequestError::PayloadTooLarge => {
+                            (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::LimitExceeded)
+                        }
+                        _ => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
+                    };
+                    return request_error(media, status, e.to_string(), code);
+                }
+            }
+        }
+        _ => {
+            return request_error(
+                media,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Send GraphQL requests as application/json (or multipart/form-data for uploads)."
+                    .to_owned(),
+                ErrorCode::BadRequest,
+            );
+        }
+    };
+    execute(&state, batch, media).await
+}
+
+/// `GET /graphql?query=…`: queries only; a mutation over GET is refused
+/// (GET must be safe to retry and to prefetch).
+pub async fn get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let Some(media) = negotiate(&headers) else {
+        return not_acceptable();
+    };
+    let request = match async_graphql::http::parse_query_string(query.as_deref().unwrap_or("")) {
+        Ok(request) => request,
+        Err(e) => {
+            return request_error(
+                media,
+                StatusCode::BAD_REQUEST,
+                format!("The query string is not a GraphQL request: {e}"),
+                ErrorCode::BadRequest,
+            );
+        }
+    };
+    if is_mutation(&request) {
+        let mut response = request_error(
+            media,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Mutations must be sent with POST.".to_owned(),
+            ErrorCode::BadRequest,
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    execute(&state, BatchRequest::Single(request), media).await
+}
+
+/// Whether the operation the request would run is a mutation. A document
+/// that does not parse is left to the schema, which reports it properly.
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
+        return false;
+    };
+    let wanted = request.operation_name.as_deref();
+    doc.operations.iter().any(|(name, op)| {
+        let selected = match wanted {
+            Some(w) => name.is_some_and(|n| n.as_str() == w),
+            None => true,
+        };
+        selected && op.node.ty == OperationType::Mutation
+    })
+}
+
+async fn execute(state: &AppState, batch: BatchRequest, media: Media) -> Response {
+    let requests = match batch {
+        BatchRequest::Single(request) => vec![request],
+        BatchRequest::Batch(requests) => {
+            let max = state.config.graphql.max_batch;
+            if requests.len() > max {
+                return request_error(
+                    media,
+                    StatusCode::BAD_REQUEST,
+                    format!(
+                        "The batch holds {} operations; at most {max} are allowed.",
+                        requests.len()
+                    ),
+                    ErrorCode::LimitExceeded,
+                );
+            }
+            if requests.is_empty() {
+                return request_error(
+                    media,
+                    StatusCode::BAD_REQUEST,
+                    "The batch is empty.".to_owned(),
+                    ErrorCode::BadRequest,
+                );
+            }
+            return execute_batch(state, requests, media).await;
+        }
+    };
+    let mut outcomes = run_all(state, requests).await;
+    let Some((response, executed)) = outcomes.pop() else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let status = if executed || media == Media::Json {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let body = Envelope::new(&response, executed);
+    let mut http = json_response(status, media, &body);
+    for (name, value) in response.http_headers.iter() {
+        http.headers_mut().append(name, value.clone());
+    }
+    http
+}
+
+async fn execute_batch(
+    state: &AppState,
+    requests: Vec<async_graphql::Request>,
+    media: Media,
+) -> Response {
+    let outcomes = run_all(state, requests).await;
+    let any_executed = outcomes.iter().any(|(_, executed)| *executed);
+    let bodies: Vec<Envelope<'_>> = outcomes
+        .iter()
+        .map(|(response, executed)| Envelope::new(response, *executed))
+        .collect();
+    let status = if any_executed || media == Media::Json {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    json_response(status, media, &bodies)
+}
+
+/// Runs the requests concurrently, each with its own execution marker.
+async fn run_all(
+    state: &AppState,
+    requests: Vec<async_graphql::Request>,
+) -> Vec<(async_graphql::Response, bool)> {
+    let runs = requests.into_iter().map(|request| {
+        let marker = Arc::new(ExecutionMarker::default());
+        let request = request.data(marker.clone());
+        async move {
+            let mut response = state.schema.execute(request).await;
+            let executed = marker.executed();
+            // Every error carries a code: errors async-graphql raised before
+            // execution are request errors; any other uncoded one is ours.
+            let fallback = if executed {
+                ErrorCode::Internal
+            } else {
+                ErrorCode::BadRequest
+            };
+            response.errors = std::mem::take(&mut response.errors)
+                .into_iter()
+                .map(|e| with_code(e, fallback))
+                .collect();
+            (response, executed)
+        }
+    });
+    futures_util::future::join_all(runs).await
+}
+
+/// The JSON body of one response. `data` is left out when the request never
+/// executed, as the specification requires of request errors.
+#[derive(Serialize)]
+struct Envelope<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [ServerError],
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    extensions: &'a BTreeMap<String, Value>,
+}
+
+impl<'a> Envelope<'a> {
+    fn new(response: &'a async_graphql::Response, executed: bool) -> Self {
+        Self {
+            data: executed.then_some(&response.data),
+            errors: &response.errors,
+            extensions: &response.extensions,
+        }
+    }
+}
+
+fn json_response(status: StatusCode, media: Media, body: &impl Serialize) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => (
+            status,
+            [(header::CONTENT_TYPE, media.content_type())],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot serialise a GraphQL response");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+fn request_error(media: Media, status: StatusCode, message: String, code: ErrorCode) -> Response {
+    let errors = [coded_error(message, code)];
+    let extensions = BTreeMap::new();
+    let body = Envelope {
+        data: None,
+        errors: &errors,
+        extensions: &extensions,
+    };
+    // These requests are not well-formed GraphQL-over-HTTP requests, so
+    // they keep their 4xx status under either media type.
+    json_response(status, media, &body)
+}
+
+fn not_acceptable() -> Response {
+    (
+        StatusCode::NOT_ACCEPTABLE,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(JSON))],
+        r#"{"errors":[{"message":"Accept application/graphql-response+json or application/json.","extensions":{"code":"BAD_REQUEST"}}]}"#,
+    )
+        .into_response()
+}
+
+/// Picks the answer's media type from `Accept`: `application/json` only when
+/// the client prefers it, `application/graphql-response+json` otherwise
+/// (including no `Accept` at all and wildcards). `None`: nothing acceptable.
+fn negotiate(headers: &HeaderMap) -> Option<Media> {
+    let accept: Vec<&str> = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    if accept.is_empty() {
+        return Some(Media::GraphqlResponseJson);
+    }
+    let mut best: Option<(f32, Media)> = None;
+    for range in accept.iter().flat_map(|v| v.split(',')) {
+        let mut parts = range.split(';');
+        let media_range = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if q <= 0.0 {
+            continue;
+        }
+        let media = match media_range.as_str() {
+            "application/graphql-response+json" | "application/*" | "*/*" => {
+                Media::GraphqlResponseJson
+            }
+            "application/json" => Media::Json,
+            _ => continue,
+        };
+        let better = match best {
+            None => true,
+            Some((best_q, best_media)) => {
+                q > best_q
+                    || (q == best_q
+                        && media == Media::GraphqlResponseJson
+                        && best_media == Media::Json)
+            }
+        };
+        if better {
+            best = Some((q, media));
+        }
+    }
+    best.map(|(_, media)| media)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_str(value).unwrap());
+        headers
+    }
+
+    #[test]
+    fn negotiation_prefers_graphql_response_json() {
+        assert_eq!(
+            negotiate(&HeaderMap::new()),
+            Some(Media::GraphqlResponseJson)
+        );
+        assert_eq!(negotiate(&accept("application/json")), Some(Media::Json));
+        assert_eq!(
+            negotiate(&accept(
+                "application/graphql-response+json, application/json;q=0.9"
+            )),
+            Some(Media::GraphqlResponseJson)
+        );
+        assert_eq!(
+            negotiate(&accept(
+                "application/graphql-response+json;q=0.5, application/json"
+            )),
+            Some(Media::Json)
+        );
+        assert_eq!(negotiate(&accept("*/*")), Some(Media::GraphqlResponseJson));
+        assert_eq!(negotiate(&accept("text/html")), None);
+        assert_eq!(negotiate(&accept("application/json;q=0")), None);
+    }
+}
