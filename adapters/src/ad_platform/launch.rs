@@ -1,0 +1,349 @@
+//! The launch sequence on any [`AdPlatform`]: verify, upload images, create campaign →
+//! ad set → one creative and one ad per image (all PAUSED), then activate bottom-up.
+//!
+//! Progress is handed to a [`LaunchJournal`] after every step so a retry or a restart
+//! resumes where it stopped. Before a create is sent the step is journalled as attempted;
+//! a create that was attempted before, or whose answer was lost, is first looked up by its
+//! tag and adopted when it exists, so no remote object is ever created twice.
+
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use super::error::PlatformError;
+use super::types::*;
+use super::{AdPlatform, validate};
+
+/// Everything one launch needs, in neutral terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LaunchRequest {
+    /// Campaign name shown to the advertiser.
+    pub name: String,
+    /// Unique tag of this launch (e.g. derived from the campaign id); put in every name.
+    pub tag: String,
+    /// Goal.
+    pub objective: Objective,
+    /// Where results land (lead form, pixel, link clicks).
+    pub conversion: Conversion,
+    /// Page the ads run as.
+    pub page_id: String,
+    /// Daily budget in minor units, placed on the ad set.
+    pub daily_budget: i64,
+    /// Who sees the ads.
+    pub audience: Audience,
+    /// The words.
+    pub copy: AdCopy,
+    /// Landing page.
+    pub link_url: String,
+    /// Images, one creative and one ad each. An image whose hash is already in the
+    /// progress (uploaded to this account before) is not uploaded again.
+    pub images: Vec<ImageUpload>,
+    /// DSA parties for EU audiences (default: the Page's name).
+    pub dsa: Option<DsaParties>,
+}
+
+/// Remote ids known so far; persist it as a whole (it is serde-serialisable).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct LaunchProgress {
+    /// Image hash per image of the request.
+    pub image_hashes: Vec<Option<String>>,
+    /// The campaign.
+    pub campaign_id: Option<RemoteId>,
+    /// The ad set.
+    pub ad_set_id: Option<RemoteId>,
+    /// Creative per image.
+    pub creative_ids: Vec<Option<RemoteId>>,
+    /// Ad per image.
+    pub ad_ids: Vec<Option<RemoteId>>,
+    /// Creates sent at least once (their answer may have been lost).
+    pub attempted: BTreeSet<String>,
+    /// Whether everything was activated.
+    pub activated: bool,
+}
+
+/// Where progress is persisted (the launch job stores it in the database).
+#[async_trait]
+pub trait LaunchJournal: Send {
+    /// Persists the progress; called after every step and before every create.
+    async fn save(&mut self, progress: &LaunchProgress) -> Result<(), String>;
+}
+
+/// A journal that keeps nothing (tests, dry runs).
+#[derive(Debug, Default)]
+pub struct NoJournal;
+
+#[async_trait]
+impl LaunchJournal for NoJournal {
+    async fn save(&mut self, _progress: &LaunchProgress) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Why a launch stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum LaunchError {
+    /// The platform refused or failed a step.
+    #[error("{step}: {source}")]
+    Platform {
+        /// The step (`verify`, `campaign`, `ad_set`, `creative_0`, …).
+        step: String,
+        /// The platform's error.
+        source: PlatformError,
+    },
+    /// Progress could not be persisted; nothing more is sent.
+    #[error("could not record launch progress: {0}")]
+    Journal(String),
+}
+
+impl LaunchError {
+    /// The platform error, when there is one.
+    pub fn platform(&self) -> Option<&PlatformError> {
+        match self {
+            Self::Platform { source, .. } => Some(source),
+            Self::Journal(_) => None,
+        }
+    }
+}
+
+fn at(step: &str) -> impl FnOnce(PlatformError) -> LaunchError + '_ {
+    move |source| LaunchError::Platform {
+        step: step.to_owned(),
+        source,
+    }
+}
+
+/// Checks a request without calling the platform (the dry run of `previewLaunch`).
+pub fn check_request(req: &LaunchRequest) -> Result<(), PlatformError> {
+    validate::audience(&req.audience)?;
+    validate::conversion(req.objective, &req.conversion)?;
+    if req.daily_budget <= 0 {
+        return Err(PlatformError::invalid(
+            "daily_budget",
+            "the daily budget must be positive",
+        ));
+    }
+    if req.images.is_empty() {
+        return Err(PlatformError::invalid(
+            "images",
+            "choose at least one image",
+        ));
+    }
+    req.copy
+        .validate()
+        .map_err(|p| PlatformError::invalid("ad_copy", p.to_string()))
+}
+
+/// Runs (or resumes) a launch.
+pub async fn run(
+    platform: &dyn AdPlatform,
+    creds: &Credentials,
+    req: &LaunchRequest,
+    progress: &mut LaunchProgress,
+    journal: &mut dyn LaunchJournal,
+) -> Result<(), LaunchError> {
+    let n = req.images.len();
+    progress.image_hashes.resize(n, None);
+    progress.creative_ids.resize(n, None);
+    progress.ad_ids.resize(n, None);
+
+    let account = platform.verify(creds).await.map_err(at("verify"))?;
+    if !account.account_status.is_active() {
+        return Err(at("verify")(PlatformError::invalid(
+            "ad_account",
+            format!(
+                "the ad account is {}, not ACTIVE",
+                account.account_status.name()
+            ),
+        )));
+    }
+
+    for (i, image) in req.images.iter().enumerate() {
+        if progress.image_hashes[i].is_none() {
+            let uploaded = platform
+                .upload_image(creds, image)
+                .await
+                .map_err(at("image"))?;
+            progress.image_hashes[i] = Some(uploaded.hash);
+            save(journal, progress).await?;
+        }
+    }
+
+    let campaign = CampaignSpec {
+        name: req.name.clone(),
+        tag: req.tag.clone(),
+        objective: req.objective,
+        campaign_daily_budget: None,
+    };
+    let campaign_id = step(
+        platform,
+        creds,
+        progress,
+        journal,
+        ObjectKind::Campaign,
+        "campaign",
+        &req.tag,
+        |p| p.campaign_id.clone(),
+        |p, id| p.campaign_id = Some(id),
+        async |mode| platform.create_campaign(creds, &campaign, mode).await,
+    )
+    .await?;
+
+    let ad_set_tag = format!("{}-s", req.tag);
+    let ad_set = AdSetSpec {
+        name: format!("{} · ad set", req.name),
+        tag: ad_set_tag.clone(),
+        campaign_id,
+        objective: req.objective,
+        conversion: req.conversion.clone(),
+        page_id: req.page_id.clone(),
+        daily_budget: Some(req.daily_budget),
+        audience: req.audience.clone(),
+        dsa: req.dsa.clone(),
+    };
+    let ad_set_id = step(
+        platform,
+        creds,
+        progress,
+        journal,
+        ObjectKind::AdSet,
+        "ad_set",
+        &ad_set_tag,
+        |p| p.ad_set_id.clone(),
+        |p, id| p.ad_set_id = Some(id),
+        async |mode| platform.create_ad_set(creds, &ad_set, mode).await,
+    )
+    .await?;
+
+    let lead_form_id = match &req.conversion {
+        Conversion::LeadForm { form_id } => Some(form_id.clone()),
+        _ => None,
+    };
+    for i in 0..n {
+        let image_hash = progress.image_hashes[i].clone().unwrap_or_default();
+        let creative_tag = format!("{}-c{i}", req.tag);
+        let creative = CreativeSpec {
+            name: format!("{} · creative {}", req.name, i + 1),
+            tag: creative_tag.clone(),
+            page_id: req.page_id.clone(),
+            image_hash,
+            link_url: req.link_url.clone(),
+            copy: req.copy.clone(),
+            lead_form_id: lead_form_id.clone(),
+        };
+        let key = format!("creative_{i}");
+        let creative_id = step(
+            platform,
+            creds,
+            progress,
+            journal,
+            ObjectKind::Creative,
+            &key,
+            &creative_tag,
+            |p| p.creative_ids[i].clone(),
+            |p, id| p.creative_ids[i] = Some(id),
+            async |mode| platform.create_creative(creds, &creative, mode).await,
+        )
+        .await?;
+
+        let ad_tag = format!("{}-a{i}", req.tag);
+        let ad = AdSpec {
+            name: format!("{} · ad {}", req.name, i + 1),
+            tag: ad_tag.clone(),
+            ad_set_id: ad_set_id.clone(),
+            creative_id,
+        };
+        let key = format!("ad_{i}");
+        step(
+            platform,
+            creds,
+            progress,
+            journal,
+            ObjectKind::Ad,
+            &key,
+            &ad_tag,
+            |p| p.ad_ids[i].clone(),
+            |p, id| p.ad_ids[i] = Some(id),
+            async |mode| platform.create_ad(creds, &ad, mode).await,
+        )
+        .await?;
+    }
+
+    // Bottom-up: nothing delivers until the campaign itself is switched on last.
+    let ads: Vec<RemoteId> = progress.ad_ids.iter().flatten().cloned().collect();
+    for ad in &ads {
+        platform
+            .set_status(creds, ad, RemoteStatus::Active)
+            .await
+            .map_err(at("activate"))?;
+    }
+    platform
+        .set_status(creds, &ad_set_id, RemoteStatus::Active)
+        .await
+        .map_err(at("activate"))?;
+    if let Some(c) = progress.campaign_id.clone() {
+        platform
+            .set_status(creds, &c, RemoteStatus::Active)
+            .await
+            .map_err(at("activate"))?;
+    }
+    progress.activated = true;
+    save(journal, progress).await
+}
+
+async fn save(
+    journal: &mut dyn LaunchJournal,
+    progress: &LaunchProgress,
+) -> Result<(), LaunchError> {
+    journal.save(progress).await.map_err(LaunchError::Journal)
+}
+
+/// One create, made safe against lost answers (see the module doc).
+#[allow(clippy::too_many_arguments)]
+async fn step(
+    platform: &dyn AdPlatform,
+    creds: &Credentials,
+    progress: &mut LaunchProgress,
+    journal: &mut dyn LaunchJournal,
+    kind: ObjectKind,
+    key: &str,
+    tag: &str,
+    known: impl Fn(&LaunchProgress) -> Option<RemoteId>,
+    record: impl Fn(&mut LaunchProgress, RemoteId),
+    create: impl AsyncFn(CreateMode) -> Result<RemoteId, PlatformError>,
+) -> Result<RemoteId, LaunchError> {
+    if let Some(id) = known(progress) {
+        return Ok(id);
+    }
+    if progress.attempted.contains(key)
+        && let Some(found) = platform
+            .find_by_tag(creds, kind, tag)
+            .await
+            .map_err(at(key))?
+    {
+        record(progress, found.id.clone());
+        save(journal, progress).await?;
+        return Ok(found.id);
+    }
+    progress.attempted.insert(key.to_owned());
+    save(journal, progress).await?;
+    let created = match create(CreateMode::Create).await {
+        Ok(id) => id,
+        Err(e) if e.outcome_unknown() => {
+            tracing::warn!(step = key, "create outcome unknown; looking it up by tag");
+            match platform
+                .find_by_tag(creds, kind, tag)
+                .await
+                .map_err(at(key))?
+            {
+                Some(found) => found.id,
+                // Not there: the create was not applied, so sending it once more is safe.
+                None => create(CreateMode::Create).await.map_err(at(key))?,
+            }
+        }
+        Err(e) => return Err(at(key)(e)),
+    };
+    record(progress, created.clone());
+    save(journal, progress).await?;
+    Ok(created)
+}

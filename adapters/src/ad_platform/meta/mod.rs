@@ -1,0 +1,489 @@
+//! The Meta Marketing API adapter (Graph API over reqwest).
+
+pub mod client;
+pub mod config;
+pub mod errors;
+pub mod insights;
+pub mod mapping;
+pub mod usage;
+pub mod wire;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use self::client::{Call, Effect, GraphClient, Verb, decode};
+pub use self::config::{DEFAULT_API_VERSION, DEFAULT_GRAPH_URL, MetaConfig, RetryPolicy};
+use super::AdPlatform;
+use super::error::PlatformError;
+use super::registry::Provider;
+use super::types::*;
+use super::usage::Usage;
+
+/// Permissions the media buyer needs on the token.
+pub const REQUIRED_PERMISSIONS: &[&str] = &["ads_management", "ads_read"];
+
+/// The Meta adapter. Build once at start and share as `Arc<dyn AdPlatform>`.
+pub struct MetaAds {
+    client: GraphClient,
+    /// Currency per ad account number, learned from `verify`, used when insights rows
+    /// do not name it.
+    currencies: Mutex<HashMap<String, String>>,
+}
+
+impl std::fmt::Debug for MetaAds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetaAds")
+            .field("graph_url", &self.client.config().graph_url.as_str())
+            .field("api_version", &self.client.config().api_version)
+            .field(
+                "app_secret",
+                &self
+                    .client
+                    .config()
+                    .app_secret
+                    .as_ref()
+                    .map(|_| "[redacted]"),
+            )
+            .finish()
+    }
+}
+
+fn p(key: &str, value: impl Into<String>) -> (String, String) {
+    (key.to_owned(), value.into())
+}
+
+impl MetaAds {
+    /// Builds the adapter and its HTTP client.
+    pub fn new(config: MetaConfig) -> Result<Self, PlatformError> {
+        Ok(Self {
+            client: GraphClient::new(config)?,
+            currencies: Mutex::new(HashMap::new()),
+        })
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        creds: &Credentials,
+        path: &str,
+        params: Vec<(String, String)>,
+    ) -> Result<T, PlatformError> {
+        self.client
+            .call_as(
+                &creds.access_token,
+                Call {
+                    verb: Verb::Get,
+                    path,
+                    params,
+                    effect: Effect::Idempotent,
+                    account: Some(creds.account_number()),
+                },
+            )
+            .await
+    }
+
+    async fn post(
+        &self,
+        creds: &Credentials,
+        path: &str,
+        params: Vec<(String, String)>,
+        effect: Effect,
+    ) -> Result<Value, PlatformError> {
+        self.client
+            .call(
+                &creds.access_token,
+                Call {
+                    verb: Verb::Post,
+                    path,
+                    params,
+                    effect,
+                    account: Some(creds.account_number()),
+                },
+            )
+            .await
+    }
+
+    async fn create(
+        &self,
+        creds: &Credentials,
+        edge: &str,
+        params: Vec<(String, String)>,
+        mode: CreateMode,
+    ) -> Result<RemoteId, PlatformError> {
+        let path = format!("{}/{edge}", creds.ad_account_id);
+        let value = self.post(creds, &path, params, Effect::Create).await?;
+        if mode == CreateMode::ValidateOnly {
+            return Ok(RemoteId(String::new()));
+        }
+        let created: wire::Created = decode(value, &path)?;
+        Ok(RemoteId(created.id))
+    }
+
+    /// DSA parties for an EU audience: the spec's, or the Page's name for both.
+    async fn dsa_parties(
+        &self,
+        creds: &Credentials,
+        spec: &AdSetSpec,
+    ) -> Result<Option<DsaParties>, PlatformError> {
+        if !spec.audience.includes_eu() {
+            return Ok(None);
+        }
+        if let Some(dsa) = &spec.dsa {
+            return Ok(Some(dsa.clone()));
+        }
+        let page: wire::Named = self
+            .get(creds, &spec.page_id, vec![p("fields", "id,name")])
+            .await?;
+        Ok(Some(DsaParties {
+            beneficiary: page.name.clone(),
+            payor: page.name,
+        }))
+    }
+
+    fn remember_currency(&self, account: &str, currency: &str) {
+        if let Ok(mut map) = self.currencies.lock() {
+            map.insert(account.to_owned(), currency.to_owned());
+        }
+    }
+
+    fn known_currency(&self, account: &str) -> Option<String> {
+        self.currencies.lock().ok()?.get(account).cloned()
+    }
+}
+
+#[async_trait]
+impl AdPlatform for MetaAds {
+    fn provider(&self) -> Provider {
+        Provider::MetaAds
+    }
+
+    async fn verify(&self, creds: &Credentials) -> Result<AccountCheck, PlatformError> {
+        let me: wire::Named = self.get(creds, "me", vec![p("fields", "id,name")]).await?;
+        let perms: wire::Page<wire::Permission> =
+            self.get(creds, "me/permissions", Vec::new()).await?;
+        let granted: Vec<String> = perms
+            .data
+            .into_iter()
+            .filter(|x| x.status == "granted")
+            .map(|x| x.permission)
+            .collect();
+        let missing = REQUIRED_PERMISSIONS
+            .iter()
+            .filter(|r| !granted.iter().any(|g| g == *r))
+            .map(|r| (*r).to_owned())
+            .collect();
+        let account: wire::AdAccount = self
+            .get(
+                creds,
+                &creds.ad_account_id,
+                vec![p(
+                    "fields",
+                    "name,account_status,currency,timezone_name,amount_spent,disable_reason",
+                )],
+            )
+            .await?;
+        self.remember_currency(creds.account_number(), &account.currency);
+        let minimums: wire::Page<wire::MinimumBudget> = self
+            .get(
+                creds,
+                &format!("{}/minimum_budgets", creds.ad_account_id),
+                Vec::new(),
+            )
+            .await?;
+        let min_daily_budget = minimums
+            .data
+            .iter()
+            .find(|m| m.currency.as_deref().is_none_or(|c| c == account.currency))
+            .and_then(|m| m.min_daily_budget_imp);
+        Ok(AccountCheck {
+            user_id: me.id,
+            user_name: me.name,
+            granted_permissions: granted,
+            missing_permissions: missing,
+            ad_account_id: creds.ad_account_id.clone(),
+            account_name: account.name,
+            currency: account.currency,
+            timezone: account.timezone_name,
+            account_status: AccountStatus {
+                code: account.account_status,
+            },
+            min_daily_budget,
+        })
+    }
+
+    async fn assets(&self, creds: &Credentials) -> Result<Assets, PlatformError> {
+        let token = &creds.access_token;
+        let account = Some(creds.account_number());
+        let pages: Vec<wire::Named> = self
+            .client
+            .get_all(token, "me/accounts", vec![p("fields", "id,name")], account)
+            .await?;
+        let mut out = Assets::default();
+        for page in pages {
+            let forms: Vec<wire::Named> = self
+                .client
+                .get_all(
+                    token,
+                    &format!("{}/leadgen_forms", page.id),
+                    vec![p("fields", "id,name,status")],
+                    account,
+                )
+                .await?;
+            out.pages.push(PageRef {
+                id: page.id,
+                name: page.name,
+                lead_forms: forms
+                    .into_iter()
+                    .map(|f| NamedRef {
+                        id: f.id,
+                        name: f.name,
+                    })
+                    .collect(),
+            });
+        }
+        let pixels: Vec<wire::Named> = self
+            .client
+            .get_all(
+                token,
+                &format!("{}/adspixels", creds.ad_account_id),
+                vec![p("fields", "id,name")],
+                account,
+            )
+            .await?;
+        out.pixels = pixels
+            .into_iter()
+            .map(|x| NamedRef {
+                id: x.id,
+                name: x.name,
+            })
+            .collect();
+        Ok(out)
+    }
+
+    async fn search_targeting(
+        &self,
+        creds: &Credentials,
+        kind: TargetingKind,
+        query: &str,
+        country: Option<&str>,
+    ) -> Result<Vec<TargetingOption>, PlatformError> {
+        let mut params = vec![p("q", query), p("limit", "25")];
+        if kind == TargetingKind::Interest {
+            params.push(p("type", "adinterest"));
+            let found: wire::Page<wire::Interest> = self.get(creds, "search", params).await?;
+            return Ok(found
+                .data
+                .into_iter()
+                .map(|i| TargetingOption {
+                    id: i.id,
+                    name: i.name,
+                    kind,
+                    country_code: None,
+                    audience_size: i.audience_size_upper_bound,
+                })
+                .collect());
+        }
+        let location_type = if kind == TargetingKind::Region {
+            "region"
+        } else {
+            "city"
+        };
+        params.push(p("type", "adgeolocation"));
+        params.push(p("location_types", json!([location_type]).to_string()));
+        if let Some(c) = country {
+            params.push(p("country_code", c));
+        }
+        let found: wire::Page<wire::GeoLocation> = self.get(creds, "search", params).await?;
+        Ok(found
+            .data
+            .into_iter()
+            .filter(|g| g.kind == location_type)
+            .map(|g| TargetingOption {
+                id: g.key,
+                name: g.name,
+                kind,
+                country_code: g.country_code,
+                audience_size: None,
+            })
+            .collect())
+    }
+
+    async fn upload_image(
+        &self,
+        creds: &Credentials,
+        image: &ImageUpload,
+    ) -> Result<ImageRef, PlatformError> {
+        let path = format!("{}/adimages", creds.ad_account_id);
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&image.bytes);
+        let params = vec![p("bytes", encoded), p("name", image.name.clone())];
+        // Same bytes give the same hash, so a repeated upload is harmless.
+        let value = self.post(creds, &path, params, Effect::Idempotent).await?;
+        // A base64 upload is keyed "bytes" in the answer.
+        let hash = value.pointer("/images/bytes/hash").and_then(Value::as_str);
+        let url = value.pointer("/images/bytes/url").and_then(Value::as_str);
+        match hash {
+            Some(h) => Ok(ImageRef {
+                hash: h.to_owned(),
+                url: url.map(str::to_owned),
+            }),
+            None => Err(PlatformError::Unavailable {
+                message: "Meta's image upload answer has no images.bytes.hash".to_owned(),
+            }),
+        }
+    }
+
+    async fn create_campaign(
+        &self,
+        creds: &Credentials,
+        spec: &CampaignSpec,
+        mode: CreateMode,
+    ) -> Result<RemoteId, PlatformError> {
+        self.create(
+            creds,
+            "campaigns",
+            mapping::campaign_params(spec, mode),
+            mode,
+        )
+        .await
+    }
+
+    async fn create_ad_set(
+        &self,
+        creds: &Credentials,
+        spec: &AdSetSpec,
+        mode: CreateMode,
+    ) -> Result<RemoteId, PlatformError> {
+        let dsa = self.dsa_parties(creds, spec).await?;
+        let dsa_ref = dsa
+            .as_ref()
+            .map(|d| (d.beneficiary.as_str(), d.payor.as_str()));
+        self.create(
+            creds,
+            "adsets",
+            mapping::ad_set_params(spec, dsa_ref, mode),
+            mode,
+        )
+        .await
+    }
+
+    async fn create_creative(
+        &self,
+        creds: &Credentials,
+        spec: &CreativeSpec,
+        mode: CreateMode,
+    ) -> Result<RemoteId, PlatformError> {
+        self.create(
+            creds,
+            "adcreatives",
+            mapping::creative_params(spec, mode),
+            mode,
+        )
+        .await
+    }
+
+    async fn create_ad(
+        &self,
+        creds: &Credentials,
+        spec: &AdSpec,
+        mode: CreateMode,
+    ) -> Result<RemoteId, PlatformError> {
+        self.create(creds, "ads", mapping::ad_params(spec, mode), mode)
+            .await
+    }
+
+    async fn find_by_tag(
+        &self,
+        creds: &Credentials,
+        kind: ObjectKind,
+        tag: &str,
+    ) -> Result<Option<RemoteObject>, PlatformError> {
+        let edge = match kind {
+            ObjectKind::Campaign => "campaigns",
+            ObjectKind::AdSet => "adsets",
+            ObjectKind::Creative => "adcreatives",
+            ObjectKind::Ad => "ads",
+        };
+        let marker = format!("[{tag}]");
+        let params = vec![
+            p("fields", "id,name,status"),
+            p(
+                "filtering",
+                json!([{ "field": "name", "operator": "CONTAIN", "value": marker }]).to_string(),
+            ),
+            p("limit", self.client.config().page_limit.to_string()),
+        ];
+        let path = format!("{}/{edge}", creds.ad_account_id);
+        let listed: Vec<wire::Listed> = self
+            .client
+            .get_all(
+                &creds.access_token,
+                &path,
+                params,
+                Some(creds.account_number()),
+            )
+            .await?;
+        // The filter is re-checked here: the tag must be in the name, not merely similar.
+        Ok(listed
+            .into_iter()
+            .find(|o| o.name.contains(&marker))
+            .map(|o| RemoteObject {
+                id: RemoteId(o.id),
+                name: o.name,
+                status: o.status,
+            }))
+    }
+
+    async fn set_status(
+        &self,
+        creds: &Credentials,
+        id: &RemoteId,
+        status: RemoteStatus,
+    ) -> Result<(), PlatformError> {
+        let params = vec![p("status", status.as_str())];
+        self.post(creds, id.as_str(), params, Effect::Idempotent)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete(&self, creds: &Credentials, id: &RemoteId) -> Result<(), PlatformError> {
+        self.client
+            .call(
+                &creds.access_token,
+                Call {
+                    verb: Verb::Delete,
+                    path: id.as_str(),
+                    params: Vec::new(),
+                    effect: Effect::Idempotent,
+                    account: Some(creds.account_number()),
+                },
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn insights(
+        &self,
+        creds: &Credentials,
+        campaign_ids: &[RemoteId],
+        range: DateRange,
+    ) -> Result<Vec<InsightsRow>, PlatformError> {
+        let account = creds.account_number();
+        let currency = self.known_currency(account);
+        insights::fetch(
+            &self.client,
+            &creds.access_token,
+            account,
+            campaign_ids,
+            range,
+            currency.as_deref(),
+        )
+        .await
+    }
+
+    fn usage(&self, ad_account_id: &str) -> Option<Usage> {
+        self.client.usage(ad_account_id)
+    }
+}

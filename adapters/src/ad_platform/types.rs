@@ -1,0 +1,473 @@
+//! Platform-neutral requests and results.
+//!
+//! These say what the advertiser wants; each adapter translates them into its platform's
+//! wire format. Money is always an integer in the ad account currency's minor unit.
+
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+pub use crate::copywriter::{AdCopy, CallToAction, Objective};
+
+/// The credentials of one connected ad account. The token is a secret: it never shows
+/// in `Debug` output.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// The user's (or system user's) access token.
+    pub access_token: SecretString,
+    /// The ad account, as `act_<digits>`.
+    pub ad_account_id: String,
+}
+
+impl Credentials {
+    /// Builds credentials, normalising a bare account number to `act_<digits>` (a bare
+    /// number addresses a different object on Graph and fails with 100/33).
+    pub fn new(access_token: impl Into<String>, ad_account_id: &str) -> Self {
+        let id = ad_account_id.trim();
+        let ad_account_id = if id.starts_with("act_") {
+            id.to_owned()
+        } else {
+            format!("act_{id}")
+        };
+        Self {
+            access_token: SecretString::from(access_token.into()),
+            ad_account_id,
+        }
+    }
+
+    /// The account number without the `act_` prefix.
+    pub fn account_number(&self) -> &str {
+        self.ad_account_id
+            .strip_prefix("act_")
+            .unwrap_or(&self.ad_account_id)
+    }
+}
+
+/// An id of an object on the platform (campaign, ad set, creative, ad).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RemoteId(pub String);
+
+impl RemoteId {
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for RemoteId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for RemoteId {
+    fn from(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+}
+
+/// Kinds of objects one launch creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectKind {
+    /// Campaign.
+    Campaign,
+    /// Ad set.
+    AdSet,
+    /// Ad creative.
+    Creative,
+    /// Ad.
+    Ad,
+}
+
+/// Delivery status Leadforge sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RemoteStatus {
+    /// Delivering (subject to review and parents).
+    Active,
+    /// Not delivering.
+    Paused,
+    /// Kept for reporting, no longer editable.
+    Archived,
+}
+
+impl RemoteStatus {
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "ACTIVE",
+            Self::Paused => "PAUSED",
+            Self::Archived => "ARCHIVED",
+        }
+    }
+}
+
+/// Whether a create really creates or only asks the platform to validate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CreateMode {
+    /// Create the object (always PAUSED).
+    #[default]
+    Create,
+    /// Validate only (Meta's `execution_options=["validate_only"]`); nothing is created and
+    /// the returned id is empty.
+    ValidateOnly,
+}
+
+/// What `verify` found about the token and the ad account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountCheck {
+    /// The token owner's id.
+    pub user_id: String,
+    /// The token owner's name.
+    pub user_name: String,
+    /// Permissions granted to the token.
+    pub granted_permissions: Vec<String>,
+    /// Permissions the media buyer needs that are missing.
+    pub missing_permissions: Vec<String>,
+    /// The ad account (`act_<digits>`).
+    pub ad_account_id: String,
+    /// The ad account's name.
+    pub account_name: String,
+    /// ISO currency of the account (all money of the account is in its minor unit).
+    pub currency: String,
+    /// IANA time zone of the account (insights dates are in it).
+    pub timezone: String,
+    /// The account status code and its name.
+    pub account_status: AccountStatus,
+    /// Smallest daily budget in minor units for impression-billed ad sets, when known.
+    pub min_daily_budget: Option<i64>,
+}
+
+/// An ad account's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountStatus {
+    /// The platform's code (Meta: 1 ACTIVE, 2 DISABLED, 3 UNSETTLED…).
+    pub code: i64,
+}
+
+impl AccountStatus {
+    /// Whether campaigns can run on the account.
+    pub fn is_active(self) -> bool {
+        self.code == 1
+    }
+
+    /// Meta's name of the status.
+    pub fn name(self) -> &'static str {
+        match self.code {
+            1 => "ACTIVE",
+            2 => "DISABLED",
+            3 => "UNSETTLED",
+            7 => "PENDING_RISK_REVIEW",
+            8 => "PENDING_SETTLEMENT",
+            9 => "IN_GRACE_PERIOD",
+            100 => "PENDING_CLOSURE",
+            101 => "CLOSED",
+            201 => "ANY_ACTIVE",
+            202 => "ANY_CLOSED",
+            _ => "UNKNOWN",
+        }
+    }
+}
+
+/// Pages, pixels and lead forms the token can use.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Assets {
+    /// Pages (ads are published as a Page).
+    pub pages: Vec<PageRef>,
+    /// Pixels of the ad account.
+    pub pixels: Vec<NamedRef>,
+}
+
+/// A Page and its lead forms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageRef {
+    /// Page id.
+    pub id: String,
+    /// Page name (also the default DSA beneficiary and payor).
+    pub name: String,
+    /// Lead forms of the page.
+    pub lead_forms: Vec<NamedRef>,
+}
+
+/// An id with a display name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct NamedRef {
+    /// Platform id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// What to search targeting options for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetingKind {
+    /// Interests.
+    Interest,
+    /// Regions (states, provinces).
+    Region,
+    /// Cities.
+    City,
+}
+
+/// One targeting search result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetingOption {
+    /// Interest id or geo key: pass it back unchanged when targeting.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// What it is.
+    pub kind: TargetingKind,
+    /// Country of a region or city.
+    pub country_code: Option<String>,
+    /// Audience size estimate (interests), when given.
+    pub audience_size: Option<i64>,
+}
+
+/// A region or city chosen from targeting search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GeoRef {
+    /// The platform's key.
+    pub key: String,
+    /// Display name.
+    pub name: String,
+    /// ISO country code, used to decide EU rules.
+    pub country_code: Option<String>,
+}
+
+/// Who to show the ads to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Audience {
+    /// ISO 3166 alpha-2 country codes.
+    pub countries: Vec<String>,
+    /// Regions from targeting search.
+    pub regions: Vec<GeoRef>,
+    /// Cities from targeting search.
+    pub cities: Vec<GeoRef>,
+    /// Minimum age (18–65).
+    pub age_min: u8,
+    /// Maximum age (18–65; 65 means 65+).
+    pub age_max: u8,
+    /// Interests from targeting search.
+    pub interests: Vec<NamedRef>,
+}
+
+/// EU member states (for the Digital Services Act fields Meta requires).
+const EU_COUNTRIES: &[&str] = &[
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
+    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+];
+
+/// Whether `country` is an EU member state.
+pub fn is_eu_country(country: &str) -> bool {
+    EU_COUNTRIES.iter().any(|c| c.eq_ignore_ascii_case(country))
+}
+
+impl Audience {
+    /// Whether any targeted location lies in the EU.
+    pub fn includes_eu(&self) -> bool {
+        self.countries.iter().any(|c| is_eu_country(c))
+            || self
+                .regions
+                .iter()
+                .chain(&self.cities)
+                .filter_map(|g| g.country_code.as_deref())
+                .any(is_eu_country)
+    }
+}
+
+/// Where the results of the campaign land.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Conversion {
+    /// A Meta instant form (LEADS).
+    LeadForm {
+        /// The lead form's id (a form of the page).
+        form_id: String,
+    },
+    /// A pixel event on the website (LEADS with a website, CONVERSIONS).
+    Pixel {
+        /// The pixel's id.
+        pixel_id: String,
+    },
+    /// Just visits (TRAFFIC).
+    LinkClicks,
+}
+
+/// A campaign to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignSpec {
+    /// The advertiser's name for it.
+    pub name: String,
+    /// Leadforge's tag, appended to the remote name so the object can be found again.
+    pub tag: String,
+    /// The goal.
+    pub objective: Objective,
+    /// Campaign-level daily budget in minor units; `None` puts the budget on the ad set.
+    pub campaign_daily_budget: Option<i64>,
+}
+
+/// An ad set to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdSetSpec {
+    /// Display name.
+    pub name: String,
+    /// Leadforge's tag.
+    pub tag: String,
+    /// The campaign it belongs to.
+    pub campaign_id: RemoteId,
+    /// The campaign's goal (must match the campaign).
+    pub objective: Objective,
+    /// Where results land.
+    pub conversion: Conversion,
+    /// The Page the ads run as.
+    pub page_id: String,
+    /// Ad-set daily budget in minor units (required when the campaign has none).
+    pub daily_budget: Option<i64>,
+    /// Who sees the ads.
+    pub audience: Audience,
+    /// DSA beneficiary and payor for EU audiences; defaults to the Page's name.
+    pub dsa: Option<DsaParties>,
+}
+
+/// Digital Services Act parties, required by Meta for EU audiences.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DsaParties {
+    /// Who benefits from the ad.
+    pub beneficiary: String,
+    /// Who pays for it.
+    pub payor: String,
+}
+
+/// A creative to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreativeSpec {
+    /// Display name.
+    pub name: String,
+    /// Leadforge's tag.
+    pub tag: String,
+    /// The Page the ad runs as.
+    pub page_id: String,
+    /// The platform's image reference (Meta: image hash in this ad account).
+    pub image_hash: String,
+    /// Landing page (also required by Meta for instant-form ads).
+    pub link_url: String,
+    /// The words.
+    pub copy: AdCopy,
+    /// The lead form for instant-form ads.
+    pub lead_form_id: Option<String>,
+}
+
+/// An ad to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdSpec {
+    /// Display name.
+    pub name: String,
+    /// Leadforge's tag.
+    pub tag: String,
+    /// Its ad set.
+    pub ad_set_id: RemoteId,
+    /// Its creative.
+    pub creative_id: RemoteId,
+}
+
+/// An image to upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageUpload {
+    /// File name, for the platform's library.
+    pub name: String,
+    /// The image bytes (JPEG or PNG).
+    pub bytes: Vec<u8>,
+}
+
+/// The platform's reference to an uploaded image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageRef {
+    /// Meta's image hash (per ad account).
+    pub hash: String,
+    /// A temporary preview URL, if given (never used in creatives).
+    pub url: Option<String>,
+}
+
+/// An object found by its tag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteObject {
+    /// Its id.
+    pub id: RemoteId,
+    /// Its full remote name.
+    pub name: String,
+    /// Its configured status, as the platform names it.
+    pub status: String,
+}
+
+/// An inclusive date range in the ad account's time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateRange {
+    /// First day.
+    pub since: chrono::NaiveDate,
+    /// Last day (include today to see today's delivery).
+    pub until: chrono::NaiveDate,
+}
+
+impl DateRange {
+    /// Number of days covered.
+    pub fn days(&self) -> i64 {
+        (self.until - self.since).num_days() + 1
+    }
+
+    /// Splits the range into two halves, or `None` for a single day.
+    pub fn halves(&self) -> Option<(DateRange, DateRange)> {
+        let days = self.days();
+        if days < 2 {
+            return None;
+        }
+        let first_until = self.since + chrono::Duration::days(days / 2 - 1);
+        Some((
+            DateRange {
+                since: self.since,
+                until: first_until,
+            },
+            DateRange {
+                since: first_until + chrono::Duration::days(1),
+                until: self.until,
+            },
+        ))
+    }
+}
+
+/// Delivery totals of one campaign over the requested range.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct InsightsRow {
+    /// The campaign.
+    pub campaign_id: RemoteId,
+    /// Impressions.
+    pub impressions: i64,
+    /// Link clicks (falls back to all clicks when link clicks are not reported).
+    pub clicks: i64,
+    /// Spend in the account currency's minor unit.
+    pub spend_minor: i64,
+    /// Leads (the platform's lead total, never summed with its sub-types).
+    pub leads: i64,
+}
+
+impl InsightsRow {
+    /// Adds another period's totals of the same campaign.
+    pub fn add(&mut self, other: &InsightsRow) {
+        self.impressions += other.impressions;
+        self.clicks += other.clicks;
+        self.spend_minor += other.spend_minor;
+        self.leads += other.leads;
+    }
+}
+
+/// Name under which an object is created: the advertiser's name followed by the tag, so
+/// a lookup by tag finds it after a crash or a lost answer.
+pub fn tagged_name(name: &str, tag: &str) -> String {
+    if tag.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{name} [{tag}]")
+    }
+}

@@ -1,0 +1,1 @@
+//! Local stand-ins (filled in below).
