@@ -1,0 +1,162 @@
+//! String-backed enums stored in short text columns. Each `string_value`
+//! matches the CHECK constraint of its column in the migrations.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A user's role.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// An advertiser inside a tenant.
+    #[sea_orm(string_value = "member")]
+    Member,
+    /// A platform operator with access to every tenant.
+    #[sea_orm(string_value = "chief_architect")]
+    ChiefArchitect,
+}
+
+/// An ad platform.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "snake_case")]
+pub enum Provider {
+    /// Meta (Facebook/Instagram) Ads.
+    #[sea_orm(string_value = "meta_ads")]
+    MetaAds,
+    /// The in-process simulator.
+    #[sea_orm(string_value = "sandbox")]
+    Sandbox,
+}
+
+/// Outcome of the last connection test of an integration.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "snake_case")]
+pub enum IntegrationStatus {
+    /// Saved, not tested yet.
+    #[sea_orm(string_value = "unverified")]
+    Unverified,
+    /// The last test succeeded.
+    #[sea_orm(string_value = "verified")]
+    Verified,
+    /// The last test failed.
+    #[sea_orm(string_value = "invalid")]
+    Invalid,
+}
+
+/// What a campaign optimises for. Stored upper-case as in the product's
+/// original schema (DESIGN §3).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CampaignObjective {
+    /// Lead generation (Meta `OUTCOME_LEADS`).
+    #[sea_orm(string_value = "LEADS")]
+    Leads,
+    /// Conversions (Meta `OUTCOME_SALES`).
+    #[sea_orm(string_value = "CONVERSIONS")]
+    Conversions,
+    /// Traffic (Meta `OUTCOME_TRAFFIC`).
+    #[sea_orm(string_value = "TRAFFIC")]
+    Traffic,
+}
+
+/// A campaign's lifecycle status.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "snake_case")]
+pub enum CampaignStatus {
+    /// Editable, never launched.
+    #[sea_orm(string_value = "draft")]
+    Draft,
+    /// The launch job is running.
+    #[sea_orm(string_value = "launching")]
+    Launching,
+    /// Live on the platform.
+    #[sea_orm(string_value = "active")]
+    Active,
+    /// Paused on the platform.
+    #[sea_orm(string_value = "paused")]
+    Paused,
+    /// Ended.
+    #[sea_orm(string_value = "completed")]
+    Completed,
+    /// The launch failed; see `error_message`.
+    #[sea_orm(string_value = "error")]
+    Error,
+}
+
+/// Kind of a credit movement.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "snake_case")]
+pub enum CreditEntryKind {
+    /// Credits added (sign-up, chief architect).
+    #[sea_orm(string_value = "grant")]
+    Grant,
+    /// Credits held for a launch.
+    #[sea_orm(string_value = "reserve")]
+    Reserve,
+    /// A reservation made final.
+    #[sea_orm(string_value = "commit")]
+    Commit,
+    /// A reservation returned.
+    #[sea_orm(string_value = "refund")]
+    Refund,
+}
+
+/// State of a durable job.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    /// Waiting for `run_at`.
+    #[sea_orm(string_value = "queued")]
+    Queued,
+    /// Claimed by a worker until `locked_until`.
+    #[sea_orm(string_value = "running")]
+    Running,
+    /// Finished successfully.
+    #[sea_orm(string_value = "succeeded")]
+    Succeeded,
+    /// Gave up after its last attempt or a permanent error.
+    #[sea_orm(string_value = "failed")]
+    Failed,
+    /// Withdrawn before it finished.
+    #[sea_orm(string_value = "cancelled")]
+    Cancelled,
+}
+
+/// Result of an audited action.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "snake_case")]
+pub enum AuditOutcome {
+    /// It happened.
+    #[sea_orm(string_value = "success")]
+    Success,
+    /// It was attempted and failed (bad password, platform error …).
+    #[sea_orm(string_value = "failure")]
+    Failure,
+    /// Authorization refused it.
+    #[sea_orm(string_value = "denied")]
+    Denied,
+}
