@@ -1,1 +1,9 @@
+//! The end-to-end suite: one test binary, one module per area. Every test
+//! that touches the database runs on SQLite and on PostgreSQL.
 
+mod contract;
+mod errors;
+mod health;
+mod http;
+mod limits;
+mod websocket;

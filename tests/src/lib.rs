@@ -1,1 +1,271 @@
-//! e2e
+//! The end-to-end test harness: the real server on port 0, against a fresh
+//! database per test (a SQLite temp file, or a PostgreSQL database cloned
+//! from a migrated template), with GraphQL clients over HTTP and WebSocket.
+
+pub mod contract;
+pub mod postgres;
+pub mod ws;
+
+use std::{collections::HashMap, net::SocketAddr, path::PathBuf};
+
+use leadforge::{
+    App, Config,
+    config::{DatabaseBackend, EnvSource},
+};
+use sea_orm::{Database, DatabaseConnection};
+use serde_json::{Value, json};
+
+/// The two database engines every suite runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Declares one test per backend: `name::sqlite` and `name::postgres`, each
+/// calling `async fn name(backend: Backend)`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::Backend::Postgres).await
+                }
+            }
+        )+
+    };
+}
+
+/// A map standing in for the process environment.
+#[derive(Debug, Default, Clone)]
+pub struct TestEnv(pub HashMap<String, String>);
+
+impl EnvSource for TestEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        self.0.get(name).cloned()
+    }
+}
+
+/// A database for one test, on either engine; removed when dropped.
+#[derive(Debug)]
+pub struct TestDb {
+    pub backend: Backend,
+    pub url: String,
+    _dir: tempfile::TempDir,
+    _pg: Option<postgres::TestDatabase>,
+}
+
+impl TestDb {
+    /// A migrated database.
+    pub async fn migrated(backend: Backend) -> Self {
+        Self::new(backend, true).await
+    }
+
+    /// An empty database, for migration tests.
+    pub async fn empty(backend: Backend) -> Self {
+        Self::new(backend, false).await
+    }
+
+    async fn new(backend: Backend, migrated: bool) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        match backend {
+            Backend::Sqlite => Self {
+                backend,
+                // The app migrates SQLite on start; a migrated copy is only
+                // needed for PostgreSQL, where cloning a template is faster.
+                url: format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()),
+                _dir: dir,
+                _pg: None,
+            },
+            Backend::Postgres => {
+                let pg = if migrated {
+                    postgres::TestDatabase::create().await
+                } else {
+                    postgres::TestDatabase::create_empty().await
+                };
+                Self {
+                    backend,
+                    url: pg.url.clone(),
+                    _dir: dir,
+                    _pg: Some(pg),
+                }
+            }
+        }
+    }
+
+    /// A directory that lives as long as this database.
+    pub fn dir(&self) -> PathBuf {
+        self._dir.path().to_path_buf()
+    }
+
+    pub fn database_backend(&self) -> DatabaseBackend {
+        match self.backend {
+            Backend::Sqlite => DatabaseBackend::Sqlite,
+            Backend::Postgres => DatabaseBackend::Postgres,
+        }
+    }
+
+    /// A connection of the test's own, outside the app.
+    pub async fn connect(&self) -> DatabaseConnection {
+        Database::connect(&self.url)
+            .await
+            .expect("connect to the test database")
+    }
+}
+
+/// A running Leadforge server.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub http: reqwest::Client,
+    pub db: TestDb,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestApp {
+    /// The server on `backend` with the test defaults.
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, &[]).await
+    }
+
+    /// The server with extra settings, given as environment variables.
+    pub async fn spawn_with(backend: Backend, settings: &[(&str, &str)]) -> Self {
+        let db = TestDb::migrated(backend).await;
+        let mut env = TestEnv::default();
+        let data_dir = db.dir().join("data");
+        for (k, v) in [
+            ("LEADFORGE_ADDR", "127.0.0.1:0"),
+            ("LEADFORGE_DATA_DIR", data_dir.to_str().expect("utf-8 path")),
+            ("DATABASE_URL", db.url.as_str()),
+            ("LEADFORGE_SHUTDOWN_GRACE_SECS", "2"),
+        ] {
+            env.0.insert(k.to_owned(), v.to_owned());
+        }
+        for (k, v) in settings {
+            env.0.insert((*k).to_owned(), (*v).to_owned());
+        }
+        let config = Config::load_from(None, &env).expect("test configuration is valid");
+        let app = App::build(config).await.expect("the app starts");
+        let addr = app.local_addr().expect("bound address");
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(app.run_until_stopped(async move {
+            let _ = stop_rx.await;
+        }));
+        Self {
+            addr,
+            http: reqwest::Client::new(),
+            db,
+            stop: Some(stop_tx),
+            server: Some(server),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// POSTs a GraphQL request and returns the status and the JSON body.
+    pub async fn graphql(&self, query: &str, variables: Value) -> GqlResponse {
+        let response = self
+            .http
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("POST /graphql");
+        GqlResponse::read(response).await
+    }
+
+    /// Shorthand for a query without variables.
+    pub async fn query(&self, query: &str) -> GqlResponse {
+        self.graphql(query, json!({})).await
+    }
+
+    /// Stops the server and waits for it to finish.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.server.take() {
+            Some(server) => server.await.expect("server task"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+    }
+}
+
+/// A GraphQL answer over HTTP.
+#[derive(Debug)]
+pub struct GqlResponse {
+    pub status: reqwest::StatusCode,
+    pub content_type: String,
+    pub body: Value,
+}
+
+impl GqlResponse {
+    pub async fn read(response: reqwest::Response) -> Self {
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let text = response.text().await.expect("response body");
+        let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
+        Self {
+            status,
+            content_type,
+            body,
+        }
+    }
+
+    /// `data`, asserting there were no errors.
+    pub fn data(&self) -> &Value {
+        assert!(
+            self.body.get("errors").is_none(),
+            "unexpected errors: {}",
+            self.body
+        );
+        &self.body["data"]
+    }
+
+    /// The `extensions.code` of every error.
+    pub fn error_codes(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .map(|e| {
+                        e["extensions"]["code"]
+                            .as_str()
+                            .unwrap_or("<none>")
+                            .to_owned()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The first error's message.
+    pub fn first_message(&self) -> &str {
+        self.body["errors"][0]["message"].as_str().unwrap_or("")
+    }
+}

@@ -26,6 +26,9 @@ use crate::error::ErrorCode;
 /// The configured limits.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
+    /// When `false`, `__schema` and `__type` are refused with a clear error
+    /// (async-graphql alone would answer them with a silent `null`).
+    pub introspection: bool,
     pub max_depth: usize,
     pub max_complexity: usize,
     pub max_aliases: usize,
@@ -82,6 +85,12 @@ impl Extension for LimitsExtension {
                     self.limits.max_aliases
                 ),
                 ErrorCode::LimitExceeded,
+            ));
+        }
+        if !self.limits.introspection && selects_schema(&doc) {
+            return Err(coded_error(
+                "Introspection is disabled on this server.",
+                ErrorCode::Forbidden,
             ));
         }
         self.introspection_only
@@ -170,6 +179,29 @@ fn is_introspection_only(doc: &ExecutableDocument) -> bool {
     doc.operations
         .iter()
         .all(|(_, op)| root_is_introspection(doc, &op.node.selection_set.node, 0))
+}
+
+/// Whether any operation selects `__schema` or `__type` at its root.
+fn selects_schema(doc: &ExecutableDocument) -> bool {
+    doc.operations
+        .iter()
+        .any(|(_, op)| root_selects_schema(doc, &op.node.selection_set.node, 0))
+}
+
+fn root_selects_schema(doc: &ExecutableDocument, set: &SelectionSet, hops: usize) -> bool {
+    if hops > 8 {
+        return false;
+    }
+    set.items.iter().any(|item| match &item.node {
+        Selection::Field(field) => matches!(field.node.name.node.as_str(), "__schema" | "__type"),
+        Selection::InlineFragment(frag) => {
+            root_selects_schema(doc, &frag.node.selection_set.node, hops + 1)
+        }
+        Selection::FragmentSpread(spread) => doc
+            .fragments
+            .get(&spread.node.fragment_name.node)
+            .is_some_and(|f| root_selects_schema(doc, &f.node.selection_set.node, hops + 1)),
+    })
 }
 
 fn root_is_introspection(doc: &ExecutableDocument, set: &SelectionSet, hops: usize) -> bool {

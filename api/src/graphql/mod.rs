@@ -25,6 +25,7 @@ pub fn build_schema(
 ) -> AppSchema {
     let mut builder = Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
         .extension(limits::Limits {
+            introspection: config.introspection,
             max_depth: config.max_depth,
             max_complexity: config.max_complexity,
             max_aliases: config.max_aliases,

@@ -1,0 +1,92 @@
+//! Liveness, readiness, metrics and GraphiQL.
+
+use leadforge_e2e::{Backend, TestApp, both_backends};
+use sea_orm::{ConnectionTrait, Statement};
+
+both_backends!(
+    ready_when_migrated_and_not_ready_when_the_schema_is_gone,
+    metrics_count_operations
+);
+
+async fn ready_when_migrated_and_not_ready_when_the_schema_is_gone(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let health = app.http.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let ready = app.http.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+
+    // Forget the migration bookkeeping: the schema is no longer known to be current.
+    let db = app.db.connect().await;
+    db.execute_raw(Statement::from_string(
+        db.get_database_backend(),
+        "DROP TABLE seaql_migrations".to_owned(),
+    ))
+    .await
+    .unwrap();
+    let ready = app.http.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert!(
+        body["reason"].as_str().unwrap().contains("pending"),
+        "{body}"
+    );
+    // Liveness does not depend on the database.
+    let health = app.http.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+}
+
+async fn metrics_count_operations(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    for _ in 0..3 {
+        app.query("query Probe { serverStatus { version } }")
+            .await
+            .data();
+    }
+    app.query("query Broken { nope }").await;
+    let text = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains(r#"leadforge_graphql_requests_total{operation="Probe",outcome="ok"} 3"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            r#"leadforge_graphql_requests_total{operation="rejected",outcome="error"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"leadforge_graphql_request_duration_seconds_count{operation="Probe"} 3"#)
+    );
+}
+
+#[tokio::test]
+async fn graphiql_is_served_and_can_be_switched_off() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let page = app.http.get(app.url("/graphiql")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("/graphql/ws"));
+
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("LEADFORGE_GRAPHIQL", "false")]).await;
+    let page = app.http.get(app.url("/graphiql")).send().await.unwrap();
+    assert_eq!(page.status(), 404);
+}
+
+#[tokio::test]
+async fn graceful_shutdown_finishes_and_releases_the_port() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let addr = app.addr;
+    app.query("{ serverStatus { version } }").await.data();
+    app.stop().await.expect("clean shutdown");
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "still listening"
+    );
+}
