@@ -78,6 +78,21 @@ impl AdapterRegistry {
         self
     }
 
+    /// Builds the registry from settings: Meta when configured, the Sandbox when enabled.
+    pub fn build(
+        meta: Option<super::meta::MetaConfig>,
+        sandbox: bool,
+    ) -> Result<Self, super::PlatformError> {
+        let mut registry = Self::new();
+        if let Some(config) = meta {
+            registry = registry.with(Arc::new(super::meta::MetaAds::new(config)?));
+        }
+        if sandbox {
+            registry = registry.with(Arc::new(super::sandbox::Sandbox::new()));
+        }
+        Ok(registry)
+    }
+
     /// The platform of `provider`, if configured.
     pub fn get(&self, provider: Provider) -> Option<Arc<dyn AdPlatform>> {
         self.platforms.get(&provider).cloned()

@@ -1,0 +1,290 @@
+//! The Meta Graph API stand-in.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use adapters::stand_in::{MetaStandIn, MetaFixture};
+//! let meta = MetaStandIn::start().await?;
+//! let fixture = MetaFixture::seed(&meta);
+//! // point MetaConfig::graph_url at meta.base_url(), use fixture.token / fixture.account
+//! # Ok(()) }
+//! ```
+
+mod creates;
+mod reads;
+mod reply;
+mod server;
+mod validate_adset;
+mod world;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+pub use world::{AccountSeed, InsightsSeed, PageSeed, RecordedCall, Stored, TokenSeed};
+
+use self::server::Shared;
+use self::world::World;
+use super::fault::Fault;
+
+/// A running Meta stand-in; stops when dropped.
+#[derive(Debug)]
+pub struct MetaStandIn {
+    world: Shared,
+    base_url: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for MetaStandIn {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl MetaStandIn {
+    /// Starts an empty stand-in on 127.0.0.1, port 0. Versions below v23.0 answer 2635.
+    pub async fn start() -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let base_url = format!("http://{addr}");
+        let world: Shared = Arc::new(Mutex::new(World {
+            base_url: base_url.clone(),
+            min_version: (23, 0),
+            default_limit: 25,
+            ..World::default()
+        }));
+        let app = axum::Router::new()
+            .fallback(server::handle)
+            .with_state(world.clone());
+        let task = tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::warn!(error = %e, "Meta stand-in stopped");
+            }
+        });
+        Ok(Self {
+            world,
+            base_url,
+            task,
+        })
+    }
+
+    fn world(&self) -> MutexGuard<'_, World> {
+        // A poisoned lock means a stand-in handler panicked; the test has failed anyway,
+        // so recover the data and let the assertions speak.
+        self.world
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// `http://127.0.0.1:<port>`, the value for `META_GRAPH_URL`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The base URL parsed.
+    pub fn url(&self) -> Result<url::Url, url::ParseError> {
+        url::Url::parse(&self.base_url)
+    }
+
+    /// Requires `appsecret_proof` (HMAC-SHA256 of the token keyed by `secret`) on every call.
+    pub fn require_app_secret(&self, secret: &str) {
+        self.world().app_secret = Some(secret.to_owned());
+    }
+
+    /// Versions older than `major.minor` answer 2635 (deprecated Ads API version).
+    pub fn set_min_version(&self, major: u32, minor: u32) {
+        self.world().min_version = (major, minor);
+    }
+
+    /// Adds a token.
+    pub fn add_token(&self, token: &str, seed: TokenSeed) {
+        self.world().tokens.insert(token.to_owned(), seed);
+    }
+
+    /// Makes a token fail with an OAuth error, e.g. `(190, Some(463), "…expired…")`.
+    pub fn fail_token(&self, token: &str, code: i64, subcode: Option<i64>, message: &str) {
+        if let Some(t) = self.world().tokens.get_mut(token) {
+            t.failure = Some((code, subcode, message.to_owned()));
+        }
+    }
+
+    /// Adds an ad account.
+    pub fn add_account(&self, seed: AccountSeed) {
+        self.world().accounts.insert(seed.number.clone(), seed);
+    }
+
+    /// Adds a Page with its lead forms.
+    pub fn add_page(&self, seed: PageSeed) {
+        self.world().pages.insert(seed.id.clone(), seed);
+    }
+
+    /// Adds a pixel to an account (number without `act_`).
+    pub fn add_pixel(&self, account: &str, id: &str, name: &str) {
+        self.world()
+            .pixels
+            .push((account.to_owned(), id.to_owned(), name.to_owned()));
+    }
+
+    /// Adds an interest to targeting search.
+    pub fn add_interest(&self, id: &str, name: &str) {
+        self.world()
+            .interests
+            .push((id.to_owned(), name.to_owned()));
+    }
+
+    /// Adds a region or city (`kind` = `region` | `city`) to targeting search.
+    pub fn add_geo(&self, key: &str, name: &str, kind: &str, country: &str) {
+        self.world().geos.push((
+            key.to_owned(),
+            name.to_owned(),
+            kind.to_owned(),
+            country.to_owned(),
+        ));
+    }
+
+    /// Seeds the delivery insights return for a campaign.
+    pub fn set_insights(&self, campaign_id: &str, seed: InsightsSeed) {
+        self.world().insights.insert(campaign_id.to_owned(), seed);
+    }
+
+    /// Page size when a request names none.
+    pub fn set_default_limit(&self, limit: usize) {
+        self.world().default_limit = limit.max(1);
+    }
+
+    /// Makes the first page of every listing empty but linked, as Meta sometimes does.
+    pub fn set_empty_first_page(&self, on: bool) {
+        self.world().empty_first_page = on;
+    }
+
+    /// Queues a fault.
+    pub fn inject(&self, fault: Fault) {
+        self.world().faults.push(fault);
+    }
+
+    /// Every request received so far.
+    pub fn calls(&self) -> Vec<RecordedCall> {
+        self.world().calls.clone()
+    }
+
+    /// The calls as `"METHOD /path"` lines.
+    pub fn call_lines(&self) -> Vec<String> {
+        self.world().calls.iter().map(RecordedCall::line).collect()
+    }
+
+    /// Forgets the recorded calls.
+    pub fn clear_calls(&self) {
+        self.world().calls.clear();
+    }
+
+    /// An object created through the stand-in.
+    pub fn object(&self, id: &str) -> Option<Stored> {
+        self.world().objects.get(id).cloned()
+    }
+
+    /// Ids of live objects of a kind (`campaign`, `adset`, `adcreative`, `ad`).
+    pub fn object_ids(&self, kind: &str) -> Vec<String> {
+        self.world()
+            .objects
+            .iter()
+            .filter(|(_, o)| o.kind == kind && o.status != "DELETED")
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// Waits (bounded) until the server has recorded `n` calls; useful after a dropped
+    /// connection, whose handler may finish after the client gave up.
+    pub async fn wait_for_calls(&self, n: usize) {
+        for _ in 0..200 {
+            if self.world().calls.len() >= n {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+/// A standard world: one user token with a USD account, a JPY account, a Page with a
+/// lead form, a pixel, and a small targeting catalogue (the Sandbox's, so the behaviour
+/// suite uses the same ids on both).
+#[derive(Debug, Clone)]
+pub struct MetaFixture {
+    /// A valid token with ads_management and ads_read.
+    pub token: String,
+    /// USD account (`act_…`).
+    pub account: String,
+    /// JPY account (`act_…`).
+    pub jpy_account: String,
+    /// The Page.
+    pub page_id: String,
+    /// The Page's name.
+    pub page_name: String,
+    /// The Page's lead form.
+    pub form_id: String,
+    /// Pixel of the USD account.
+    pub pixel_id: String,
+    /// Pixel of the JPY account.
+    pub jpy_pixel_id: String,
+}
+
+impl MetaFixture {
+    /// Seeds the standard world into `meta`.
+    pub fn seed(meta: &MetaStandIn) -> Self {
+        let f = Self {
+            token: "EAAstandintoken0001".to_owned(),
+            account: "act_1001".to_owned(),
+            jpy_account: "act_2392".to_owned(),
+            page_id: "5001".to_owned(),
+            page_name: "Acme Yoga".to_owned(),
+            form_id: "6001".to_owned(),
+            pixel_id: "7001".to_owned(),
+            jpy_pixel_id: "7002".to_owned(),
+        };
+        meta.add_account(AccountSeed {
+            number: "1001".into(),
+            name: "Acme US".into(),
+            currency: "USD".into(),
+            timezone: "America/Los_Angeles".into(),
+            status: 1,
+            min_daily_budget: 100,
+        });
+        meta.add_account(AccountSeed {
+            number: "2392".into(),
+            name: "Acme Japan".into(),
+            currency: "JPY".into(),
+            timezone: "Asia/Tokyo".into(),
+            status: 1,
+            min_daily_budget: 150,
+        });
+        meta.add_page(PageSeed {
+            id: f.page_id.clone(),
+            name: f.page_name.clone(),
+            forms: vec![(f.form_id.clone(), "Yoga trial form".into())],
+        });
+        meta.add_pixel("1001", &f.pixel_id, "Acme pixel");
+        meta.add_pixel("2392", &f.jpy_pixel_id, "Acme JP pixel");
+        meta.add_token(
+            &f.token,
+            TokenSeed {
+                user_id: "9001".into(),
+                user_name: "Ada Advertiser".into(),
+                scopes: vec![
+                    "ads_management".into(),
+                    "ads_read".into(),
+                    "pages_manage_ads".into(),
+                ],
+                accounts: vec!["1001".into(), "2392".into()],
+                pages: vec![f.page_id.clone()],
+                failure: None,
+            },
+        );
+        for (id, name, _) in crate::ad_platform::sandbox::INTERESTS {
+            meta.add_interest(id, name);
+        }
+        for (key, name, country) in crate::ad_platform::sandbox::REGIONS {
+            meta.add_geo(key, name, "region", country);
+        }
+        for (key, name, country) in crate::ad_platform::sandbox::CITIES {
+            meta.add_geo(key, name, "city", country);
+        }
+        f
+    }
+}

@@ -1,0 +1,313 @@
+//! GET routes of the Meta stand-in.
+
+use serde_json::{Value, json};
+
+use super::reply::{self, Reply};
+use super::server::Req;
+use super::world::World;
+
+fn page_of(w: &World, req: &Req<'_>, items: Vec<Value>) -> Reply {
+    Reply::ok(reply::paged(
+        items,
+        req.params,
+        &w.base_url,
+        req.version,
+        req.path,
+        w.default_limit,
+        w.empty_first_page,
+    ))
+}
+
+/// Routes a GET.
+pub fn get(w: &mut World, req: &Req<'_>) -> Reply {
+    let s = req.segments.as_slice();
+    match s {
+        ["me"] => Reply::ok(json!({"id": req.token.user_id, "name": req.token.user_name})),
+        ["me", "permissions"] => Reply::ok(json!({"data": req.token.scopes.iter()
+            .map(|p| json!({"permission": p, "status": "granted"})).collect::<Vec<_>>()})),
+        ["me", "accounts"] => {
+            let items = req
+                .token
+                .pages
+                .iter()
+                .filter_map(|id| w.pages.get(id))
+                .map(|p| json!({"id": p.id, "name": p.name}))
+                .collect();
+            page_of(w, req, items)
+        }
+        ["me", "adaccounts"] => {
+            let items = req.token.accounts.iter().filter_map(|n| w.accounts.get(n))
+                .map(|a| json!({"id": format!("act_{}", a.number), "account_id": a.number, "name": a.name,
+                    "account_status": a.status, "currency": a.currency, "timezone_name": a.timezone}))
+                .collect();
+            page_of(w, req, items)
+        }
+        ["search"] => search(w, req),
+        [act, "minimum_budgets"] if act.starts_with("act_") => {
+            let Some(a) = account(w, act) else {
+                return reply::missing("GET", act);
+            };
+            let half = a.min_daily_budget;
+            Reply::ok(
+                json!({"data": [{"currency": a.currency, "min_daily_budget_imp": a.min_daily_budget,
+                "min_daily_budget_high_freq": half * 5, "min_daily_budget_low_freq": half * 40,
+                "min_daily_budget_video_views": half * 5}]}),
+            )
+        }
+        [act, "adspixels"] if act.starts_with("act_") => {
+            let n = act.trim_start_matches("act_");
+            let items = w
+                .pixels
+                .iter()
+                .filter(|(acc, _, _)| acc == n)
+                .map(|(_, id, name)| json!({"id": id, "name": name}))
+                .collect();
+            page_of(w, req, items)
+        }
+        [act, "insights"] if act.starts_with("act_") => insights(w, req, act),
+        [act, edge] if act.starts_with("act_") => list_objects(w, req, act, edge),
+        [act] if act.starts_with("act_") => {
+            let Some(a) = account(w, act) else {
+                return reply::missing("GET", act);
+            };
+            Reply::ok(
+                json!({"id": act, "name": a.name, "account_status": a.status, "currency": a.currency,
+                "timezone_name": a.timezone, "amount_spent": "0", "disable_reason": 0}),
+            )
+        }
+        [page, "leadgen_forms"] => match w.pages.get(*page) {
+            Some(p) if req.token.pages.iter().any(|x| x == page) => {
+                let items = p
+                    .forms
+                    .iter()
+                    .map(|(id, name)| json!({"id": id, "name": name, "status": "ACTIVE"}))
+                    .collect();
+                page_of(w, req, items)
+            }
+            _ => reply::missing("GET", page),
+        },
+        [id] => node(w, req, id),
+        _ => reply::graph_error(
+            400,
+            2500,
+            None,
+            "OAuthException",
+            &format!("Unknown path components: {}", req.path),
+            None,
+            None,
+        ),
+    }
+}
+
+fn account<'w>(w: &'w World, act: &str) -> Option<&'w super::world::AccountSeed> {
+    w.accounts.get(act.trim_start_matches("act_"))
+}
+
+fn search(w: &World, req: &Req<'_>) -> Reply {
+    let q = req
+        .params
+        .get("q")
+        .map(|q| q.to_lowercase())
+        .unwrap_or_default();
+    match req.params.get("type").map(String::as_str) {
+        Some("adinterest") => {
+            let data: Vec<Value> = w.interests.iter().filter(|(_, n)| n.to_lowercase().contains(&q))
+                .map(|(id, name)| json!({"id": id, "name": name, "audience_size_lower_bound": 1_000_000,
+                    "audience_size_upper_bound": 2_000_000, "path": ["Interests", name], "topic": "Stand-in"}))
+                .collect();
+            Reply::ok(json!({"data": data}))
+        }
+        Some("adgeolocation") => {
+            let types: Vec<String> = req
+                .params
+                .get("location_types")
+                .and_then(|t| serde_json::from_str(t).ok())
+                .unwrap_or_default();
+            let country = req.params.get("country_code");
+            let data: Vec<Value> = w
+                .geos
+                .iter()
+                .filter(|(_, n, t, c)| {
+                    n.to_lowercase().contains(&q)
+                        && (types.is_empty() || types.contains(t))
+                        && country.is_none_or(|cc| cc == c)
+                })
+                .map(|(k, n, t, c)| json!({"key": k, "name": n, "type": t, "country_code": c}))
+                .collect();
+            Reply::ok(json!({"data": data}))
+        }
+        _ => reply::invalid(
+            "Param type must be one of {adinterest, adgeolocation, …}",
+            None,
+            Some("type"),
+            None,
+        ),
+    }
+}
+
+fn kind_of_edge(edge: &str) -> Option<&'static str> {
+    match edge {
+        "campaigns" => Some("campaign"),
+        "adsets" => Some("adset"),
+        "adcreatives" => Some("adcreative"),
+        "ads" => Some("ad"),
+        _ => None,
+    }
+}
+
+/// Listing with an optional `filtering=[{"field":"name","operator":"CONTAIN","value":…}]`.
+fn list_objects(w: &World, req: &Req<'_>, act: &str, edge: &str) -> Reply {
+    let Some(kind) = kind_of_edge(edge) else {
+        return reply::graph_error(
+            400,
+            2500,
+            None,
+            "OAuthException",
+            &format!("Unknown path components: /{edge}"),
+            None,
+            None,
+        );
+    };
+    let n = act.trim_start_matches("act_");
+    let filter: Option<String> = match req.params.get("filtering") {
+        None => None,
+        Some(f) => match serde_json::from_str::<Value>(f) {
+            Ok(v) => v
+                .as_array()
+                .and_then(|a| a.first())
+                .filter(|c| c["field"] == "name" && c["operator"] == "CONTAIN")
+                .and_then(|c| c["value"].as_str().map(str::to_owned)),
+            Err(_) => {
+                return reply::invalid(
+                    "Param filtering must be a JSON array",
+                    None,
+                    Some("filtering"),
+                    None,
+                );
+            }
+        },
+    };
+    let items = w
+        .objects
+        .iter()
+        .filter(|(_, o)| {
+            o.kind == kind && o.account == n && o.status != "DELETED" && o.status != "ARCHIVED"
+        })
+        .filter(|(_, o)| {
+            filter
+                .as_deref()
+                .is_none_or(|f| o.str("name").is_some_and(|name| name.contains(f)))
+        })
+        .map(|(id, o)| json!({"id": id, "name": o.str("name"), "status": o.status}))
+        .collect();
+    page_of(w, req, items)
+}
+
+fn node(w: &World, req: &Req<'_>, id: &str) -> Reply {
+    if let Some(p) = w
+        .pages
+        .get(id)
+        .filter(|_| req.token.pages.iter().any(|x| x == id))
+    {
+        return Reply::ok(json!({"id": p.id, "name": p.name}));
+    }
+    match w.objects.get(id) {
+        Some(o) if req.token.accounts.contains(&o.account) => Reply::ok(json!({
+            "id": id, "name": o.str("name"), "status": o.status, "effective_status": o.status,
+        })),
+        _ => reply::missing("GET", id),
+    }
+}
+
+fn insights(w: &World, req: &Req<'_>, act: &str) -> Reply {
+    let Some(a) = account(w, act) else {
+        return reply::missing("GET", act);
+    };
+    // Strict: Graph answers little without explicit fields, so the stand-in demands them.
+    let Some(fields) = req.params.get("fields") else {
+        return reply::invalid(
+            "The parameter fields is required by this stand-in",
+            None,
+            Some("fields"),
+            None,
+        );
+    };
+    if req.params.get("level").map(String::as_str) != Some("campaign") {
+        return reply::invalid(
+            "Param level must be campaign for this call",
+            None,
+            Some("level"),
+            None,
+        );
+    }
+    let range_ok = match (req.params.get("time_range"), req.params.get("date_preset")) {
+        (Some(tr), _) => serde_json::from_str::<Value>(tr).ok().is_some_and(|v| {
+            let d = |k: &str| {
+                v[k].as_str()
+                    .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+            };
+            matches!((d("since"), d("until")), (Some(s), Some(u)) if s <= u)
+        }),
+        (None, Some(_)) => true,
+        (None, None) => false,
+    };
+    if !range_ok {
+        return reply::invalid(
+            "Param time_range must be {\"since\":\"YYYY-MM-DD\",\"until\":\"YYYY-MM-DD\"}",
+            None,
+            Some("time_range"),
+            None,
+        );
+    }
+    let ids: Vec<String> = req
+        .params
+        .get("filtering")
+        .and_then(|f| serde_json::from_str::<Value>(f).ok())
+        .and_then(|v| v.as_array().cloned())
+        .into_iter()
+        .flatten()
+        .filter(|c| c["field"] == "campaign.id" && c["operator"] == "IN")
+        .flat_map(|c| c["value"].as_array().cloned().unwrap_or_default())
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
+    let want = |f: &str| fields.split(',').any(|x| x.trim() == f);
+    let rows: Vec<Value> = ids
+        .iter()
+        .filter_map(|id| {
+            let seed = w.insights.get(id)?;
+            let mut row =
+                json!({"campaign_id": id, "date_start": "2026-01-01", "date_stop": "2026-01-31"});
+            let obj = row.as_object_mut()?;
+            if want("impressions") {
+                obj.insert("impressions".into(), json!(seed.impressions.to_string()));
+            }
+            if want("clicks") {
+                obj.insert("clicks".into(), json!(seed.clicks.to_string()));
+            }
+            if want("inline_link_clicks") {
+                obj.insert(
+                    "inline_link_clicks".into(),
+                    json!(seed.inline_link_clicks.to_string()),
+                );
+            }
+            if want("spend") {
+                obj.insert("spend".into(), json!(seed.spend));
+            }
+            if want("account_currency") {
+                obj.insert("account_currency".into(), json!(a.currency));
+            }
+            if want("actions") {
+                let mut actions =
+                    vec![json!({"action_type": "lead", "value": seed.leads.to_string()})];
+                actions.extend(
+                    seed.lead_subtypes
+                        .iter()
+                        .map(|(t, v)| json!({"action_type": t, "value": v.to_string()})),
+                );
+                obj.insert("actions".into(), Value::Array(actions));
+            }
+            Some(row)
+        })
+        .collect();
+    page_of(w, req, rows)
+}

@@ -1,0 +1,158 @@
+//! What the Meta stand-in knows: seeded tokens, accounts, pages, pixels, targeting, and
+//! the objects created through it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::Value;
+
+use super::super::fault::Fault;
+
+/// A seeded access token.
+#[derive(Debug, Clone)]
+pub struct TokenSeed {
+    /// Owner id.
+    pub user_id: String,
+    /// Owner name.
+    pub user_name: String,
+    /// Granted scopes.
+    pub scopes: Vec<String>,
+    /// Ad account numbers (no `act_`) the token may use.
+    pub accounts: Vec<String>,
+    /// Page ids the token may use.
+    pub pages: Vec<String>,
+    /// A forced OAuth failure: (code, subcode, message), e.g. (190, 463, "…expired…").
+    pub failure: Option<(i64, Option<i64>, String)>,
+}
+
+/// A seeded ad account.
+#[derive(Debug, Clone)]
+pub struct AccountSeed {
+    /// Account number (no `act_`).
+    pub number: String,
+    /// Name.
+    pub name: String,
+    /// ISO currency.
+    pub currency: String,
+    /// IANA time zone.
+    pub timezone: String,
+    /// `account_status` code.
+    pub status: i64,
+    /// `min_daily_budget_imp` in minor units.
+    pub min_daily_budget: i64,
+}
+
+/// A seeded Page with its lead forms (id, name).
+#[derive(Debug, Clone)]
+pub struct PageSeed {
+    /// Page id.
+    pub id: String,
+    /// Page name.
+    pub name: String,
+    /// Lead forms (id, name).
+    pub forms: Vec<(String, String)>,
+}
+
+/// Seeded delivery of one campaign, returned by insights.
+#[derive(Debug, Clone, Default)]
+pub struct InsightsSeed {
+    /// Impressions.
+    pub impressions: i64,
+    /// All clicks.
+    pub clicks: i64,
+    /// Link clicks.
+    pub inline_link_clicks: i64,
+    /// Spend as Meta writes it: a decimal string in major units.
+    pub spend: String,
+    /// The `lead` action total.
+    pub leads: i64,
+    /// Lead sub-type actions (e.g. `onsite_conversion.lead_grouped`), which must not be
+    /// added to the total.
+    pub lead_subtypes: Vec<(String, i64)>,
+}
+
+/// An object created through the stand-in.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    /// `campaign`, `adset`, `adcreative`, `ad`.
+    pub kind: &'static str,
+    /// Account number.
+    pub account: String,
+    /// The create's parameters, JSON values decoded.
+    pub fields: BTreeMap<String, Value>,
+    /// Current status.
+    pub status: String,
+}
+
+impl Stored {
+    /// A string field.
+    pub fn str(&self, key: &str) -> Option<&str> {
+        self.fields.get(key).and_then(Value::as_str)
+    }
+}
+
+/// One request as the stand-in received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedCall {
+    /// HTTP method.
+    pub method: String,
+    /// Path after the version, e.g. `/act_1/campaigns`.
+    pub path: String,
+    /// The API version segment of the URL.
+    pub version: String,
+    /// Query and form parameters merged (tokens included, for the proof checks).
+    pub params: BTreeMap<String, String>,
+}
+
+impl RecordedCall {
+    /// `"POST /act_1/campaigns"`.
+    pub fn line(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+}
+
+/// The stand-in's whole state.
+#[derive(Debug, Default)]
+pub struct World {
+    /// The bound base URL (for paging links).
+    pub base_url: String,
+    /// Versions older than this answer 2635.
+    pub min_version: (u32, u32),
+    /// When set, every call needs a valid `appsecret_proof`.
+    pub app_secret: Option<String>,
+    /// Tokens by value.
+    pub tokens: HashMap<String, TokenSeed>,
+    /// Accounts by number.
+    pub accounts: BTreeMap<String, AccountSeed>,
+    /// Pages by id.
+    pub pages: BTreeMap<String, PageSeed>,
+    /// Pixels: (account number, pixel id, name).
+    pub pixels: Vec<(String, String, String)>,
+    /// Interests: (id, name).
+    pub interests: Vec<(String, String)>,
+    /// Geo: (key, name, type, country).
+    pub geos: Vec<(String, String, String, String)>,
+    /// Uploaded images: (account number, hash).
+    pub images: Vec<(String, String)>,
+    /// Created objects by id.
+    pub objects: BTreeMap<String, Stored>,
+    /// Seeded insights by campaign id.
+    pub insights: HashMap<String, InsightsSeed>,
+    /// Faults to inject.
+    pub faults: Vec<Fault>,
+    /// Every request received.
+    pub calls: Vec<RecordedCall>,
+    /// Makes the first page of every listing empty but linked (Meta does this).
+    pub empty_first_page: bool,
+    /// Page size when the request gives no `limit`.
+    pub default_limit: usize,
+    /// Next object id.
+    pub next_id: u64,
+}
+
+impl World {
+    /// A new object id in Meta's 18-digit `120…` shape.
+    pub fn new_id(&mut self) -> String {
+        self.next_id += 1;
+        format!("120{:015}", self.next_id)
+    }
+}
