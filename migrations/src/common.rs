@@ -10,7 +10,10 @@ use sea_orm_migration::sea_orm::DbBackend;
 /// rows never mix `CURRENT_TIMESTAMP`'s format with the driver's, which
 /// would break newest-first ordering on that engine.
 pub fn ts(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).timestamp_with_time_zone().not_null().take()
+    ColumnDef::new(col)
+        .timestamp_with_time_zone()
+        .not_null()
+        .take()
 }
 
 /// A nullable `timestamp with time zone` column.
@@ -171,7 +174,10 @@ pub fn json_int(backend: DbBackend, col: &str, field: &str) -> Expr {
 }
 
 /// Drops each table in order (callers list them children first).
-pub async fn drop_tables(manager: &SchemaManager<'_>, tables: &[&'static str]) -> Result<(), DbErr> {
+pub async fn drop_tables(
+    manager: &SchemaManager<'_>,
+    tables: &[&'static str],
+) -> Result<(), DbErr> {
     for table in tables {
         manager
             .drop_table(Table::drop().table(*table).if_exists().to_owned())

@@ -9,7 +9,8 @@ use crate::common::{check_in, fk, index, pk_uuid, short, string, ts, unique, uui
 /// must keep meaning what it meant when it shipped, so it does not read the
 /// constant from `entities` (`entities::PLATFORM_TENANT_ID`); the round-trip
 /// test proves the two agree.
-pub const PLATFORM_TENANT_ID: uuid::Uuid = uuid::Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0001);
+pub const PLATFORM_TENANT_ID: uuid::Uuid =
+    uuid::Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0001);
 
 /// Slug of the reserved platform tenant.
 pub const PLATFORM_TENANT_SLUG: &str = "platform";
@@ -87,7 +88,12 @@ impl MigrationTrait for Migration {
 
         let mut seed = Query::insert();
         seed.into_table(Tenants::Table)
-            .columns([Tenants::Id, Tenants::Name, Tenants::Slug, Tenants::CreatedAt])
+            .columns([
+                Tenants::Id,
+                Tenants::Name,
+                Tenants::Slug,
+                Tenants::CreatedAt,
+            ])
             .values([
                 PLATFORM_TENANT_ID.into(),
                 "Platform".into(),

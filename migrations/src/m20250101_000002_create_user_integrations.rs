@@ -4,8 +4,8 @@
 use sea_orm_migration::prelude::*;
 
 use crate::common::{
-    bytes, check_in, check_len, fk, index, pk_uuid, short, string_null, text_null, ts,
-    ts_null, unique, uuid,
+    bytes, check_in, check_len, fk, index, pk_uuid, short, string_null, text_null, ts, ts_null,
+    unique, uuid,
 };
 use crate::m20250101_000001_create_tenants_and_users::{Tenants, Users};
 

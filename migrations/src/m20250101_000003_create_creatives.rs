@@ -46,14 +46,24 @@ impl MigrationTrait for Migration {
                         ForeignKeyAction::Cascade,
                     ))
                     .check(check_non_negative("ck_creatives_byte_size", C::ByteSize))
-                    .check(Check::named("ck_creatives_width", Expr::col(C::Width).gt(0)))
-                    .check(Check::named("ck_creatives_height", Expr::col(C::Height).gt(0)))
+                    .check(Check::named(
+                        "ck_creatives_width",
+                        Expr::col(C::Width).gt(0),
+                    ))
+                    .check(Check::named(
+                        "ck_creatives_height",
+                        Expr::col(C::Height).gt(0),
+                    ))
                     .check(check_len("ck_creatives_sha256", C::Sha256, 64))
                     .take(),
             )
             .await?;
         manager
-            .create_index(unique("ux_creatives_storage_key", C::Table, [C::StorageKey]))
+            .create_index(unique(
+                "ux_creatives_storage_key",
+                C::Table,
+                [C::StorageKey],
+            ))
             .await?;
         // The same bytes uploaded twice by one user are one creative; the
         // index makes that hold under concurrent uploads too.

@@ -3,8 +3,8 @@
 use sea_orm_migration::prelude::*;
 
 use crate::common::{
-    big, check_in, fk, index, int, json, json_int, json_null, pk_uuid, short, string,
-    string_null, text, text_null, ts, unique, uuid,
+    big, check_in, fk, index, int, json, json_int, json_null, pk_uuid, short, string, string_null,
+    text, text_null, ts, unique, uuid,
 };
 use crate::m20250101_000001_create_tenants_and_users::{Tenants, Users};
 use crate::m20250101_000002_create_user_integrations::UserIntegrations;
@@ -84,7 +84,14 @@ impl MigrationTrait for Migration {
                     .check(check_in(
                         "ck_ad_campaigns_status",
                         T::Status,
-                        &["draft", "launching", "active", "paused", "completed", "error"],
+                        &[
+                            "draft",
+                            "launching",
+                            "active",
+                            "paused",
+                            "completed",
+                            "error",
+                        ],
                     ))
                     .check(Check::named(
                         "ck_ad_campaigns_daily_budget",

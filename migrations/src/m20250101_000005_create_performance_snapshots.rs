@@ -45,10 +45,22 @@ impl MigrationTrait for Migration {
                         (Users::Table, Users::Id),
                         ForeignKeyAction::Cascade,
                     ))
-                    .check(check_non_negative("ck_performance_snapshots_impressions", T::Impressions))
-                    .check(check_non_negative("ck_performance_snapshots_clicks", T::Clicks))
-                    .check(check_non_negative("ck_performance_snapshots_spend", T::SpendCents))
-                    .check(check_non_negative("ck_performance_snapshots_leads", T::Leads))
+                    .check(check_non_negative(
+                        "ck_performance_snapshots_impressions",
+                        T::Impressions,
+                    ))
+                    .check(check_non_negative(
+                        "ck_performance_snapshots_clicks",
+                        T::Clicks,
+                    ))
+                    .check(check_non_negative(
+                        "ck_performance_snapshots_spend",
+                        T::SpendCents,
+                    ))
+                    .check(check_non_negative(
+                        "ck_performance_snapshots_leads",
+                        T::Leads,
+                    ))
                     .take(),
             )
             .await?;

@@ -36,7 +36,10 @@ impl MigrationTrait for Migration {
                     .col(text(Agents::Description))
                     .col(int(Agents::CreditCost))
                     .col(ts(Agents::CreatedAt))
-                    .check(check_non_negative("ck_agents_credit_cost", Agents::CreditCost))
+                    .check(check_non_negative(
+                        "ck_agents_credit_cost",
+                        Agents::CreditCost,
+                    ))
                     .take(),
             )
             .await?;
@@ -46,7 +49,11 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(TenantAgents::Table)
                     .col(uuid(TenantAgents::TenantId))
-                    .col(ColumnDef::new(TenantAgents::AgentKey).string_len(64).not_null())
+                    .col(
+                        ColumnDef::new(TenantAgents::AgentKey)
+                            .string_len(64)
+                            .not_null(),
+                    )
                     .col(boolean(TenantAgents::Enabled))
                     .col(ts(TenantAgents::CreatedAt))
                     .col(ts(TenantAgents::UpdatedAt))
@@ -97,7 +104,10 @@ impl MigrationTrait for Migration {
                             .name("fk_tenant_agent_providers_tenant_agent")
                             .from(
                                 TenantAgentProviders::Table,
-                                (TenantAgentProviders::TenantId, TenantAgentProviders::AgentKey),
+                                (
+                                    TenantAgentProviders::TenantId,
+                                    TenantAgentProviders::AgentKey,
+                                ),
                             )
                             .to(
                                 TenantAgents::Table,
@@ -215,7 +225,11 @@ impl MigrationTrait for Migration {
             ))
             .await?;
         manager
-            .create_index(index("ix_credit_ledger_campaign", L::Table, [L::CampaignId]))
+            .create_index(index(
+                "ix_credit_ledger_campaign",
+                L::Table,
+                [L::CampaignId],
+            ))
             .await?;
 
         let mut seed = Query::insert();

@@ -3,8 +3,8 @@
 use sea_orm_migration::prelude::*;
 
 use crate::common::{
-    check_in, check_non_negative, fk, index, int, json, json_null, pk_uuid, short,
-    string_null, text_null, ts, ts_null, unique, uuid_null,
+    check_in, check_non_negative, fk, index, int, json, json_null, pk_uuid, short, string_null,
+    text_null, ts, ts_null, unique, uuid_null,
 };
 use crate::m20250101_000001_create_tenants_and_users::{Tenants, Users};
 

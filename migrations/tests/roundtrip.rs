@@ -2,6 +2,9 @@
 //! table of DESIGN §3 appears, the seeds are there, and `down` leaves only
 //! sea-orm's bookkeeping table.
 
+// Test harness helpers outside `#[test]` functions fail loudly on purpose.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{TestResult, table_names, with_postgres, with_sqlite};
@@ -80,7 +83,10 @@ fn crate_table_list_matches_design() {
 #[test]
 fn platform_tenant_id_is_the_same_in_both_crates() {
     use migrations::m20250101_000001_create_tenants_and_users as m1;
-    assert_eq!(m1::PLATFORM_TENANT_ID, entities::PLATFORM_TENANT_ID.into_uuid());
+    assert_eq!(
+        m1::PLATFORM_TENANT_ID,
+        entities::PLATFORM_TENANT_ID.into_uuid()
+    );
     assert_eq!(m1::PLATFORM_TENANT_SLUG, entities::PLATFORM_TENANT_SLUG);
     use migrations::m20250101_000006_create_agents_and_credit_ledger as m6;
     assert_eq!(m6::MEDIA_BUYER_KEY, entities::MEDIA_BUYER_AGENT_KEY);

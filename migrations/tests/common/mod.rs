@@ -19,7 +19,10 @@ where
     Fut: Future<Output = TestResult>,
 {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("leadforge.db").display());
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("leadforge.db").display()
+    );
     let db = Database::connect(&url).await.expect("connect sqlite");
     let outcome = body(db.clone()).await;
     db.close().await.expect("close sqlite");
@@ -94,7 +97,9 @@ pub async fn table_names(db: &DatabaseConnection) -> Result<Vec<String>, sea_orm
         }
         _ => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
     };
-    let rows = db.query_all_raw(Statement::from_string(backend, sql)).await?;
+    let rows = db
+        .query_all_raw(Statement::from_string(backend, sql))
+        .await?;
     let mut names = rows
         .iter()
         .map(|row| row.try_get::<String>("", "name"))
@@ -113,5 +118,8 @@ fn database_name_replaces_the_path() {
         with_database("postgres://u:p@h:5432/postgres?sslmode=disable", "x"),
         "postgres://u:p@h:5432/x?sslmode=disable"
     );
-    assert_eq!(with_database("postgres://h:5432", "x"), "postgres://h:5432/x");
+    assert_eq!(
+        with_database("postgres://h:5432", "x"),
+        "postgres://h:5432/x"
+    );
 }
