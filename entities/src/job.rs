@@ -4,6 +4,10 @@
 //! `UPDATE … RETURNING` on SQLite; a claim sets `status = running`,
 //! `locked_by`, `locked_until` and bumps `attempts`. A running row whose
 //! `locked_until` has passed belongs to a dead worker and may be reclaimed.
+//!
+//! Bind "now" from Rust rather than using the database clock: on SQLite the
+//! timestamps are RFC 3339 text in UTC, which orders correctly against
+//! itself but not against `CURRENT_TIMESTAMP`'s `YYYY-MM-DD HH:MM:SS`.
 
 use sea_orm::entity::prelude::*;
 

@@ -16,6 +16,12 @@ pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    // SQLite runs DDL transactionally too; without this a failure halfway
+    // would leave some tables behind on that engine.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let backend = manager.get_database_backend();
         let age_min = json_int(backend, "target_audience", "age_min");

@@ -22,9 +22,9 @@ use entities::{
 use migrations::{Migrator, MigratorTrait};
 use sea_orm_migration::sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm_migration::sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel, ModelTrait, NotSet, PaginatorTrait, QueryFilter,
-    TransactionTrait,
+    ActiveEnum, ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait,
+    DatabaseConnection, DbBackend, DbErr, EntityTrait, IntoActiveModel, Iterable, ModelTrait,
+    NotSet, PaginatorTrait, QueryFilter, Statement, TransactionTrait,
 };
 
 /// A timestamp with microsecond precision, which both engines keep exactly.
@@ -581,10 +581,169 @@ async fn constraints_hold(db: &DatabaseConnection, f: &Fixture) -> TestResult {
     Ok(())
 }
 
+/// The claim statement the job worker is designed around: one UPDATE whose
+/// subquery picks the oldest due job (with FOR UPDATE SKIP LOCKED on
+/// PostgreSQL; SQLite's single writer makes the statement atomic), bound
+/// with a `now` from Rust so SQLite compares RFC 3339 text with RFC 3339
+/// text.
+async fn claim(
+    db: &DatabaseConnection,
+    worker: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<JobId>, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "UPDATE jobs SET status = 'running', locked_by = $1, locked_until = $2, \
+             attempts = attempts + 1, updated_at = $3 \
+             WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= $3 \
+             ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id"
+        }
+        _ => {
+            "UPDATE jobs SET status = 'running', locked_by = $1, locked_until = $2, \
+             attempts = attempts + 1, updated_at = $3 \
+             WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= $3 \
+             ORDER BY run_at, id LIMIT 1) RETURNING id"
+        }
+    };
+    let stmt = Statement::from_sql_and_values(
+        backend,
+        sql,
+        [
+            worker.into(),
+            (now + Duration::seconds(60)).into(),
+            now.into(),
+        ],
+    );
+    match db.query_one_raw(stmt).await? {
+        Some(row) => Ok(Some(row.try_get::<JobId>("", "id")?)),
+        None => Ok(None),
+    }
+}
+
+async fn jobs_can_be_claimed(db: &DatabaseConnection) -> TestResult {
+    let job = |minute: u32, key: &str| job::Model {
+        id: JobId::generate(),
+        queue: "default".to_owned(),
+        kind: "sync_insights".to_owned(),
+        payload: serde_json::json!({}),
+        status: JobStatus::Queued,
+        attempts: 0,
+        max_attempts: 3,
+        run_at: at(minute),
+        locked_by: None,
+        locked_until: None,
+        last_error: None,
+        dedupe_key: Some(key.to_owned()),
+        tenant_id: None,
+        created_at: at(0),
+        updated_at: at(0),
+        finished_at: None,
+    };
+    // Whole-second and fractional timestamps mix on purpose: SQLite orders
+    // them as text.
+    let mut late = job(40, "late");
+    late.run_at = Utc.with_ymd_and_hms(2025, 3, 4, 5, 40, 7).unwrap();
+    let early = job(20, "early");
+    let future = job(50, "future");
+    for j in [&late, &early, &future] {
+        j.clone().into_active_model().insert(db).await?;
+    }
+    // Enqueueing the same dedupe key twice is refused.
+    assert!(
+        job(45, "early")
+            .into_active_model()
+            .insert(db)
+            .await
+            .is_err()
+    );
+
+    let now = at(45);
+    assert_eq!(claim(db, "w1", now).await?, Some(early.id));
+    assert_eq!(claim(db, "w2", now).await?, Some(late.id));
+    assert_eq!(
+        claim(db, "w3", now).await?,
+        None,
+        "a future job was claimed"
+    );
+    let claimed = Job::find_by_id(early.id)
+        .one(db)
+        .await?
+        .ok_or("job vanished")?;
+    assert_eq!(claimed.status, JobStatus::Running);
+    assert_eq!(claimed.attempts, 1);
+    assert_eq!(claimed.locked_by.as_deref(), Some("w1"));
+    Job::delete_many()
+        .filter(job::Column::TenantId.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Writes every value of enum `V` into `col` of every row of `E`, so a
+/// variant missing from its column's CHECK fails here.
+async fn every_value_fits<E, V>(db: &DatabaseConnection, col: E::Column) -> TestResult
+where
+    E: EntityTrait,
+    V: ActiveEnum + Iterable,
+    V::Value: Into<sea_orm_migration::sea_orm::Value>,
+{
+    let mut seen = 0;
+    for value in V::iter() {
+        let stored = E::update_many()
+            .col_expr(col, Expr::value(value.to_value().into()))
+            .exec(db)
+            .await?;
+        assert!(
+            stored.rows_affected > 0,
+            "no {} rows",
+            E::default().table_name()
+        );
+        seen += 1;
+    }
+    assert!(seen > 1);
+    Ok(())
+}
+
+async fn enums_match_checks(db: &DatabaseConnection) -> TestResult {
+    every_value_fits::<User, Role>(db, user::Column::Role).await?;
+    every_value_fits::<UserIntegration, IntegrationStatus>(db, user_integration::Column::Status)
+        .await?;
+    every_value_fits::<CreativePlatformAsset, Provider>(
+        db,
+        creative_platform_asset::Column::Provider,
+    )
+    .await?;
+    every_value_fits::<AdCampaign, Provider>(db, ad_campaign::Column::Provider).await?;
+    every_value_fits::<AdCampaign, CampaignObjective>(db, ad_campaign::Column::Objective).await?;
+    every_value_fits::<AdCampaign, CampaignStatus>(db, ad_campaign::Column::Status).await?;
+    every_value_fits::<CreditLedger, CreditEntryKind>(db, credit_ledger::Column::Kind).await?;
+    every_value_fits::<AuditEvent, AuditOutcome>(db, audit_event::Column::Outcome).await?;
+    every_value_fits::<Job, JobStatus>(db, job::Column::Status).await?;
+    // user_integrations.provider is part of a unique key with one row here,
+    // so every value fits too.
+    every_value_fits::<UserIntegration, Provider>(db, user_integration::Column::Provider).await?;
+    // Put back what the later checks rely on.
+    user::Entity::update_many()
+        .col_expr(user::Column::Role, Expr::value(Role::Member.to_value()))
+        .exec(db)
+        .await?;
+    user_integration::Entity::update_many()
+        .col_expr(
+            user_integration::Column::Provider,
+            Expr::value(Provider::MetaAds.to_value()),
+        )
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 async fn agree(db: DatabaseConnection) -> TestResult {
     Migrator::up(&db, None).await?;
+    jobs_can_be_claimed(&db).await?;
     let fixture = insert_every_entity(&db).await?;
     relations_and_scopes(&db, &fixture).await?;
+    enums_match_checks(&db).await?;
     constraints_hold(&db, &fixture).await?;
     // Proves the connection still answers after the expected errors above.
     db.execute_unprepared("SELECT 1").await?;
