@@ -83,7 +83,11 @@ fn fail(error: &dyn std::error::Error) -> ExitCode {
     let mut line = format!("leadforge: {error}");
     let mut source = error.source();
     while let Some(cause) = source {
-        line.push_str(&format!(": {cause}"));
+        // Many errors already print their cause; say each thing once.
+        let text = cause.to_string();
+        if !line.contains(&text) {
+            line.push_str(&format!(": {text}"));
+        }
         source = cause.source();
     }
     eprintln!("{line}");

@@ -209,3 +209,6 @@ impl Config {
         self.database.backend == DatabaseBackend::Sqlite
     }
 }
+
+#[cfg(test)]
+mod tests;
