@@ -240,25 +240,34 @@ fn insights(w: &World, req: &Req<'_>, act: &str) -> Reply {
             None,
         );
     }
-    let range_ok = match (req.params.get("time_range"), req.params.get("date_preset")) {
-        (Some(tr), _) => serde_json::from_str::<Value>(tr).ok().is_some_and(|v| {
-            let d = |k: &str| {
-                v[k].as_str()
-                    .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-            };
-            matches!((d("since"), d("until")), (Some(s), Some(u)) if s <= u)
-        }),
-        (None, Some(_)) => true,
-        (None, None) => false,
-    };
-    if !range_ok {
+    type Day = Option<chrono::NaiveDate>;
+    let range: Option<(Day, Day)> =
+        match (req.params.get("time_range"), req.params.get("date_preset")) {
+            (Some(tr), _) => serde_json::from_str::<Value>(tr).ok().and_then(|v| {
+                let d = |k: &str| {
+                    v[k].as_str()
+                        .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+                };
+                match (d("since"), d("until")) {
+                    (Some(s), Some(u)) if s <= u => Some((Some(s), Some(u))),
+                    _ => None,
+                }
+            }),
+            (None, Some(_)) => Some((None, None)),
+            (None, None) => None,
+        };
+    let Some((since, until)) = range else {
         return reply::invalid(
             "Param time_range must be {\"since\":\"YYYY-MM-DD\",\"until\":\"YYYY-MM-DD\"}",
             None,
             Some("time_range"),
             None,
         );
-    }
+    };
+    let in_range = |day: Day| match (day, since, until) {
+        (Some(d), Some(s), Some(u)) => s <= d && d <= u,
+        _ => true,
+    };
     let ids: Vec<String> = req
         .params
         .get("filtering")
@@ -274,7 +283,7 @@ fn insights(w: &World, req: &Req<'_>, act: &str) -> Reply {
     let rows: Vec<Value> = ids
         .iter()
         .filter_map(|id| {
-            let seed = w.insights.get(id)?;
+            let seed = w.insights.get(id).filter(|s| in_range(s.day))?;
             let mut row =
                 json!({"campaign_id": id, "date_start": "2026-01-01", "date_stop": "2026-01-31"});
             let obj = row.as_object_mut()?;

@@ -74,6 +74,7 @@ pub async fn handle(
             method: method_s.clone(),
             path: path.clone(),
             version: version.to_owned(),
+            query: uri.query().unwrap_or_default().to_owned(),
             params: params.clone(),
         });
         fault::take(&mut w.faults, &method_s, &path)

@@ -68,6 +68,8 @@ pub struct InsightsSeed {
     /// Lead sub-type actions (e.g. `onsite_conversion.lead_grouped`), which must not be
     /// added to the total.
     pub lead_subtypes: Vec<(String, i64)>,
+    /// The day the delivery happened; `None` puts it in every requested range.
+    pub day: Option<chrono::NaiveDate>,
 }
 
 /// An object created through the stand-in.
@@ -99,6 +101,8 @@ pub struct RecordedCall {
     pub path: String,
     /// The API version segment of the URL.
     pub version: String,
+    /// The raw query string (to check nothing is sent twice).
+    pub query: String,
     /// Query and form parameters merged (tokens included, for the proof checks).
     pub params: BTreeMap<String, String>,
 }
