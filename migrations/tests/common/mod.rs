@@ -59,7 +59,7 @@ fn with_database(admin_url: &str, name: &str) -> String {
 pub async fn with_postgres<F, Fut>(body: F)
 where
     F: FnOnce(DatabaseConnection) -> Fut,
-    Fut: Future<Output = TestResult>,
+    Fut: Future<Output = TestResult> + Send + 'static,
 {
     let admin_url = pg_admin_url();
     let admin = Database::connect(&admin_url)
@@ -71,10 +71,15 @@ where
         .await
         .expect("create database");
 
+    // The body runs as its own task so a failed assertion (a panic) comes
+    // back as an error here and the database is still dropped.
     let outcome = match Database::connect(&with_database(&admin_url, &name)).await {
         Ok(db) => {
-            let outcome = body(db.clone()).await;
-            db.close().await.expect("close test database");
+            let outcome = match tokio::spawn(body(db.clone())).await {
+                Ok(outcome) => outcome,
+                Err(join) => Err(format!("test body panicked: {join}").into()),
+            };
+            let _ = db.close().await;
             outcome
         }
         Err(e) => Err(e.into()),
