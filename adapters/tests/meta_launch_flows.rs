@@ -1,0 +1,494 @@
+//! The four launch flows on the Meta adapter against the stand-in, asserting the exact
+//! call sequence and the key parameters of each call; then crash recovery.
+
+mod common;
+
+use adapters::ad_platform::launch::{self, LaunchJournal, LaunchProgress, NoJournal};
+use adapters::ad_platform::*;
+use adapters::stand_in::{Fault, FaultAction, Match, MetaStandIn, RecordedCall};
+use serde_json::{Value, json};
+
+fn json_param(call: &RecordedCall, key: &str) -> Value {
+    serde_json::from_str(
+        call.params
+            .get(key)
+            .unwrap_or_else(|| panic!("{key} missing in {}", call.line())),
+    )
+    .unwrap_or_else(|e| panic!("{key} is not JSON: {e}"))
+}
+
+fn post<'c>(calls: &'c [RecordedCall], path: &str) -> Vec<&'c RecordedCall> {
+    calls
+        .iter()
+        .filter(|c| c.method == "POST" && c.path == path)
+        .collect()
+}
+
+/// The sequence every flow shares: verify, images, campaign, ad set, creative+ad per
+/// image, then activation bottom-up.
+fn expected_sequence(progress: &LaunchProgress, images: usize, page_lookup: bool) -> Vec<String> {
+    let mut lines: Vec<String> = [
+        "GET /me",
+        "GET /me/permissions",
+        "GET /act_1001",
+        "GET /act_1001/minimum_budgets",
+    ]
+    .map(String::from)
+    .to_vec();
+    lines.extend((0..images).map(|_| "POST /act_1001/adimages".to_owned()));
+    lines.push("POST /act_1001/campaigns".into());
+    if page_lookup {
+        lines.push("GET /5001".into());
+    }
+    lines.push("POST /act_1001/adsets".into());
+    for _ in 0..images {
+        lines.push("POST /act_1001/adcreatives".into());
+        lines.push("POST /act_1001/ads".into());
+    }
+    for ad in progress.ad_ids.iter().flatten() {
+        lines.push(format!("POST /{ad}"));
+    }
+    lines.push(format!(
+        "POST /{}",
+        progress.ad_set_id.as_ref().expect("ad set")
+    ));
+    lines.push(format!(
+        "POST /{}",
+        progress.campaign_id.as_ref().expect("campaign")
+    ));
+    lines
+}
+
+async fn launch(
+    meta: &MetaStandIn,
+    env: &common::MetaEnv,
+    req: &launch::LaunchRequest,
+) -> (LaunchProgress, Vec<RecordedCall>) {
+    meta.clear_calls();
+    let mut progress = LaunchProgress::default();
+    launch::run(
+        env.adapter.as_ref(),
+        &env.creds,
+        req,
+        &mut progress,
+        &mut NoJournal,
+    )
+    .await
+    .expect("launch");
+    (progress, meta.calls())
+}
+
+/// Checks the campaign create, the activation and the ad calls common to every flow.
+fn common_checks(calls: &[RecordedCall], progress: &LaunchProgress, odax: &str) {
+    let campaign = post(calls, "/act_1001/campaigns")[0];
+    assert_eq!(campaign.params["objective"], odax);
+    assert_eq!(campaign.params["special_ad_categories"], "[]");
+    assert_eq!(campaign.params["is_adset_budget_sharing_enabled"], "false");
+    assert_eq!(campaign.params["status"], "PAUSED");
+    assert!(campaign.params["name"].ends_with("[lf-0001]"));
+    assert!(
+        !campaign.params.contains_key("daily_budget"),
+        "the budget sits on the ad set"
+    );
+
+    let ad_set = post(calls, "/act_1001/adsets")[0];
+    assert_eq!(ad_set.params["daily_budget"], "2000");
+    assert_eq!(ad_set.params["status"], "PAUSED");
+    assert_eq!(ad_set.params["billing_event"], "IMPRESSIONS");
+    let targeting = json_param(ad_set, "targeting");
+    assert_eq!(targeting["targeting_automation"]["advantage_audience"], 0);
+    assert_eq!(targeting["geo_locations"]["countries"], json!(["US"]));
+    assert_eq!(
+        (targeting["age_min"].as_i64(), targeting["age_max"].as_i64()),
+        (Some(25), Some(54))
+    );
+    assert_eq!(
+        targeting["flexible_spec"][0]["interests"][0]["id"],
+        "6003107902433"
+    );
+
+    for (i, ad) in post(calls, "/act_1001/ads").iter().enumerate() {
+        assert_eq!(ad.params["status"], "PAUSED");
+        assert_eq!(
+            ad.params["adset_id"],
+            progress.ad_set_id.as_ref().expect("ad set").as_str()
+        );
+        let creative = json_param(ad, "creative");
+        assert_eq!(
+            creative["creative_id"],
+            progress.creative_ids[i]
+                .as_ref()
+                .expect("creative")
+                .as_str()
+        );
+    }
+    for call in calls.iter().rev().take(2 + progress.ad_ids.len()) {
+        assert_eq!(
+            call.params["status"], "ACTIVE",
+            "activation of {}",
+            call.path
+        );
+    }
+}
+
+fn link_data(calls: &[RecordedCall], i: usize) -> Value {
+    json_param(post(calls, "/act_1001/adcreatives")[i], "object_story_spec")
+}
+
+#[tokio::test]
+async fn leads_with_an_instant_form() {
+    let env = common::meta_env().await;
+    let req = common::launch_request(
+        Objective::Leads,
+        Conversion::LeadForm {
+            form_id: env.fixture.form_id.clone(),
+        },
+        &env.fixture.page_id,
+        2,
+    );
+    let (progress, calls) = launch(&env.meta, &env, &req).await;
+    let lines: Vec<String> = calls.iter().map(RecordedCall::line).collect();
+    assert_eq!(lines, expected_sequence(&progress, 2, false));
+    common_checks(&calls, &progress, "OUTCOME_LEADS");
+    let ad_set = post(&calls, "/act_1001/adsets")[0];
+    assert_eq!(ad_set.params["optimization_goal"], "LEAD_GENERATION");
+    assert_eq!(ad_set.params["destination_type"], "ON_AD");
+    assert_eq!(
+        json_param(ad_set, "promoted_object"),
+        json!({"page_id": "5001"})
+    );
+    let story = link_data(&calls, 0);
+    assert_eq!(story["page_id"], "5001");
+    assert_eq!(
+        story["link_data"]["call_to_action"],
+        json!({"type": "SIGN_UP", "value": {"lead_gen_form_id": "6001"}})
+    );
+    assert_eq!(story["link_data"]["name"], "Yoga that fits your day");
+    assert_eq!(story["link_data"]["description"], "First week free");
+    // Two images: two hashes, one creative each, in order.
+    let hashes: Vec<&str> = progress
+        .image_hashes
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(hashes.len(), 2);
+    assert_eq!(link_data(&calls, 1)["link_data"]["image_hash"], hashes[1]);
+    assert_eq!(env.meta.object_ids("ad").len(), 2);
+}
+
+#[tokio::test]
+async fn leads_with_a_website_pixel() {
+    let env = common::meta_env().await;
+    let req = common::launch_request(
+        Objective::Leads,
+        Conversion::Pixel {
+            pixel_id: env.fixture.pixel_id.clone(),
+        },
+        &env.fixture.page_id,
+        1,
+    );
+    let (progress, calls) = launch(&env.meta, &env, &req).await;
+    assert_eq!(
+        calls.iter().map(RecordedCall::line).collect::<Vec<_>>(),
+        expected_sequence(&progress, 1, false)
+    );
+    common_checks(&calls, &progress, "OUTCOME_LEADS");
+    let ad_set = post(&calls, "/act_1001/adsets")[0];
+    assert_eq!(ad_set.params["optimization_goal"], "OFFSITE_CONVERSIONS");
+    assert_eq!(ad_set.params["destination_type"], "WEBSITE");
+    assert_eq!(
+        json_param(ad_set, "promoted_object"),
+        json!({"pixel_id": "7001", "custom_event_type": "LEAD"})
+    );
+    let cta = &link_data(&calls, 0)["link_data"]["call_to_action"];
+    assert_eq!(cta["value"]["link"], req.link_url);
+}
+
+#[tokio::test]
+async fn conversions_with_a_purchase_pixel() {
+    let env = common::meta_env().await;
+    let mut req = common::launch_request(
+        Objective::Conversions,
+        Conversion::Pixel {
+            pixel_id: env.fixture.pixel_id.clone(),
+        },
+        &env.fixture.page_id,
+        1,
+    );
+    req.copy.call_to_action = CallToAction::ShopNow;
+    let (progress, calls) = launch(&env.meta, &env, &req).await;
+    assert_eq!(
+        calls.iter().map(RecordedCall::line).collect::<Vec<_>>(),
+        expected_sequence(&progress, 1, false)
+    );
+    common_checks(&calls, &progress, "OUTCOME_SALES");
+    let ad_set = post(&calls, "/act_1001/adsets")[0];
+    assert_eq!(ad_set.params["optimization_goal"], "OFFSITE_CONVERSIONS");
+    assert_eq!(
+        json_param(ad_set, "promoted_object")["custom_event_type"],
+        "PURCHASE"
+    );
+    assert_eq!(
+        link_data(&calls, 0)["link_data"]["call_to_action"]["type"],
+        "SHOP_NOW"
+    );
+}
+
+#[tokio::test]
+async fn traffic_to_a_website_in_the_eu_names_dsa_parties() {
+    let env = common::meta_env().await;
+    let mut req = common::launch_request(
+        Objective::Traffic,
+        Conversion::LinkClicks,
+        &env.fixture.page_id,
+        1,
+    );
+    req.copy.call_to_action = CallToAction::LearnMore;
+    // The EU is reached through a city only: the DSA rule must still apply.
+    req.audience.cities = vec![GeoRef {
+        key: "819827".into(),
+        name: "Munich".into(),
+        country_code: Some("DE".into()),
+    }];
+    let (progress, calls) = launch(&env.meta, &env, &req).await;
+    assert_eq!(
+        calls.iter().map(RecordedCall::line).collect::<Vec<_>>(),
+        expected_sequence(&progress, 1, true)
+    );
+    common_checks(&calls, &progress, "OUTCOME_TRAFFIC");
+    let ad_set = post(&calls, "/act_1001/adsets")[0];
+    assert_eq!(ad_set.params["optimization_goal"], "LINK_CLICKS");
+    assert_eq!(ad_set.params["destination_type"], "WEBSITE");
+    assert!(!ad_set.params.contains_key("promoted_object"));
+    assert_eq!(ad_set.params["dsa_beneficiary"], "Acme Yoga");
+    assert_eq!(ad_set.params["dsa_payor"], "Acme Yoga");
+    assert_eq!(
+        json_param(ad_set, "targeting")["geo_locations"]["cities"],
+        json!([{"key": "819827"}])
+    );
+}
+
+#[tokio::test]
+async fn eu_audience_without_dsa_is_rejected_by_the_stand_in() {
+    let env = common::meta_env().await;
+    // Send the raw ad set ourselves, without DSA fields, to prove the stand-in enforces them.
+    let campaign = env
+        .adapter
+        .create_campaign(
+            &env.creds,
+            &CampaignSpec {
+                name: "EU".into(),
+                tag: "eu".into(),
+                objective: Objective::Traffic,
+                campaign_daily_budget: None,
+            },
+            CreateMode::Create,
+        )
+        .await
+        .expect("campaign");
+    let spec = AdSetSpec {
+        name: "EU".into(),
+        tag: "eu-s".into(),
+        campaign_id: campaign,
+        objective: Objective::Traffic,
+        conversion: Conversion::LinkClicks,
+        page_id: env.fixture.page_id.clone(),
+        daily_budget: Some(500),
+        audience: Audience {
+            countries: vec!["FR".into()],
+            ..common::us_audience()
+        },
+        dsa: Some(DsaParties {
+            beneficiary: " ".into(),
+            payor: " ".into(),
+        }),
+    };
+    let err = env
+        .adapter
+        .create_ad_set(&env.creds, &spec, CreateMode::Create)
+        .await
+        .expect_err("dsa");
+    let PlatformError::Invalid(inv) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(inv.field.as_deref(), Some("dsa_beneficiary"));
+}
+
+/// A journal that records every save, like the launch job's database rows.
+#[derive(Default)]
+struct Recorder(Vec<LaunchProgress>);
+
+#[async_trait::async_trait]
+impl LaunchJournal for Recorder {
+    async fn save(&mut self, progress: &LaunchProgress) -> Result<(), String> {
+        self.0.push(progress.clone());
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_lost_ad_set_answer_is_adopted_not_duplicated() {
+    let env = common::meta_env().await;
+    env.meta.inject(Fault::once(
+        Match::on("POST", "/adsets"),
+        FaultAction::Drop { apply: true },
+    ));
+    let req = common::launch_request(
+        Objective::Traffic,
+        Conversion::LinkClicks,
+        &env.fixture.page_id,
+        1,
+    );
+    let mut progress = LaunchProgress::default();
+    let mut journal = Recorder::default();
+    launch::run(
+        env.adapter.as_ref(),
+        &env.creds,
+        &req,
+        &mut progress,
+        &mut journal,
+    )
+    .await
+    .expect("launch");
+    assert_eq!(
+        env.meta.object_ids("adset").len(),
+        1,
+        "exactly one ad set exists"
+    );
+    let lines = env.meta.call_lines();
+    let at = lines
+        .iter()
+        .position(|l| l == "POST /act_1001/adsets")
+        .expect("sent");
+    assert_eq!(
+        lines[at + 1],
+        "GET /act_1001/adsets",
+        "looked up by tag before anything else"
+    );
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| *l == "POST /act_1001/adsets")
+            .count(),
+        1
+    );
+    assert!(
+        journal
+            .0
+            .iter()
+            .any(|p| p.attempted.contains("ad_set") && p.ad_set_id.is_none()),
+        "attempt journalled before sending"
+    );
+}
+
+#[tokio::test]
+async fn a_restart_after_a_crash_resumes_without_duplicates() {
+    let env = common::meta_env().await;
+    let req = common::launch_request(
+        Objective::Leads,
+        Conversion::LeadForm {
+            form_id: env.fixture.form_id.clone(),
+        },
+        &env.fixture.page_id,
+        1,
+    );
+    // First run: a long rate limit on the creative stops the launch.
+    env.meta.inject(Fault::once(
+        Match::on("POST", "/adcreatives"),
+        FaultAction::RateLimit {
+            code: 613,
+            regain_minutes: 5,
+        },
+    ));
+    let mut journal = Recorder::default();
+    let mut progress = LaunchProgress::default();
+    let err = launch::run(
+        env.adapter.as_ref(),
+        &env.creds,
+        &req,
+        &mut progress,
+        &mut journal,
+    )
+    .await
+    .expect_err("rate limited");
+    assert_eq!(
+        err.platform().map(PlatformError::class),
+        Some("rate_limited")
+    );
+    // Simulate a crash right after the creative was sent again but before its id was saved:
+    // the stored progress says "attempted" and the object exists remotely.
+    let mut stored = journal.0.last().cloned().expect("progress saved");
+    assert!(
+        stored.campaign_id.is_some()
+            && stored.ad_set_id.is_some()
+            && stored.creative_ids[0].is_none()
+    );
+    let creative = CreativeSpec {
+        name: "Spring yoga · creative 1".into(),
+        tag: "lf-0001-c0".into(),
+        page_id: env.fixture.page_id.clone(),
+        image_hash: stored.image_hashes[0].clone().expect("hash"),
+        link_url: req.link_url.clone(),
+        copy: req.copy.clone(),
+        lead_form_id: Some(env.fixture.form_id.clone()),
+    };
+    env.adapter
+        .create_creative(&env.creds, &creative, CreateMode::Create)
+        .await
+        .expect("applied before the crash");
+    env.meta.clear_calls();
+    launch::run(
+        env.adapter.as_ref(),
+        &env.creds,
+        &req,
+        &mut stored,
+        &mut NoJournal,
+    )
+    .await
+    .expect("resume");
+    let lines = env.meta.call_lines();
+    assert!(
+        !lines.contains(&"POST /act_1001/adimages".to_owned()),
+        "images are not uploaded twice"
+    );
+    assert!(!lines.contains(&"POST /act_1001/campaigns".to_owned()));
+    assert!(
+        !lines.contains(&"POST /act_1001/adcreatives".to_owned()),
+        "the creative was adopted: {lines:?}"
+    );
+    assert!(lines.contains(&"GET /act_1001/adcreatives".to_owned()));
+    assert_eq!(env.meta.object_ids("adcreative").len(), 1);
+    assert_eq!(env.meta.object_ids("campaign").len(), 1);
+    assert!(stored.activated);
+}
+
+#[tokio::test]
+async fn an_inactive_account_stops_before_anything_is_created() {
+    let env = common::meta_env().await;
+    env.meta.add_account(adapters::stand_in::AccountSeed {
+        number: "1001".into(),
+        name: "Acme US".into(),
+        currency: "USD".into(),
+        timezone: "America/Los_Angeles".into(),
+        status: 3,
+        min_daily_budget: 100,
+    });
+    let req = common::launch_request(
+        Objective::Traffic,
+        Conversion::LinkClicks,
+        &env.fixture.page_id,
+        1,
+    );
+    let err = launch::run(
+        env.adapter.as_ref(),
+        &env.creds,
+        &req,
+        &mut LaunchProgress::default(),
+        &mut NoJournal,
+    )
+    .await
+    .expect_err("unsettled");
+    assert!(err.to_string().contains("UNSETTLED"), "{err}");
+    assert!(env.meta.call_lines().iter().all(|l| l.starts_with("GET ")));
+}
