@@ -137,6 +137,9 @@ pub fn post(w: &mut World, req: &Req<'_>) -> Reply {
             Reply::ok(json!({"id": id}))
         }
         [id] => update(w, req, id),
+        // Graph answers a create on something that is not an `act_` account (a bare
+        // account number, say) with "object does not exist": 100/33.
+        [id, _] => reply::missing("POST", id),
         _ => reply::graph_error(
             400,
             2500,

@@ -1,0 +1,391 @@
+//! The Meta stand-in itself is strict: raw requests that real Meta rejects (per the
+//! reference) are rejected here with Graph's envelope, so adapter tests mean something.
+
+mod common;
+
+use adapters::stand_in::{MetaFixture, MetaStandIn};
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+struct Raw {
+    meta: MetaStandIn,
+    fixture: MetaFixture,
+    http: reqwest::Client,
+}
+
+impl Raw {
+    async fn new() -> Self {
+        let meta = MetaStandIn::start().await.expect("start");
+        let fixture = MetaFixture::seed(&meta);
+        Self {
+            meta,
+            fixture,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    async fn post(&self, path: &str, params: &[(&str, String)]) -> (u16, Value) {
+        let mut form: Vec<(&str, String)> = params.to_vec();
+        form.push(("access_token", self.fixture.token.clone()));
+        let r = self
+            .http
+            .post(format!("{}/v25.0/{path}", self.meta.base_url()))
+            .form(&form)
+            .send()
+            .await
+            .expect("send");
+        let status = r.status().as_u16();
+        (status, r.json().await.expect("json"))
+    }
+
+    async fn get(&self, path_and_query: &str) -> (u16, Value) {
+        let r = self
+            .http
+            .get(format!("{}/v25.0/{path_and_query}", self.meta.base_url()))
+            .send()
+            .await
+            .expect("send");
+        let status = r.status().as_u16();
+        (status, r.json().await.expect("json"))
+    }
+
+    async fn campaign(&self) -> String {
+        let (s, v) = self.post("act_1001/campaigns", &good_campaign()).await;
+        assert_eq!(s, 200, "{v}");
+        v["id"].as_str().expect("id").to_owned()
+    }
+
+    async fn image(&self) -> String {
+        let bytes = base64::engine::general_purpose::STANDARD.encode(b"png-bytes");
+        let (_, v) = self.post("act_1001/adimages", &[("bytes", bytes)]).await;
+        v["images"]["bytes"]["hash"]
+            .as_str()
+            .expect("hash")
+            .to_owned()
+    }
+}
+
+fn good_campaign() -> Vec<(&'static str, String)> {
+    vec![
+        ("name", "Raw".into()),
+        ("objective", "OUTCOME_TRAFFIC".into()),
+        ("status", "PAUSED".into()),
+        ("special_ad_categories", "[]".into()),
+        ("is_adset_budget_sharing_enabled", "false".into()),
+    ]
+}
+
+fn without(mut params: Vec<(&'static str, String)>, key: &str) -> Vec<(&'static str, String)> {
+    params.retain(|(k, _)| *k != key);
+    params
+}
+
+fn with(
+    mut params: Vec<(&'static str, String)>,
+    key: &'static str,
+    value: &str,
+) -> Vec<(&'static str, String)> {
+    params.retain(|(k, _)| *k != key);
+    params.push((key, value.to_owned()));
+    params
+}
+
+fn assert_graph_error(status: u16, body: &Value, code: i64, subcode: Option<i64>) {
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert_eq!(body["error"]["error_subcode"].as_i64(), subcode, "{body}");
+    assert!(body["error"]["fbtrace_id"].is_string() && body["error"]["message"].is_string());
+}
+
+fn ad_set(campaign: &str, targeting: Value) -> Vec<(&'static str, String)> {
+    vec![
+        ("name", "Raw set".into()),
+        ("campaign_id", campaign.to_owned()),
+        ("status", "PAUSED".into()),
+        ("optimization_goal", "LINK_CLICKS".into()),
+        ("billing_event", "IMPRESSIONS".into()),
+        ("destination_type", "WEBSITE".into()),
+        ("daily_budget", "1000".into()),
+        ("targeting", targeting.to_string()),
+    ]
+}
+
+fn targeting() -> Value {
+    json!({"geo_locations": {"countries": ["US"]}, "age_min": 18, "age_max": 65, "targeting_automation": {"advantage_audience": 0}})
+}
+
+#[tokio::test]
+async fn campaign_rules() {
+    let raw = Raw::new().await;
+    let (s, v) = raw
+        .post(
+            "act_1001/campaigns",
+            &with(good_campaign(), "objective", "LEAD_GENERATION"),
+        )
+        .await;
+    assert_graph_error(s, &v, 100, None);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("objective")
+    );
+    let (s, v) = raw
+        .post(
+            "act_1001/campaigns",
+            &without(good_campaign(), "special_ad_categories"),
+        )
+        .await;
+    assert_graph_error(s, &v, 100, None);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("special_ad_categories")
+    );
+    let (s, v) = raw
+        .post(
+            "act_1001/campaigns",
+            &without(good_campaign(), "is_adset_budget_sharing_enabled"),
+        )
+        .await;
+    assert_graph_error(s, &v, 100, Some(4_834_011));
+    let (s, v) = raw
+        .post(
+            "act_1001/campaigns",
+            &with(good_campaign(), "daily_budget", "10.50"),
+        )
+        .await;
+    assert_graph_error(s, &v, 100, None);
+    let (s, v) = raw
+        .post("act_1001/campaigns", &without(good_campaign(), "status"))
+        .await;
+    assert_graph_error(s, &v, 100, None);
+    // A bare account number addresses another object: 100/33.
+    let (s, v) = raw.post("1001/campaigns", &good_campaign()).await;
+    assert_graph_error(s, &v, 100, Some(33));
+    let (s, v) = raw
+        .post(
+            "act_1001/campaigns",
+            &with(good_campaign(), "execution_options", r#"["validate_only"]"#),
+        )
+        .await;
+    assert_eq!((s, v), (200, json!({"success": true})));
+    assert!(raw.meta.object_ids("campaign").is_empty());
+}
+
+#[tokio::test]
+async fn ad_set_rules() {
+    let raw = Raw::new().await;
+    let c = raw.campaign().await;
+    let (s, v) = raw.post("act_1001/adsets", &ad_set(&c, targeting())).await;
+    assert_eq!(s, 200, "{v}");
+    for (age_min, age_max) in [(16, 40), (18, 70), (40, 30)] {
+        let t = json!({"geo_locations": {"countries": ["US"]}, "age_min": age_min, "age_max": age_max, "targeting_automation": {"advantage_audience": 0}});
+        let (s, v) = raw.post("act_1001/adsets", &ad_set(&c, t)).await;
+        assert_graph_error(s, &v, 100, None);
+    }
+    // Advantage+ audience left at its v23 default forbids an age maximum below 65.
+    let t = json!({"geo_locations": {"countries": ["US"]}, "age_min": 18, "age_max": 40});
+    let (s, v) = raw.post("act_1001/adsets", &ad_set(&c, t)).await;
+    assert_graph_error(s, &v, 100, None);
+    let t = json!({"geo_locations": {"countries": ["US"]}, "targeting_automation": {"advantage_audience": 0}, "flexible_spec": [{"interests": [{"id": "42", "name": "Unknown"}]}]});
+    let (s, v) = raw.post("act_1001/adsets", &ad_set(&c, t)).await;
+    assert_graph_error(s, &v, 100, None);
+    let (s, v) = raw
+        .post(
+            "act_1001/adsets",
+            &with(ad_set(&c, targeting()), "daily_budget", "12.5"),
+        )
+        .await;
+    assert_graph_error(s, &v, 100, None);
+    let (s, v) = raw
+        .post(
+            "act_1001/adsets",
+            &with(
+                ad_set(&c, targeting()),
+                "optimization_goal",
+                "LEAD_GENERATION",
+            ),
+        )
+        .await;
+    assert_graph_error(s, &v, 100, Some(2_490_408));
+    assert_eq!(
+        v["error"]["error_data"],
+        json!(r#"{"blame_field_specs":[["optimization_goal"]]}"#)
+    );
+    let (s, v) = raw
+        .post(
+            "act_1001/adsets",
+            &with(ad_set(&c, targeting()), "destination_type", "ON_AD"),
+        )
+        .await;
+    assert_graph_error(s, &v, 100, Some(1_815_715));
+    let (s, v) = raw
+        .post(
+            "act_1001/adsets",
+            &with(ad_set(&c, targeting()), "daily_budget", "99"),
+        )
+        .await;
+    assert_graph_error(s, &v, 100, Some(1_885_272));
+    // Budget on both levels.
+    let cbo = raw
+        .post(
+            "act_1001/campaigns",
+            &with(
+                without(good_campaign(), "is_adset_budget_sharing_enabled"),
+                "daily_budget",
+                "5000",
+            ),
+        )
+        .await;
+    let cbo_id = cbo.1["id"].as_str().expect("id").to_owned();
+    let (s, v) = raw
+        .post("act_1001/adsets", &ad_set(&cbo_id, targeting()))
+        .await;
+    assert_graph_error(s, &v, 100, Some(1_885_621));
+    // Sales without a pixel promoted object.
+    let sales = raw
+        .post(
+            "act_1001/campaigns",
+            &with(good_campaign(), "objective", "OUTCOME_SALES"),
+        )
+        .await
+        .1["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let (s, v) = raw
+        .post(
+            "act_1001/adsets",
+            &with(
+                ad_set(&sales, targeting()),
+                "optimization_goal",
+                "OFFSITE_CONVERSIONS",
+            ),
+        )
+        .await;
+    assert_graph_error(s, &v, 100, None);
+    assert_eq!(v["error"]["error_user_title"], "Promoted Object Is Missing");
+}
+
+#[tokio::test]
+async fn creative_and_ad_rules() {
+    let raw = Raw::new().await;
+    let hash = raw.image().await;
+    let story = |hash: &str, link: &str| {
+        json!({"page_id": "5001", "link_data": {"image_hash": hash, "link": link, "message": "m",
+        "call_to_action": {"type": "LEARN_MORE", "value": {"link": link}}}})
+        .to_string()
+    };
+    let (s, v) = raw
+        .post(
+            "act_1001/adcreatives",
+            &[
+                ("name", "c".into()),
+                ("object_story_spec", story("deadbeef", "https://a.example/")),
+            ],
+        )
+        .await;
+    assert_graph_error(s, &v, 100, Some(2_446_386));
+    let (s, v) = raw
+        .post(
+            "act_1001/adcreatives",
+            &[
+                ("name", "c".into()),
+                ("object_story_spec", story(&hash, "https://a.example/a b")),
+            ],
+        )
+        .await;
+    assert_graph_error(s, &v, 100, Some(1_815_166));
+    let (s, v) = raw
+        .post(
+            "act_1001/adcreatives",
+            &[
+                ("name", "c".into()),
+                ("object_story_spec", story(&hash, "")),
+            ],
+        )
+        .await;
+    assert_graph_error(s, &v, 100, Some(2_061_015));
+    let (s, v) = raw
+        .post(
+            "act_1001/adcreatives",
+            &[
+                ("name", "c".into()),
+                ("object_story_spec", story(&hash, "https://a.example/")),
+            ],
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let creative = v["id"].as_str().expect("id").to_owned();
+    // An ad without a lead form under a lead-form ad set: 3390001.
+    let leads = raw
+        .post(
+            "act_1001/campaigns",
+            &with(good_campaign(), "objective", "OUTCOME_LEADS"),
+        )
+        .await
+        .1["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let mut set = with(
+        ad_set(&leads, targeting()),
+        "optimization_goal",
+        "LEAD_GENERATION",
+    );
+    set = with(set, "destination_type", "ON_AD");
+    set = with(set, "promoted_object", r#"{"page_id":"5001"}"#);
+    let (s, v) = raw.post("act_1001/adsets", &set).await;
+    assert_eq!(s, 200, "{v}");
+    let ad_set_id = v["id"].as_str().expect("id").to_owned();
+    let ad = [
+        ("name", "a".to_owned()),
+        ("adset_id", ad_set_id),
+        ("status", "PAUSED".into()),
+        ("creative", json!({"creative_id": creative}).to_string()),
+    ];
+    let (s, v) = raw.post("act_1001/ads", &ad).await;
+    assert_graph_error(s, &v, 100, Some(3_390_001));
+}
+
+#[tokio::test]
+async fn tokens_and_versions() {
+    let raw = Raw::new().await;
+    let (s, v) = raw.get("me").await;
+    assert_graph_error(s, &v, 104, None);
+    let (s, v) = raw.get("me?access_token=nope").await;
+    assert_graph_error(s, &v, 190, None);
+    assert_eq!(v["error"]["type"], "OAuthException");
+    let r = raw
+        .http
+        .get(format!(
+            "{}/me?access_token={}",
+            raw.meta.base_url(),
+            raw.fixture.token
+        ))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        r.json::<Value>().await.expect("json")["error"]["code"],
+        2500,
+        "a URL without a version is an unknown path"
+    );
+    raw.meta.set_min_version(25, 0);
+    let r = raw
+        .http
+        .get(format!(
+            "{}/v24.0/me?access_token={}",
+            raw.meta.base_url(),
+            raw.fixture.token
+        ))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        r.json::<Value>().await.expect("json")["error"]["code"],
+        2635
+    );
+}
