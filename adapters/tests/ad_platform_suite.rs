@@ -1,6 +1,9 @@
 //! One behaviour suite, run against the Sandbox and against the Meta adapter pointed at
 //! the strict Meta stand-in. Both must agree on every observable behaviour here.
 
+// This whole crate is test code; helpers outside #[test] functions may fail loudly too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::sync::Arc;

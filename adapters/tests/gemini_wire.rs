@@ -1,5 +1,8 @@
 //! The Gemini copywriter against the Gemini stand-in, and the offline Template writer.
 
+// This whole crate is test code; helpers outside #[test] functions may fail loudly too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::time::Duration;
 
 use adapters::copywriter::*;

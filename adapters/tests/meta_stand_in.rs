@@ -1,6 +1,9 @@
 //! The Meta stand-in itself is strict: raw requests that real Meta rejects (per the
 //! reference) are rejected here with Graph's envelope, so adapter tests mean something.
 
+// This whole crate is test code; helpers outside #[test] functions may fail loudly too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use adapters::stand_in::{MetaFixture, MetaStandIn};

@@ -1,6 +1,9 @@
 //! The Meta adapter on the wire, against the strict stand-in: every error class, usage
 //! headers, paging, zero-decimal currency, appsecret_proof, timeouts and the retry policy.
 
+// This whole crate is test code; helpers outside #[test] functions may fail loudly too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::time::Duration;

@@ -1,5 +1,5 @@
 //! Helpers shared by the adapters' test binaries.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 use std::sync::Arc;
 use std::time::Duration;

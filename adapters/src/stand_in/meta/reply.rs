@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use base64::Engine as _;
 use serde_json::{Value, json};
 
@@ -13,8 +13,8 @@ pub struct Reply {
     pub status: StatusCode,
     /// JSON body.
     pub body: Value,
-    /// Extra headers.
-    pub headers: HeaderMap,
+    /// Extra headers (name, value), kept small so `Result<_, Reply>` stays cheap.
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Reply {
@@ -23,7 +23,7 @@ impl Reply {
         Self {
             status: StatusCode::OK,
             body,
-            headers: HeaderMap::new(),
+            headers: Vec::new(),
         }
     }
 }
@@ -62,7 +62,7 @@ pub fn graph_error(
     Reply {
         status: StatusCode::from_u16(http).unwrap_or(StatusCode::BAD_REQUEST),
         body: json!({ "error": error }),
-        headers: HeaderMap::new(),
+        headers: Vec::new(),
     }
 }
 
@@ -100,11 +100,14 @@ pub fn missing(method: &str, id: &str) -> Reply {
     )
 }
 
-/// Sets a header from JSON.
-pub fn set_json_header(headers: &mut HeaderMap, name: &'static str, value: &Value) {
-    if let Ok(v) = HeaderValue::from_str(&value.to_string()) {
-        headers.insert(name, v);
-    }
+/// Sets a header to a JSON value.
+pub fn set_json_header(
+    headers: &mut Vec<(&'static str, String)>,
+    name: &'static str,
+    value: &Value,
+) {
+    headers.retain(|(n, _)| *n != name);
+    headers.push((name, value.to_string()));
 }
 
 /// One page of `items` with Meta's paging object. The `next` link repeats the request's

@@ -180,7 +180,7 @@ fn account_of(path: &str) -> Option<String> {
 }
 
 fn usage_headers(
-    headers: &mut HeaderMap,
+    headers: &mut Vec<(&'static str, String)>,
     account: Option<&str>,
     pct: f64,
     regain: u32,
@@ -216,7 +216,11 @@ fn usage_headers(
 
 fn finish(reply: Reply) -> Response {
     let mut response = (reply.status, axum::Json(reply.body)).into_response();
-    response.headers_mut().extend(reply.headers);
+    for (name, value) in reply.headers {
+        if let Ok(v) = axum::http::HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, v);
+        }
+    }
     response
 }
 
