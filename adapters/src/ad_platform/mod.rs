@@ -1,6 +1,7 @@
 //! Ad platforms: the [`AdPlatform`] trait, its neutral types and error, the registry, and
 //! the implementations (Meta Marketing API, offline Sandbox).
 
+pub mod account;
 pub mod error;
 pub mod launch;
 pub mod meta;

@@ -14,6 +14,7 @@ mod reads;
 mod reply;
 mod server;
 mod validate_adset;
+mod validate_creative;
 mod world;
 
 use std::sync::{Arc, Mutex, MutexGuard};
