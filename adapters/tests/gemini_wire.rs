@@ -302,3 +302,25 @@ async fn template_is_deterministic_valid_and_uses_the_brief() {
         c.validate().expect("long niches are cut to fit");
     }
 }
+
+#[tokio::test]
+async fn a_slow_answer_times_out_and_is_retried() {
+    let gemini = GeminiStandIn::start().await.expect("start");
+    gemini.inject(Fault::once(
+        Match::any(),
+        FaultAction::Slow(Duration::from_secs(5)),
+    ));
+    let mut config = GeminiConfig::new(
+        url::Url::parse(gemini.base_url()).expect("url"),
+        SecretString::from(STAND_IN_KEY.to_owned()),
+    );
+    config.base_delay = Duration::from_millis(1);
+    config.request_timeout = Duration::from_millis(700);
+    let copies = GeminiCopywriter::new(config)
+        .expect("writer")
+        .write(&brief(1))
+        .await
+        .expect("second attempt");
+    assert_eq!(copies.len(), 1);
+    assert_eq!(gemini.calls().len(), 2);
+}

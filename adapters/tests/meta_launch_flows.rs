@@ -178,6 +178,14 @@ async fn leads_with_an_instant_form() {
     assert_eq!(hashes.len(), 2);
     assert_eq!(link_data(&calls, 1)["link_data"]["image_hash"], hashes[1]);
     assert_eq!(env.meta.object_ids("ad").len(), 2);
+    for call in calls.iter().filter(|c| c.method == "POST") {
+        assert!(
+            !call.query.contains("access_token"),
+            "POSTs carry the token in the form body: {}",
+            call.line()
+        );
+        assert_eq!(call.params.get("access_token"), Some(&env.fixture.token));
+    }
 }
 
 #[tokio::test]

@@ -268,8 +268,11 @@ impl GraphClient {
                 self.http.request(method, url.clone())
             }
             Verb::Post => {
-                url.query_pairs_mut().extend_pairs(&auth);
-                self.http.post(url.clone()).form(params)
+                // In the form body rather than the URL, so the token never sits in a URL
+                // that a proxy or an access log might keep.
+                let mut form = params.to_vec();
+                form.extend(auth);
+                self.http.post(url.clone()).form(&form)
             }
         };
         let path = url.path().to_owned();
