@@ -18,6 +18,8 @@ use crate::{
 pub enum StartError {
     #[error(transparent)]
     Database(#[from] DbError),
+    #[error(transparent)]
+    Services(#[from] crate::services::ServicesError),
     #[error("cannot listen on {addr} (LEADFORGE_ADDR): {source}")]
     Bind {
         addr: SocketAddr,
@@ -53,7 +55,11 @@ impl App {
             }
         }
 
-        let services = Services::new(db, &config);
+        let services = Services::build(db, &config).await?;
+        spawn_throttle_sweeper(&services);
+        if config.is_embedded() {
+            hint_first_chief_architect(&services).await;
+        }
         let metrics = Metrics::new();
         let schema = graphql::build_schema(
             Some(services.clone()),
@@ -119,6 +125,31 @@ impl App {
                 Ok(())
             }
         }
+    }
+}
+
+/// Forgets idle sign-in throttle keys every minute, so memory follows recent
+/// activity; stops when the services are dropped.
+fn spawn_throttle_sweeper(services: &Services) {
+    let throttle = std::sync::Arc::downgrade(&services.throttle);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match throttle.upgrade() {
+                Some(throttle) => throttle.forget_idle(),
+                None => break,
+            }
+        }
+    });
+}
+
+/// On an install without a chief architect, says how to create one.
+async fn hint_first_chief_architect(services: &Services) {
+    if let Ok(false) = services.identity.chief_architect_exists().await {
+        tracing::warn!(
+            "no chief architect yet: create one with `leadforge admin create-chief-architect --email you@example.com` (it asks for the password)"
+        );
     }
 }
 

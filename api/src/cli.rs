@@ -36,6 +36,21 @@ pub enum Command {
     Schema,
     /// Print the effective configuration, secrets masked.
     Config,
+    /// Operator tasks.
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminAction {
+    /// Create a chief architect (full access to every tenant). The password
+    /// is read from standard input: typed at a prompt, or piped.
+    CreateChiefArchitect {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -57,8 +57,9 @@ pub const INTERNAL_MESSAGE: &str = "Internal error. It has been logged; please t
 /// An error of the application, as services report it.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    #[error("authentication required")]
-    Unauthenticated,
+    /// No usable credentials; the message says what to do.
+    #[error("{0}")]
+    Unauthenticated(String),
     #[error("{0}")]
     Forbidden(String),
     /// What was not found, e.g. "campaign". Rows of other tenants or members
@@ -98,7 +99,7 @@ pub enum AppError {
 impl AppError {
     pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Unauthenticated => ErrorCode::Unauthenticated,
+            Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::BadUserInput { .. } => ErrorCode::BadUserInput,

@@ -4,15 +4,21 @@
 //! `entities` (sea-orm), `adapters` (the outside world).
 
 pub mod app;
+pub mod auth;
+pub mod authz;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod keyfile;
+pub mod media;
 pub mod metrics;
 pub mod services;
+pub mod storage;
 pub mod telemetry;
+pub mod vault;
 
 pub use app::App;
 pub use config::Config;

@@ -7,7 +7,7 @@ use clap::Parser;
 use leadforge::{
     App, Config,
     app::shutdown_signal,
-    cli::{Cli, Command, MigrateAction},
+    cli::{AdminAction, Cli, Command, MigrateAction},
     db, graphql, telemetry,
 };
 
@@ -74,9 +74,44 @@ async fn run(
                 }
             }
         },
+        Command::Admin {
+            action: AdminAction::CreateChiefArchitect { email },
+        } => {
+            let password = read_password()?;
+            db::migrate_up(&config.database).await?;
+            let conn = db::connect(&config.database).await?;
+            let services = leadforge::services::Services::build(conn, &config).await?;
+            let user = services
+                .identity
+                .create_account(leadforge::services::identity::NewUser {
+                    tenant_id: entities::PLATFORM_TENANT_ID,
+                    email,
+                    password,
+                    role: entities::Role::ChiefArchitect,
+                })
+                .await?;
+            println!("created chief architect {} ({})", user.email, user.id);
+        }
         Command::Schema | Command::Config => {}
     }
     Ok(())
+}
+
+/// The password from a prompt without echo when a person is at the
+/// terminal, else the first line of standard input (scripts pipe it).
+fn read_password() -> Result<secrecy::SecretString, Box<dyn std::error::Error>> {
+    use std::io::IsTerminal;
+    let password = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Password for the new chief architect: ")?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    };
+    if password.is_empty() {
+        return Err("no password given on standard input".into());
+    }
+    Ok(secrecy::SecretString::from(password))
 }
 
 fn fail(error: &dyn std::error::Error) -> ExitCode {

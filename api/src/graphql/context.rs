@@ -3,12 +3,20 @@
 use async_graphql::Context;
 
 use super::error::GqlError;
-use crate::{error::AppError, services::Services};
+use crate::{
+    auth::{Caller, ClientAddr, Principal},
+    error::AppError,
+    services::Services,
+};
 
 /// Extension methods on the resolver context.
 pub trait ContextExt {
     /// The application's services (schema data, always present).
     fn services(&self) -> Result<&Services, GqlError>;
+    /// The signed-in caller, or `UNAUTHENTICATED` saying why not.
+    fn principal(&self) -> Result<&Principal, GqlError>;
+    /// The caller's network address (unspecified when unknown).
+    fn client(&self) -> ClientAddr;
 }
 
 impl ContextExt for Context<'_> {
@@ -18,5 +26,20 @@ impl ContextExt for Context<'_> {
                 "services missing from schema data".into(),
             ))
         })
+    }
+
+    fn principal(&self) -> Result<&Principal, GqlError> {
+        match self.data_opt::<Caller>() {
+            Some(Caller::User(principal)) => Ok(principal),
+            Some(Caller::Rejected(why)) => Err(AppError::Unauthenticated(why.to_string()).into()),
+            Some(Caller::Anonymous) | None => Err(AppError::Unauthenticated(
+                "Sign in first: send `Authorization: Bearer <token>`.".to_owned(),
+            )
+            .into()),
+        }
+    }
+
+    fn client(&self) -> ClientAddr {
+        self.data_opt::<ClientAddr>().copied().unwrap_or_default()
     }
 }

@@ -1,20 +1,35 @@
 //! The GraphQL schema: one Query/Mutation pair per area, merged at the root.
 
+pub mod admin;
+pub mod audit;
 pub mod context;
 pub mod error;
+pub mod identity;
 pub mod limits;
+pub mod loaders;
+pub mod pagination;
 mod system;
 
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use crate::{config::GraphqlConfig, metrics::Metrics, services::Services};
 
 /// The root query, named `Query` as in the public contract.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(system::SystemQuery);
+pub struct QueryRoot(
+    system::SystemQuery,
+    identity::IdentityQuery,
+    admin::AdminQuery,
+    audit::AuditQuery,
+);
 
-pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+/// The root mutation, named `Mutation` as in the public contract.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(identity::IdentityMutation, admin::AdminMutation);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema with its limits and extensions. `services` is `None` only
 /// for printing the SDL, which needs no database.
@@ -23,18 +38,25 @@ pub fn build_schema(
     config: &GraphqlConfig,
     metrics: Option<Metrics>,
 ) -> AppSchema {
-    let mut builder = Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .extension(limits::Limits {
-            introspection: config.introspection,
-            max_depth: config.max_depth,
-            max_complexity: config.max_complexity,
-            max_aliases: config.max_aliases,
-        });
+    let mut builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .extension(limits::Limits {
+        introspection: config.introspection,
+        max_depth: config.max_depth,
+        max_complexity: config.max_complexity,
+        max_aliases: config.max_aliases,
+    })
+    .data(pagination::MaxPageSize(config.max_page_size));
     if let Some(metrics) = metrics {
         builder = builder.extension(metrics);
     }
     if let Some(services) = services {
-        builder = builder.data(services);
+        builder = builder
+            .data(loaders::Loaders::new(services.directory.clone()))
+            .data(services);
     }
     if !config.introspection {
         builder = builder.disable_introspection();

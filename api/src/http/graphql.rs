@@ -14,7 +14,7 @@ use async_graphql::{
 };
 use axum::{
     body::Body,
-    extract::{RawQuery, State},
+    extract::{ConnectInfo, RawQuery, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -23,6 +23,7 @@ use serde::Serialize;
 
 use super::AppState;
 use crate::{
+    auth::{Caller, ClientAddr, tokens::bearer},
     error::ErrorCode,
     graphql::{error::coded_error, error::with_code, limits::ExecutionMarker},
 };
@@ -52,7 +53,12 @@ impl Media {
 }
 
 /// `POST /graphql`: JSON bodies, or multipart bodies for file uploads.
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+pub async fn post(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
@@ -134,13 +140,14 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
             );
         }
     };
-    execute(&state, batch, media).await
+    execute(&state, batch, media, &headers, peer).await
 }
 
 /// `GET /graphql?query=…`: queries only; a mutation over GET is refused
 /// (GET must be safe to retry and to prefetch).
 pub async fn get(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -170,7 +177,7 @@ pub async fn get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    execute(&state, BatchRequest::Single(request), media).await
+    execute(&state, BatchRequest::Single(request), media, &headers, peer).await
 }
 
 /// Whether the operation the request would run is a mutation. A document
@@ -189,7 +196,47 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
     })
 }
 
-async fn execute(state: &AppState, batch: BatchRequest, media: Media) -> Response {
+/// Who is calling: the bearer token's user, if it is valid.
+async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, Response> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(Caller::Anonymous);
+    };
+    let Some(token) = value.to_str().ok().and_then(bearer) else {
+        return Ok(Caller::Rejected(crate::auth::TokenRejection::Invalid));
+    };
+    state
+        .services
+        .identity
+        .authenticate(token)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "authenticating a request");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        })
+}
+
+async fn execute(
+    state: &AppState,
+    batch: BatchRequest,
+    media: Media,
+    headers: &HeaderMap,
+    peer: std::net::SocketAddr,
+) -> Response {
+    let caller = match caller(state, headers).await {
+        Ok(caller) => caller,
+        Err(response) => return response,
+    };
+    let batch = match batch {
+        BatchRequest::Single(request) => {
+            BatchRequest::Single(request.data(caller).data(ClientAddr(peer.ip())))
+        }
+        BatchRequest::Batch(requests) => BatchRequest::Batch(
+            requests
+                .into_iter()
+                .map(|r| r.data(caller.clone()).data(ClientAddr(peer.ip())))
+                .collect(),
+        ),
+    };
     let requests = match batch {
         BatchRequest::Single(request) => vec![request],
         BatchRequest::Batch(requests) => {

@@ -1,0 +1,71 @@
+//! `auditEvents`: the caller's own actions; every action for the chief architect.
+
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+use entities::{AuditOutcome, audit_event};
+
+use super::{
+    context::ContextExt,
+    error::{GqlError, GqlResult},
+    identity::User,
+    loaders::Loaders,
+    pagination::{Connected, connection, page_request},
+};
+use crate::error::AppError;
+
+/// One recorded action.
+pub struct AuditEvent(audit_event::Model);
+
+#[Object]
+impl AuditEvent {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Who acted; absent for anonymous attempts such as a failed sign-in.
+    async fn actor(&self, ctx: &Context<'_>) -> GqlResult<Option<User>> {
+        let Some(actor) = self.0.actor_user_id else {
+            return Ok(None);
+        };
+        let loaders = ctx
+            .data::<Loaders>()
+            .map_err(|_| GqlError::from(AppError::Internal("loaders missing".into())))?;
+        Ok(loaders.user_by_id.load_one(actor).await?.map(User))
+    }
+    /// A dotted verb, e.g. `auth.sign_in`.
+    async fn action(&self) -> &str {
+        &self.0.action
+    }
+    async fn target(&self) -> Option<&str> {
+        self.0.target.as_deref()
+    }
+    /// `success`, `failure` or `denied`.
+    async fn outcome(&self) -> &'static str {
+        match self.0.outcome {
+            AuditOutcome::Success => "success",
+            AuditOutcome::Failure => "failure",
+            AuditOutcome::Denied => "denied",
+        }
+    }
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+}
+
+#[derive(Default)]
+pub struct AuditQuery;
+
+#[Object]
+impl AuditQuery {
+    /// The audit trail, newest first.
+    async fn audit_events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50)] first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connected<AuditEvent>> {
+        let principal = ctx.principal()?;
+        let request = page_request(ctx, first.unwrap_or(50), after)?;
+        let page = ctx.services()?.audit.list(principal, request).await?;
+        Ok(connection(page, AuditEvent))
+    }
+}

@@ -1,0 +1,457 @@
+//! Accounts: sign-up (a tenant and its first member in one transaction),
+//! sign-in (argon2id, throttled), tokens, and accounts created by operators.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use entities::{PLATFORM_TENANT_ID, Provider, Role, TenantId, UserId, tenant, user};
+use rand::RngCore;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, SqlErr, TransactionTrait,
+};
+use secrecy::SecretString;
+use serde_json::json;
+
+use super::{agents, audit::AuditEntry, audit::AuditService, credits};
+use crate::{
+    auth::{
+        Caller, ClientAddr, Principal, TokenRejection, password, throttle::SignInThrottle,
+        tokens::TokenKeys,
+    },
+    authz::{Action, Authorizer, Resource},
+    error::AppError,
+};
+
+const MAX_EMAIL: usize = 254;
+const MAX_TENANT_NAME: usize = 80;
+const WRONG_CREDENTIALS: &str = "Wrong e-mail or password.";
+
+/// A signed-in user and their token.
+#[derive(Debug)]
+pub struct Session {
+    pub token: SecretString,
+    pub user: user::Model,
+}
+
+/// What `signUp` asks for.
+#[derive(Debug)]
+pub struct SignUp {
+    pub email: String,
+    pub password: SecretString,
+    pub tenant_name: String,
+}
+
+/// What `createUser` (and the bootstrap command) asks for.
+#[derive(Debug)]
+pub struct NewUser {
+    pub tenant_id: TenantId,
+    pub email: String,
+    pub password: SecretString,
+    pub role: Role,
+}
+
+#[derive(Clone)]
+pub struct IdentityService {
+    db: DatabaseConnection,
+    authz: Authorizer,
+    audit: AuditService,
+    tokens: Arc<TokenKeys>,
+    throttle: Arc<SignInThrottle>,
+    signup_credits: i64,
+    default_providers: Vec<Provider>,
+}
+
+impl IdentityService {
+    pub fn new(
+        db: DatabaseConnection,
+        authz: Authorizer,
+        audit: AuditService,
+        tokens: Arc<TokenKeys>,
+        throttle: Arc<SignInThrottle>,
+        signup_credits: i64,
+        default_providers: Vec<Provider>,
+    ) -> Self {
+        Self {
+            db,
+            authz,
+            audit,
+            tokens,
+            throttle,
+            signup_credits,
+            default_providers,
+        }
+    }
+
+    /// Creates a tenant and its first member, grants the sign-up credits,
+    /// enables the default agents, and signs the member in.
+    pub async fn sign_up(&self, input: SignUp, client: ClientAddr) -> Result<Session, AppError> {
+        let email = normalize_email(&input.email)?;
+        password::check_rules(&input.password, &email, "password")?;
+        let tenant_name = input.tenant_name.trim().to_owned();
+        if tenant_name.chars().count() < 2 || tenant_name.chars().count() > MAX_TENANT_NAME {
+            return Err(AppError::bad_input(
+                "tenantName",
+                format!("The organisation name must have 2 to {MAX_TENANT_NAME} characters."),
+            ));
+        }
+        if self.email_taken(&email).await? {
+            return Err(email_conflict());
+        }
+        let hash = password::hash(input.password).await?;
+        let slug = self.free_slug(&tenant_name).await?;
+        let now = Utc::now();
+
+        let txn = self.db.begin().await?;
+        let tenant = tenant::ActiveModel {
+            id: Set(TenantId::generate()),
+            name: Set(tenant_name),
+            slug: Set(slug),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(conflict_as(email_conflict))?;
+        let user = self
+            .insert_user(&txn, tenant.id, email, hash, Role::Member)
+            .await?;
+        agents::enable_defaults(&txn, tenant.id, &self.default_providers).await?;
+        self.audit
+            .record(
+                &txn,
+                AuditEntry {
+                    tenant_id: Some(tenant.id),
+                    actor: Some(user.id),
+                    action: "auth.sign_up",
+                    target: Some(format!("tenant:{}", tenant.id)),
+                    outcome: entities::AuditOutcome::Success,
+                    detail: Some(json!({ "client": client.0.to_string() })),
+                },
+            )
+            .await?;
+        txn.commit().await?;
+        let token = self.tokens.issue(user.id, user.tenant_id)?;
+        Ok(Session { token, user })
+    }
+
+    /// Checks the password, throttled per (e-mail, address) and per address.
+    /// Unknown e-mails and wrong passwords fail alike, in message and time.
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: SecretString,
+        client: ClientAddr,
+    ) -> Result<Session, AppError> {
+        let email = email.trim().to_lowercase();
+        if let Err(wait) = self.throttle.attempt(&email, client.0) {
+            self.audit
+                .record_now(failed_sign_in(&email, client, "throttled"))
+                .await?;
+            return Err(AppError::RateLimited {
+                message: "Too many sign-in attempts; wait before trying again.".to_owned(),
+                retry_after: Some(wait),
+            });
+        }
+        let found = user::Entity::find()
+            .filter(user::Column::Email.eq(email.as_str()))
+            .one(&self.db)
+            .await?;
+        let stored = found.as_ref().map(|u| u.password_hash.clone());
+        let matches = password::verify(password, stored).await?;
+        match found {
+            Some(user) if matches => {
+                self.audit
+                    .record_now(AuditEntry {
+                        tenant_id: Some(user.tenant_id),
+                        actor: Some(user.id),
+                        action: "auth.sign_in",
+                        target: Some(format!("user:{}", user.id)),
+                        outcome: entities::AuditOutcome::Success,
+                        detail: Some(json!({ "client": client.0.to_string() })),
+                    })
+                    .await?;
+                let token = self.tokens.issue(user.id, user.tenant_id)?;
+                Ok(Session { token, user })
+            }
+            _ => {
+                self.audit
+                    .record_now(failed_sign_in(&email, client, "wrong e-mail or password"))
+                    .await?;
+                Err(AppError::Unauthenticated(WRONG_CREDENTIALS.to_owned()))
+            }
+        }
+    }
+
+    /// Who a bearer token belongs to. The user row is read each time, so a
+    /// deleted user or a changed role takes effect at once.
+    pub async fn authenticate(&self, token: &str) -> Result<Caller, AppError> {
+        let claims = match self.tokens.verify(token) {
+            Ok(claims) => claims,
+            Err(rejection) => return Ok(Caller::Rejected(rejection)),
+        };
+        let user = user::Entity::find_by_id(claims.sub).one(&self.db).await?;
+        Ok(match user {
+            Some(user) if user.tenant_id == claims.tid => Caller::User(Principal {
+                user_id: user.id,
+                tenant_id: user.tenant_id,
+                role: user.role,
+            }),
+            _ => Caller::Rejected(TokenRejection::UnknownUser),
+        })
+    }
+
+    /// The caller's own user row.
+    pub async fn me(&self, principal: &Principal) -> Result<user::Model, AppError> {
+        self.authz
+            .authorize(principal, Resource::Account, Action::Read)
+            .await?;
+        user::Entity::find_by_id(principal.user_id)
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("user"))
+    }
+
+    /// A chief architect adds a member to a tenant, or another chief architect.
+    pub async fn create_user(
+        &self,
+        principal: &Principal,
+        input: NewUser,
+    ) -> Result<user::Model, AppError> {
+        let scope = self
+            .authz
+            .authorize(principal, Resource::User, Action::Create)
+            .await?;
+        let allowed = match scope {
+            entities::RowScope::All => true,
+            entities::RowScope::Tenant(t) => t == input.tenant_id,
+            entities::RowScope::Own { .. } => false,
+        };
+        let exists = tenant::Entity::find_by_id(input.tenant_id)
+            .count(&self.db)
+            .await?
+            > 0;
+        if !allowed || !exists {
+            return Err(AppError::NotFound("tenant"));
+        }
+        let target_tenant = input.tenant_id;
+        let user = self.create_account(input).await?;
+        self.audit
+            .record_now(
+                AuditEntry::by(principal, "admin.create_user")
+                    .target(format!("user:{}", user.id))
+                    .detail(json!({ "tenant": target_tenant.to_string(), "role": role_name(user.role) })),
+            )
+            .await?;
+        Ok(user)
+    }
+
+    /// Creates a user without a caller: the bootstrap command's path.
+    pub async fn create_account(&self, input: NewUser) -> Result<user::Model, AppError> {
+        let email = normalize_email(&input.email)?;
+        password::check_rules(&input.password, &email, "password")?;
+        match (input.role, input.tenant_id == PLATFORM_TENANT_ID) {
+            (Role::ChiefArchitect, false) => {
+                return Err(AppError::bad_input(
+                    "tenantId",
+                    "Chief architects belong to the platform tenant.",
+                ));
+            }
+            (Role::Member, true) => {
+                return Err(AppError::bad_input(
+                    "tenantId",
+                    "Members belong to a customer tenant, not the platform tenant.",
+                ));
+            }
+            _ => {}
+        }
+        if self.email_taken(&email).await? {
+            return Err(email_conflict());
+        }
+        let hash = password::hash(input.password).await?;
+        let txn = self.db.begin().await?;
+        let user = self
+            .insert_user(&txn, input.tenant_id, email, hash, input.role)
+            .await?;
+        txn.commit().await?;
+        Ok(user)
+    }
+
+    /// Whether any chief architect exists (the bootstrap hint).
+    pub async fn chief_architect_exists(&self) -> Result<bool, AppError> {
+        Ok(user::Entity::find()
+            .filter(user::Column::Role.eq(Role::ChiefArchitect))
+            .count(&self.db)
+            .await?
+            > 0)
+    }
+
+    async fn insert_user<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        tenant: TenantId,
+        email: String,
+        password_hash: String,
+        role: Role,
+    ) -> Result<user::Model, AppError> {
+        let user = user::ActiveModel {
+            id: Set(UserId::generate()),
+            tenant_id: Set(tenant),
+            email: Set(email),
+            password_hash: Set(password_hash),
+            role: Set(role),
+            created_at: Set(Utc::now()),
+        }
+        .insert(conn)
+        .await
+        .map_err(conflict_as(email_conflict))?;
+        if role == Role::Member {
+            credits::open_account(
+                conn,
+                tenant,
+                user.id,
+                self.signup_credits,
+                "welcome credits",
+            )
+            .await?;
+        }
+        Ok(user)
+    }
+
+    async fn email_taken(&self, email: &str) -> Result<bool, AppError> {
+        Ok(user::Entity::find()
+            .filter(user::Column::Email.eq(email))
+            .count(&self.db)
+            .await?
+            > 0)
+    }
+
+    /// A URL-friendly slug for the tenant name that no tenant uses yet.
+    async fn free_slug(&self, name: &str) -> Result<String, AppError> {
+        let base = slugify(name);
+        let taken = tenant::Entity::find()
+            .filter(tenant::Column::Slug.eq(base.as_str()))
+            .count(&self.db)
+            .await?
+            > 0;
+        if !taken && base != entities::PLATFORM_TENANT_SLUG {
+            return Ok(base);
+        }
+        let mut suffix = [0u8; 3];
+        rand::rng().fill_bytes(&mut suffix);
+        Ok(format!("{base}-{}", hex::encode(suffix)))
+    }
+}
+
+fn failed_sign_in(email: &str, client: ClientAddr, why: &str) -> AuditEntry {
+    AuditEntry {
+        tenant_id: None,
+        actor: None,
+        action: "auth.sign_in",
+        target: None,
+        outcome: entities::AuditOutcome::Failure,
+        detail: Some(json!({ "email": email, "client": client.0.to_string(), "reason": why })),
+    }
+}
+
+fn email_conflict() -> AppError {
+    AppError::Conflict("An account with this e-mail address already exists.".to_owned())
+}
+
+/// Maps a unique-constraint violation to `conflict`, anything else to internal.
+fn conflict_as(conflict: fn() -> AppError) -> impl Fn(DbErr) -> AppError {
+    move |e| match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => conflict(),
+        _ => AppError::from(e),
+    }
+}
+
+pub fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Member => "member",
+        Role::ChiefArchitect => "chief_architect",
+    }
+}
+
+/// Trims and lower-cases an e-mail address and checks its shape.
+pub fn normalize_email(raw: &str) -> Result<String, AppError> {
+    let bad = || {
+        AppError::bad_input(
+            "email",
+            "Enter a valid e-mail address, like name@example.com.",
+        )
+    };
+    let email = raw.trim().to_lowercase();
+    if email.is_empty() || email.len() > MAX_EMAIL {
+        return Err(bad());
+    }
+    let (local, domain) = email.split_once('@').ok_or_else(bad)?;
+    let clean = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| !c.is_whitespace() && !c.is_control() && c != '@')
+    };
+    if !clean(local) || local.len() > 64 || !clean(domain) {
+        return Err(bad());
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    if labels.len() < 2
+        || labels
+            .iter()
+            .any(|l| l.is_empty() || l.starts_with('-') || l.ends_with('-'))
+    {
+        return Err(bad());
+    }
+    Ok(email)
+}
+
+fn slugify(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+        if slug.len() >= 40 {
+            break;
+        }
+    }
+    let slug = slug.trim_end_matches('-').to_owned();
+    if slug.is_empty() {
+        "tenant".to_owned()
+    } else {
+        slug
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(
+            normalize_email("  Alice@Example.COM ").unwrap(),
+            "alice@example.com"
+        );
+        for bad in [
+            "",
+            "alice",
+            "alice@",
+            "@example.com",
+            "a@b",
+            "a b@example.com",
+            "a@@b.com",
+            "a@-b.com",
+        ] {
+            assert!(normalize_email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn slugs_are_url_friendly() {
+        assert_eq!(slugify("Acme Widgets, Inc."), "acme-widgets-inc");
+        assert_eq!(slugify("Ünïcødé ☃"), "n-c-d");
+        assert_eq!(slugify("!!!"), "tenant");
+    }
+}
