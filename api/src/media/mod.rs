@@ -240,7 +240,7 @@ impl MediaError {
 fn megabytes(bytes: u64) -> String {
     const KIB: u64 = 1024;
     const MIB: u64 = 1024 * KIB;
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MB", bytes / MIB)
     } else if bytes >= MIB {
         format!("{:.1} MB", bytes as f64 / MIB as f64)

@@ -201,7 +201,7 @@ fn bad_master_key_settings_are_named_and_not_echoed() {
     let secretish = "c2VjcmV0LWJ1dC10b28tc2hvcnQ=";
     let cases = [
         format!("k1:{secretish}"),                          // 22 bytes
-        format!("{secretish}"),                             // no id
+        secretish.to_owned(),                               // no id
         "k1:not base64!!".to_owned(),                       // bad base64
         format!("k 1:{}", STANDARD.encode([1; 32])),        // bad id
         format!("k1:{0},k1:{0}", STANDARD.encode([1; 32])), // duplicate id
