@@ -87,6 +87,11 @@ impl App {
         })
     }
 
+    /// The services the server runs on (tests use them for fixtures).
+    pub fn services(&self) -> &Services {
+        &self.state.services
+    }
+
     /// The address actually bound.
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()

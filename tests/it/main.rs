@@ -1,6 +1,8 @@
 //! The end-to-end suite: one test binary, one module per area. Every test
 //! that touches the database runs on SQLite and on PostgreSQL.
 
+mod access;
+mod auth;
 mod contract;
 mod errors;
 mod health;

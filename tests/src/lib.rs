@@ -3,6 +3,7 @@
 //! from a migrated template), with GraphQL clients over HTTP and WebSocket.
 
 pub mod contract;
+pub mod logs;
 pub mod postgres;
 pub mod ws;
 
@@ -11,6 +12,7 @@ use std::{collections::HashMap, net::SocketAddr, path::PathBuf};
 use leadforge::{
     App, Config,
     config::{DatabaseBackend, EnvSource},
+    services::Services,
 };
 use sea_orm::{Database, DatabaseConnection};
 use serde_json::{Value, json};
@@ -124,6 +126,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub http: reqwest::Client,
     pub db: TestDb,
+    /// The server's own services, for fixtures a client cannot make.
+    pub services: Services,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -151,8 +155,10 @@ impl TestApp {
             env.0.insert((*k).to_owned(), (*v).to_owned());
         }
         let config = Config::load_from(None, &env).expect("test configuration is valid");
+        logs::install();
         let app = App::build(config).await.expect("the app starts");
         let addr = app.local_addr().expect("bound address");
+        let services = app.services().clone();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until_stopped(async move {
             let _ = stop_rx.await;
@@ -161,6 +167,7 @@ impl TestApp {
             addr,
             http: reqwest::Client::new(),
             db,
+            services,
             stop: Some(stop_tx),
             server: Some(server),
         }
@@ -180,6 +187,56 @@ impl TestApp {
             .await
             .expect("POST /graphql");
         GqlResponse::read(response).await
+    }
+
+    /// POSTs a GraphQL request with a bearer token.
+    pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> GqlResponse {
+        let response = self
+            .http
+            .post(self.url("/graphql"))
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("POST /graphql");
+        GqlResponse::read(response).await
+    }
+
+    /// Signs up a new tenant and its first member.
+    pub async fn sign_up(&self, email: &str, tenant: &str) -> Account {
+        let r = self
+            .graphql(
+                "mutation($e: String!, $p: String!, $t: String!) { signUp(email: $e, password: $p, tenantName: $t) { token user { id tenant { id } } } }",
+                json!({ "e": email, "p": PASSWORD, "t": tenant }),
+            )
+            .await;
+        Account::from_payload(email, &r.data()["signUp"])
+    }
+
+    /// Signs in with the shared test password.
+    pub async fn sign_in(&self, email: &str) -> Account {
+        let r = self
+            .graphql(
+                "mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { token user { id tenant { id } } } }",
+                json!({ "e": email, "p": PASSWORD }),
+            )
+            .await;
+        Account::from_payload(email, &r.data()["signIn"])
+    }
+
+    /// A chief architect, created the way the bootstrap command does, signed in.
+    pub async fn chief_architect(&self, email: &str) -> Account {
+        self.services
+            .identity
+            .create_account(leadforge::services::identity::NewUser {
+                tenant_id: entities::PLATFORM_TENANT_ID,
+                email: email.to_owned(),
+                password: PASSWORD.to_owned().into(),
+                role: entities::Role::ChiefArchitect,
+            })
+            .await
+            .expect("create a chief architect");
+        self.sign_in(email).await
     }
 
     /// Shorthand for a query without variables.
@@ -206,6 +263,32 @@ impl Drop for TestApp {
         }
         if let Some(server) = self.server.take() {
             server.abort();
+        }
+    }
+}
+
+/// The password every test account uses.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A signed-in test account.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub email: String,
+    pub token: String,
+    pub user_id: String,
+    pub tenant_id: String,
+}
+
+impl Account {
+    fn from_payload(email: &str, payload: &Value) -> Self {
+        Self {
+            email: email.to_owned(),
+            token: payload["token"].as_str().expect("token").to_owned(),
+            user_id: payload["user"]["id"].as_str().expect("user id").to_owned(),
+            tenant_id: payload["user"]["tenant"]["id"]
+                .as_str()
+                .expect("tenant id")
+                .to_owned(),
         }
     }
 }
