@@ -57,6 +57,7 @@ impl App {
 
         let services = Services::build(db, &config).await?;
         spawn_throttle_sweeper(&services);
+        spawn_policy_reloader(&services);
         if config.is_embedded() {
             hint_first_chief_architect(&services).await;
         }
@@ -147,6 +148,32 @@ fn spawn_throttle_sweeper(services: &Services) {
             }
         }
     });
+}
+
+/// Re-reads the authorization policy rows on SIGHUP, so an operator's edit
+/// of `casbin_rule` takes effect without a restart.
+fn spawn_policy_reloader(services: &Services) {
+    #[cfg(unix)]
+    {
+        let authz = services.authz.clone();
+        let Ok(mut hangups) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        else {
+            return;
+        };
+        tokio::spawn(async move {
+            while hangups.recv().await.is_some() {
+                match authz.reload().await {
+                    Ok(()) => tracing::info!("authorization policy reloaded"),
+                    Err(e) => {
+                        tracing::error!(error = %e, "reloading the authorization policy failed; keeping the old one")
+                    }
+                }
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    let _ = services;
 }
 
 /// On an install without a chief architect, says how to create one.

@@ -254,3 +254,51 @@ async fn two_instances_migrating_one_postgres_database_at_once_both_succeed() {
     .await
     .unwrap();
 }
+
+#[test]
+fn create_chief_architect_reads_the_password_from_stdin_and_refuses_weak_ones() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("admin.db").display()
+    );
+    let create = |password: &str| {
+        let mut child = Command::new(BIN)
+            .args([
+                "admin",
+                "create-chief-architect",
+                "--email",
+                "Boss@Example.com",
+            ])
+            .current_dir(dir.path())
+            .env_clear()
+            .env("DATABASE_URL", &url)
+            .env("LEADFORGE_DATA_DIR", dir.path().join("data"))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let weak = create("short");
+    assert!(!weak.status.success());
+    assert!(stderr(&weak).contains("at least"), "{}", stderr(&weak));
+    assert!(!stderr(&weak).contains("short\n"));
+
+    let ok = create("a long and proper passphrase");
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let out = String::from_utf8_lossy(&ok.stdout);
+    assert!(out.contains("boss@example.com"), "{out}");
+    assert!(!out.contains("passphrase"));
+
+    let again = create("a long and proper passphrase");
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
+}

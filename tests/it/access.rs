@@ -319,3 +319,35 @@ async fn every_root_field_answers_each_principal_as_classified(backend: Backend)
         PRINCIPALS.len()
     );
 }
+
+both_backends!(a_policy_change_takes_effect_on_reload_without_code_changes);
+
+/// The policy is data: removing the members' audit-read rule and reloading
+/// turns `auditEvents` into FORBIDDEN for members, and nothing else changes.
+async fn a_policy_change_takes_effect_on_reload_without_code_changes(backend: Backend) {
+    use entities::casbin_rule;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let app = TestApp::spawn(backend).await;
+    let member = app.sign_up("policy@a.test", "Policy Co").await;
+    let audit = "{ auditEvents { totalCount } }";
+    app.graphql_as(&member.token, audit, json!({})).await.data();
+
+    let db = app.db.connect().await;
+    let removed = casbin_rule::Entity::delete_many()
+        .filter(casbin_rule::Column::V0.eq("member"))
+        .filter(casbin_rule::Column::V2.eq("audit"))
+        .exec(&db)
+        .await
+        .unwrap();
+    assert_eq!(removed.rows_affected, 1);
+    // Not yet reloaded: the running policy is unchanged.
+    app.graphql_as(&member.token, audit, json!({})).await.data();
+
+    app.services.authz.reload().await.unwrap();
+    let r = app.graphql_as(&member.token, audit, json!({})).await;
+    assert_eq!(r.error_codes(), vec!["FORBIDDEN"], "{}", r.body);
+    app.graphql_as(&member.token, "{ me { id } }", json!({}))
+        .await
+        .data();
+}
