@@ -45,10 +45,9 @@ impl LocalStore {
         let secret =
             crate::keyfile::load_or_create(&config.data_dir.join(URL_KEY_FILE), URL_KEY_LEN)
                 .map_err(|e| StorageError::Config(e.to_string()))?;
-        Ok(Self {
-            root,
-            signer: UrlSigner::new(secret, config.public_url.clone()),
-        })
+        let signer = UrlSigner::new(&secret, config.public_url.clone())
+            .ok_or_else(|| StorageError::Config(format!("{URL_KEY_FILE} holds no key")))?;
+        Ok(Self { root, signer })
     }
 
     /// Checks a signed URL's parts (the route has parsed `key` from the path

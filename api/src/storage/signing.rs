@@ -37,7 +37,9 @@ pub enum SignatureError {
 
 /// Signs and verifies blob URLs.
 pub(crate) struct UrlSigner {
-    secret: Zeroizing<Vec<u8>>,
+    /// Keyed once; cloned per URL (cheaper than re-keying, and no fallible
+    /// step on the request path).
+    keyed: HmacSha256,
     base: Url,
 }
 
@@ -45,23 +47,23 @@ impl std::fmt::Debug for UrlSigner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("UrlSigner")
             .field("base", &self.base.as_str())
-            .field("secret", &"<redacted>")
+            .field("key", &"<redacted>")
             .finish()
     }
 }
 
 impl UrlSigner {
-    pub(crate) fn new(secret: Zeroizing<Vec<u8>>, base: Url) -> Self {
-        Self { secret, base }
+    /// `None` for an empty secret (HMAC itself accepts any other length).
+    pub(crate) fn new(secret: &Zeroizing<Vec<u8>>, base: Url) -> Option<Self> {
+        if secret.is_empty() {
+            return None;
+        }
+        let keyed = HmacSha256::new_from_slice(secret).ok()?;
+        Some(Self { keyed, base })
     }
 
     fn mac(&self, key: &BlobKey, expires: i64) -> HmacSha256 {
-        // HMAC accepts keys of any length, so this never fails; an empty key
-        // would be a bug in the caller, not a reason to panic.
-        let mut mac = match HmacSha256::new_from_slice(&self.secret) {
-            Ok(mac) => mac,
-            Err(_) => HmacSha256::new(&Default::default()),
-        };
+        let mut mac = self.keyed.clone();
         mac.update(format!("leadforge-blob-v1\n{key}\n{expires}").as_bytes());
         mac
     }
@@ -110,7 +112,7 @@ mod tests {
     use super::*;
 
     fn signer(base: &str) -> UrlSigner {
-        UrlSigner::new(Zeroizing::new(vec![7; 32]), Url::parse(base).unwrap())
+        UrlSigner::new(&Zeroizing::new(vec![7; 32]), Url::parse(base).unwrap()).unwrap()
     }
 
     #[test]
@@ -151,8 +153,9 @@ mod tests {
 
     fn signer_with_other_secret() -> UrlSigner {
         UrlSigner::new(
-            Zeroizing::new(vec![8; 32]),
+            &Zeroizing::new(vec![8; 32]),
             Url::parse("http://x/").unwrap(),
         )
+        .unwrap()
     }
 }
