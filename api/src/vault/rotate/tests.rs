@@ -133,6 +133,10 @@ async fn rotate_rewraps_every_old_row_then_the_old_key_can_go() {
             .unwrap()
             .unwrap();
         assert_eq!(row.key_id, "new");
+        // The stored columns hold no plaintext, before or after rotation.
+        for column in [&row.credentials, &row.wrapped_key] {
+            assert!(!column.windows(6).any(|w| w == b"token-"));
+        }
         let expected = if n == rows.len() - 1 { 9_999 } else { n };
         let plain = new_only.open(binding, &Sealed::of(&row)).unwrap();
         assert_eq!(plain.as_slice(), secret(expected).as_bytes());
