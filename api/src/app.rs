@@ -38,7 +38,7 @@ pub struct App {
 impl App {
     /// Connects to the database, migrates it when configured to, builds the
     /// services and the schema, and binds the listener (port 0 picks a free one).
-    pub async fn build(config: Config) -> Result<Self, StartError> {
+    pub async fn build(mut config: Config) -> Result<Self, StartError> {
         if config.migrate_on_start {
             let applied = db::migrate_up(&config.database).await?;
             if applied > 0 {
@@ -55,6 +55,19 @@ impl App {
             }
         }
 
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: config.addr,
+                source,
+            })?;
+        // Port 0 asks for any free port; links (signed blob URLs) must name
+        // the one actually bound, which only exists from here on.
+        if config.public_url.port() == Some(0)
+            && let Ok(bound) = listener.local_addr()
+        {
+            let _ = config.public_url.set_port(Some(bound.port()));
+        }
         let services = Services::build(db, &config).await?;
         spawn_throttle_sweeper(&services);
         spawn_policy_reloader(&services);
@@ -67,12 +80,6 @@ impl App {
             &config.graphql,
             Some(metrics.clone()),
         );
-        let listener = TcpListener::bind(config.addr)
-            .await
-            .map_err(|source| StartError::Bind {
-                addr: config.addr,
-                source,
-            })?;
         let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
         let state = AppState {
             schema,

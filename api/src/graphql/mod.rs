@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod audit;
 pub mod context;
+pub mod creatives;
 pub mod error;
 pub mod identity;
 pub mod limits;
@@ -22,12 +23,17 @@ pub struct QueryRoot(
     identity::IdentityQuery,
     admin::AdminQuery,
     audit::AuditQuery,
+    creatives::CreativesQuery,
 );
 
 /// The root mutation, named `Mutation` as in the public contract.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(identity::IdentityMutation, admin::AdminMutation);
+pub struct MutationRoot(
+    identity::IdentityMutation,
+    admin::AdminMutation,
+    creatives::CreativesMutation,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

@@ -1,5 +1,6 @@
 //! The HTTP surface: routes, shared state and the layers every request passes.
 
+mod blobs;
 mod graphql;
 mod health;
 mod ws;
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
     let mut routes = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(ws::upgrade))
+        .route("/blobs/{*key}", get(blobs::serve))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics));

@@ -3,6 +3,7 @@
 
 pub mod agents;
 pub mod audit;
+pub mod creatives;
 pub mod credits;
 pub mod directory;
 pub mod identity;
@@ -29,6 +30,8 @@ pub enum ServicesError {
     Policy(#[from] PolicyError),
     #[error(transparent)]
     Tokens(#[from] TokenSetupError),
+    #[error("creative storage: {0}")]
+    Storage(#[from] crate::storage::StorageError),
 }
 
 /// One handle per area, built once at start and shared by every request.
@@ -39,6 +42,7 @@ pub struct Services {
     pub audit: audit::AuditService,
     pub identity: identity::IdentityService,
     pub directory: directory::DirectoryService,
+    pub creatives: creatives::CreativesService,
     /// Kept so a background task can forget idle throttle keys.
     pub throttle: Arc<SignInThrottle>,
 }
@@ -64,7 +68,15 @@ impl Services {
             config.auth.signup_credits,
             agents::parse_providers(&config.agents.default_providers),
         );
+        let creatives = creatives::CreativesService::new(
+            db.clone(),
+            authz.clone(),
+            audit.clone(),
+            crate::storage::open(config).await?,
+            crate::media::ImageLimits::from_config(config),
+        );
         Ok(Self {
+            creatives,
             system: system::SystemService::new(db.clone(), config.database.backend),
             directory: directory::DirectoryService::new(db, authz.clone()),
             audit,
