@@ -4,6 +4,7 @@
 mod access;
 mod auth;
 mod contract;
+mod creatives;
 mod errors;
 mod health;
 mod http;

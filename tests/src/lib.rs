@@ -3,6 +3,7 @@
 //! from a migrated template), with GraphQL clients over HTTP and WebSocket.
 
 pub mod contract;
+pub mod images;
 pub mod logs;
 pub mod postgres;
 pub mod ws;
@@ -202,6 +203,49 @@ impl TestApp {
         GqlResponse::read(response).await
     }
 
+    /// Sends `document` as a GraphQL multipart request (the upload spec)
+    /// with `bytes` as the file in variable `$file`, and the CSRF header
+    /// unless `csrf` is false.
+    pub async fn upload(
+        &self,
+        token: Option<&str>,
+        document: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+        csrf: bool,
+    ) -> GqlResponse {
+        let operations = json!({ "query": document, "variables": { "file": null } });
+        let form = reqwest::multipart::Form::new()
+            .text("operations", operations.to_string())
+            .text("map", json!({ "0": ["variables.file"] }).to_string())
+            .part(
+                "0",
+                reqwest::multipart::Part::bytes(bytes)
+                    .file_name(file_name.to_owned())
+                    .mime_str("application/octet-stream")
+                    .expect("a MIME type"),
+            );
+        let mut request = self.http.post(self.url("/graphql")).multipart(form);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if csrf {
+            request = request.header("apollo-require-preflight", "true");
+        }
+        GqlResponse::read(request.send().await.expect("POST /graphql (multipart)")).await
+    }
+
+    /// `uploadCreative` as `token`, returning the answer.
+    pub async fn upload_creative(
+        &self,
+        token: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> GqlResponse {
+        self.upload(Some(token), UPLOAD_CREATIVE, file_name, bytes, true)
+            .await
+    }
+
     /// Signs up a new tenant and its first member.
     pub async fn sign_up(&self, email: &str, tenant: &str) -> Account {
         let r = self
@@ -266,6 +310,10 @@ impl Drop for TestApp {
         }
     }
 }
+
+/// The `uploadCreative` document the upload helpers send, selecting every
+/// field of `Creative`.
+pub const UPLOAD_CREATIVE: &str = "mutation($file: Upload!) { uploadCreative(file: $file) { id fileName contentType byteSize width height sha256 url thumbnailUrl createdAt } }";
 
 /// The password every test account uses.
 pub const PASSWORD: &str = "correct horse battery staple";

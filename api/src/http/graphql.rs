@@ -120,13 +120,21 @@ pub async fn post(
             match receive_batch_body(Some(content_type), reader, options).await {
                 Ok(batch) => batch,
                 Err(e) => {
-                    let (status, code) = match e {
-                        async_graphql::ParseRequestError::PayloadTooLarge => {
-                            (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::LimitExceeded)
-                        }
-                        _ => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
+                    let (status, code, message) = match e {
+                        // A file over the upload limit: the uploader's
+                        // mistake, told in the same words as an image the
+                        // service refuses for its size.
+                        async_graphql::ParseRequestError::PayloadTooLarge => (
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            ErrorCode::BadUserInput,
+                            crate::media::MediaError::TooLarge {
+                                max_bytes: state.config.uploads.max_bytes,
+                            }
+                            .to_string(),
+                        ),
+                        _ => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, e.to_string()),
                     };
-                    return request_error(media, status, e.to_string(), code);
+                    return request_error(media, status, message, code);
                 }
             }
         }
