@@ -8,5 +8,6 @@ mod creatives;
 mod errors;
 mod health;
 mod http;
+mod integrations;
 mod limits;
 mod websocket;

@@ -6,6 +6,7 @@ pub mod context;
 pub mod creatives;
 pub mod error;
 pub mod identity;
+pub mod integrations;
 pub mod limits;
 pub mod loaders;
 pub mod pagination;
@@ -23,6 +24,7 @@ pub struct QueryRoot(
     identity::IdentityQuery,
     admin::AdminQuery,
     audit::AuditQuery,
+    integrations::IntegrationsQuery,
     creatives::CreativesQuery,
 );
 
@@ -32,6 +34,7 @@ pub struct QueryRoot(
 pub struct MutationRoot(
     identity::IdentityMutation,
     admin::AdminMutation,
+    integrations::IntegrationsMutation,
     creatives::CreativesMutation,
 );
 

@@ -7,6 +7,7 @@ pub mod creatives;
 pub mod credits;
 pub mod directory;
 pub mod identity;
+pub mod integrations;
 pub mod pagination;
 pub mod system;
 
@@ -30,6 +31,10 @@ pub enum ServicesError {
     Policy(#[from] PolicyError),
     #[error(transparent)]
     Tokens(#[from] TokenSetupError),
+    #[error(transparent)]
+    Vault(#[from] crate::vault::VaultError),
+    #[error("ad platforms: {0}")]
+    Platforms(#[from] adapters::ad_platform::PlatformError),
     #[error("creative storage: {0}")]
     Storage(#[from] crate::storage::StorageError),
 }
@@ -42,6 +47,7 @@ pub struct Services {
     pub audit: audit::AuditService,
     pub identity: identity::IdentityService,
     pub directory: directory::DirectoryService,
+    pub integrations: integrations::IntegrationsService,
     pub creatives: creatives::CreativesService,
     /// Kept so a background task can forget idle throttle keys.
     pub throttle: Arc<SignInThrottle>,
@@ -68,6 +74,15 @@ impl Services {
             config.auth.signup_credits,
             agents::parse_providers(&config.agents.default_providers),
         );
+        let vault = Arc::new(crate::vault::Vault::from_config(config)?);
+        let platforms = Arc::new(platforms(config)?);
+        let integrations = integrations::IntegrationsService::new(
+            db.clone(),
+            authz.clone(),
+            audit.clone(),
+            vault,
+            platforms,
+        );
         let creatives = creatives::CreativesService::new(
             db.clone(),
             authz.clone(),
@@ -76,6 +91,7 @@ impl Services {
             crate::media::ImageLimits::from_config(config),
         );
         Ok(Self {
+            integrations,
             creatives,
             system: system::SystemService::new(db.clone(), config.database.backend),
             directory: directory::DirectoryService::new(db, authz.clone()),
@@ -85,4 +101,13 @@ impl Services {
             throttle,
         })
     }
+}
+
+/// The ad platforms this server talks to: Meta (base URL and version from
+/// the settings, so tests can point it at a stand-in) and the offline Sandbox.
+fn platforms(config: &Config) -> Result<adapters::ad_platform::AdapterRegistry, adapters::ad_platform::PlatformError> {
+    let mut meta = adapters::ad_platform::meta::MetaConfig::new(config.meta.graph_url.clone());
+    meta.api_version = config.meta.api_version.clone();
+    meta.app_secret = config.meta.app_secret.clone();
+    adapters::ad_platform::AdapterRegistry::build(Some(meta), true)
 }

@@ -1,0 +1,290 @@
+//! `integrations`, `saveIntegration`, `testIntegration`, `deleteIntegration`,
+//! `platformAssets` and `searchTargeting`.
+
+use adapters::ad_platform::{
+    TargetingKind as PlatformTargetingKind,
+    account::{NamedRef, PageRef as PlatformPage, TargetingOption as PlatformOption},
+};
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entities::{IntegrationId, user_integration};
+use secrecy::SecretString;
+
+use super::{admin::parse_id, context::ContextExt, error::GqlResult};
+use crate::services::integrations::{ConnectionTest, SaveIntegration};
+
+/// An ad platform.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "entities::Provider")]
+pub enum Provider {
+    MetaAds,
+    Sandbox,
+}
+
+/// Whether the stored credentials were checked with the platform.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "entities::IntegrationStatus")]
+pub enum IntegrationStatus {
+    Unverified,
+    Verified,
+    Invalid,
+}
+
+/// A member's connection to an ad platform. The token itself is never shown.
+pub struct Integration(pub user_integration::Model);
+
+#[Object]
+impl Integration {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn provider(&self) -> Provider {
+        self.0.provider.into()
+    }
+    /// The ad account, as `act_<digits>`.
+    async fn ad_account_id(&self) -> &str {
+        &self.0.ad_account_id
+    }
+    /// The account's name, known once the connection was tested.
+    async fn account_name(&self) -> Option<&str> {
+        self.0.account_name.as_deref()
+    }
+    /// The account's currency (ISO 4217), known once tested.
+    async fn currency(&self) -> Option<&str> {
+        self.0.currency.as_deref()
+    }
+    /// The last four characters of the token — never the token itself.
+    async fn token_last4(&self) -> &str {
+        &self.0.token_last4
+    }
+    async fn status(&self) -> IntegrationStatus {
+        self.0.status.into()
+    }
+    async fn last_verified_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_verified_at
+    }
+    /// Why the last test failed, in the platform's own words when it gave some.
+    async fn last_error(&self) -> Option<&str> {
+        self.0.last_error.as_deref()
+    }
+    /// The Facebook Page the ads run as.
+    async fn page_id(&self) -> Option<&str> {
+        self.0.page_id.as_deref()
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// A Facebook Page.
+#[derive(SimpleObject)]
+pub struct PageRef {
+    id: ID,
+    name: String,
+}
+
+impl From<&PlatformPage> for PageRef {
+    fn from(p: &PlatformPage) -> Self {
+        Self {
+            id: ID(p.id.clone()),
+            name: p.name.clone(),
+        }
+    }
+}
+
+/// A pixel, or a lead form with the Page it belongs to.
+#[derive(SimpleObject)]
+pub struct AssetRef {
+    id: ID,
+    name: String,
+    page_id: Option<String>,
+}
+
+impl AssetRef {
+    fn of(r: &NamedRef, page_id: Option<&str>) -> Self {
+        Self {
+            id: ID(r.id.clone()),
+            name: r.name.clone(),
+            page_id: page_id.map(str::to_owned),
+        }
+    }
+}
+
+/// The outcome of "Test connection".
+#[derive(SimpleObject)]
+pub struct ConnectionTestResult {
+    ok: bool,
+    /// Plain words; the platform's own on failure.
+    message: String,
+    integration: Integration,
+    /// Pages the token may advertise as.
+    pages: Vec<PageRef>,
+}
+
+impl From<ConnectionTest> for ConnectionTestResult {
+    fn from(t: ConnectionTest) -> Self {
+        Self {
+            ok: t.ok,
+            message: t.message,
+            pages: t.pages.iter().map(PageRef::from).collect(),
+            integration: Integration(t.integration),
+        }
+    }
+}
+
+/// What the integration's token may use in a campaign.
+#[derive(SimpleObject)]
+pub struct PlatformAssets {
+    pages: Vec<PageRef>,
+    pixels: Vec<AssetRef>,
+    /// Instant forms of the integration's Page(s).
+    lead_forms: Vec<AssetRef>,
+}
+
+/// What `searchTargeting` looks for.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "adapters::ad_platform::TargetingKind")]
+pub enum TargetingKind {
+    Interest,
+    Region,
+    City,
+}
+
+/// A targeting choice; pass its `id` and `name` back in the audience.
+#[derive(SimpleObject)]
+pub struct TargetingOption {
+    id: ID,
+    name: String,
+    kind: TargetingKind,
+    country_code: Option<String>,
+    audience_size_lower: Option<i32>,
+    audience_size_upper: Option<i32>,
+}
+
+impl From<PlatformOption> for TargetingOption {
+    fn from(o: PlatformOption) -> Self {
+        let size = o
+            .audience_size
+            .map(|s| i32::try_from(s).unwrap_or(i32::MAX));
+        Self {
+            id: ID(o.id),
+            name: o.name,
+            kind: o.kind.into(),
+            country_code: o.country_code,
+            audience_size_lower: size,
+            audience_size_upper: size,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct IntegrationsQuery;
+
+#[Object]
+impl IntegrationsQuery {
+    /// The caller's ad-platform connections (every one for the chief architect).
+    async fn integrations(&self, ctx: &Context<'_>) -> GqlResult<Vec<Integration>> {
+        let principal = ctx.principal()?;
+        let rows = ctx.services()?.integrations.list(principal).await?;
+        Ok(rows.into_iter().map(Integration).collect())
+    }
+
+    /// Pages, pixels and lead forms the integration's token may use.
+    async fn platform_assets(
+        &self,
+        ctx: &Context<'_>,
+        integration_id: ID,
+    ) -> GqlResult<PlatformAssets> {
+        let principal = ctx.principal()?;
+        let id: IntegrationId = parse_id(&integration_id, "integration")?;
+        let assets = ctx.services()?.integrations.assets(principal, id).await?;
+        Ok(PlatformAssets {
+            pages: assets.pages.iter().map(PageRef::from).collect(),
+            pixels: assets
+                .pixels
+                .iter()
+                .map(|p| AssetRef::of(p, None))
+                .collect(),
+            lead_forms: assets
+                .pages
+                .iter()
+                .flat_map(|page| {
+                    page.lead_forms
+                        .iter()
+                        .map(|f| AssetRef::of(f, Some(&page.id)))
+                })
+                .collect(),
+        })
+    }
+
+    /// Interests, regions or cities matching `query` (regions and cities
+    /// narrowed by `countryCode`).
+    async fn search_targeting(
+        &self,
+        ctx: &Context<'_>,
+        integration_id: ID,
+        kind: TargetingKind,
+        query: String,
+        country_code: Option<String>,
+    ) -> GqlResult<Vec<TargetingOption>> {
+        let principal = ctx.principal()?;
+        let id: IntegrationId = parse_id(&integration_id, "integration")?;
+        let kind: PlatformTargetingKind = kind.into();
+        let options = ctx
+            .services()?
+            .integrations
+            .search_targeting(principal, id, kind, &query, country_code.as_deref())
+            .await?;
+        Ok(options.into_iter().map(TargetingOption::from).collect())
+    }
+}
+
+#[derive(Default)]
+pub struct IntegrationsMutation;
+
+#[Object]
+impl IntegrationsMutation {
+    /// Stores credentials for an ad account, encrypted; replaces earlier ones
+    /// for the same account. Test the connection next.
+    async fn save_integration(
+        &self,
+        ctx: &Context<'_>,
+        provider: Provider,
+        access_token: String,
+        ad_account_id: String,
+        page_id: Option<String>,
+    ) -> GqlResult<Integration> {
+        let principal = ctx.principal()?;
+        let input = SaveIntegration {
+            provider: provider.into(),
+            access_token: SecretString::from(access_token),
+            ad_account_id,
+            page_id,
+        };
+        Ok(Integration(
+            ctx.services()?.integrations.save(principal, input).await?,
+        ))
+    }
+
+    /// "Test connection": checks the token and the ad account with the platform.
+    async fn test_integration(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ConnectionTestResult> {
+        let principal = ctx.principal()?;
+        let id: IntegrationId = parse_id(&id, "integration")?;
+        Ok(ctx
+            .services()?
+            .integrations
+            .test(principal, id)
+            .await?
+            .into())
+    }
+
+    /// Removes an integration; refused with CONFLICT while a campaign uses it.
+    async fn delete_integration(&self, ctx: &Context<'_>, id: ID) -> GqlResult<bool> {
+        let principal = ctx.principal()?;
+        let id: IntegrationId = parse_id(&id, "integration")?;
+        Ok(ctx.services()?.integrations.delete(principal, id).await?)
+    }
+}

@@ -1,0 +1,517 @@
+//! A member's ad-platform connections: credentials sealed in the vault,
+//! "Test connection" through the platform adapter, and the platform reads
+//! that need them (Pages, pixels, lead forms, targeting search).
+
+use std::sync::Arc;
+
+use adapters::ad_platform::{
+    self as platform, AccountCheck, AdPlatform, AdapterRegistry, Assets, PlatformError,
+    TargetingKind, TargetingOption,
+};
+use chrono::Utc;
+use entities::{
+    IntegrationId, IntegrationStatus, Provider, TenantScoped, ad_campaign,
+    user_integration::{ActiveModel, Column, Entity, Model},
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder,
+};
+use secrecy::{ExposeSecret, SecretString};
+
+use super::audit::{AuditEntry, AuditService};
+use crate::{
+    auth::Principal,
+    authz::{Action, Authorizer, Resource},
+    error::AppError,
+    vault::{Credentials, RowBinding, Sealed, Vault},
+};
+
+const MAX_TOKEN_LEN: usize = 4096;
+
+/// What `saveIntegration` asks for.
+#[derive(Debug)]
+pub struct SaveIntegration {
+    pub provider: Provider,
+    pub access_token: SecretString,
+    pub ad_account_id: String,
+    pub page_id: Option<String>,
+}
+
+/// The outcome of "Test connection".
+#[derive(Debug)]
+pub struct ConnectionTest {
+    pub ok: bool,
+    /// Plain words; the platform's own on failure.
+    pub message: String,
+    pub integration: Model,
+    pub pages: Vec<platform::account::PageRef>,
+}
+
+#[derive(Clone)]
+pub struct IntegrationsService {
+    db: DatabaseConnection,
+    authz: Authorizer,
+    audit: AuditService,
+    vault: Arc<Vault>,
+    platforms: Arc<AdapterRegistry>,
+}
+
+impl IntegrationsService {
+    pub fn new(
+        db: DatabaseConnection,
+        authz: Authorizer,
+        audit: AuditService,
+        vault: Arc<Vault>,
+        platforms: Arc<AdapterRegistry>,
+    ) -> Self {
+        Self {
+            db,
+            authz,
+            audit,
+            vault,
+            platforms,
+        }
+    }
+
+    /// The integrations the caller may see, newest first.
+    pub async fn list(&self, principal: &Principal) -> Result<Vec<Model>, AppError> {
+        let scope = self
+            .authz
+            .authorize(principal, Resource::Integration, Action::Read)
+            .await?;
+        Ok(Entity::within(scope)
+            .order_by_desc(Column::CreatedAt)
+            .order_by_desc(Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// One integration within the caller's scope, or `NOT_FOUND`.
+    pub async fn get(
+        &self,
+        principal: &Principal,
+        id: IntegrationId,
+        action: Action,
+    ) -> Result<Model, AppError> {
+        let scope = self
+            .authz
+            .authorize(principal, Resource::Integration, action)
+            .await?;
+        Entity::within(scope)
+            .filter(Column::Id.eq(id))
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("integration"))
+    }
+
+    /// Stores the caller's credentials for a provider and ad account (sealed
+    /// in the vault), replacing earlier ones for the same account. The
+    /// connection is `UNVERIFIED` until tested.
+    pub async fn save(
+        &self,
+        principal: &Principal,
+        input: SaveIntegration,
+    ) -> Result<Model, AppError> {
+        self.authz
+            .authorize(principal, Resource::Integration, Action::Create)
+            .await?;
+        let token = check_token(&input.access_token)?;
+        let ad_account_id = normalize_ad_account(&input.ad_account_id)?;
+        let page_id = input
+            .page_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| check_numeric_id("pageId", p, "Facebook Page ids are digits only."))
+            .transpose()?;
+        if self.platforms.get(to_platform(input.provider)).is_none() {
+            return Err(AppError::bad_input(
+                "provider",
+                format!(
+                    "{} is not enabled on this server.",
+                    provider_name(input.provider)
+                ),
+            ));
+        }
+        let credentials = Credentials {
+            access_token: SecretString::from(token),
+            ad_account_id: ad_account_id.clone(),
+        };
+        let existing = Entity::find()
+            .filter(Column::UserId.eq(principal.user_id))
+            .filter(Column::Provider.eq(input.provider))
+            .filter(Column::AdAccountId.eq(ad_account_id.as_str()))
+            .one(&self.db)
+            .await?;
+        let now = Utc::now();
+        let id = existing
+            .as_ref()
+            .map_or_else(IntegrationId::generate, |e| e.id);
+        let binding = RowBinding {
+            integration_id: id,
+            user_id: principal.user_id,
+            provider: input.provider,
+        };
+        let sealed = self
+            .vault
+            .seal_json(&binding, &credentials)
+            .map_err(AppError::internal)?;
+        let is_new = existing.is_none();
+        let mut row = match existing {
+            Some(existing) => existing.into(),
+            None => ActiveModel {
+                id: Set(id),
+                tenant_id: Set(principal.tenant_id),
+                user_id: Set(principal.user_id),
+                provider: Set(input.provider),
+                ad_account_id: Set(ad_account_id),
+                account_name: Set(None),
+                currency: Set(None),
+                last_verified_at: Set(None),
+                created_at: Set(now),
+                ..Default::default()
+            },
+        };
+        apply_sealed(&mut row, sealed);
+        row.page_id = Set(page_id);
+        row.token_last4 = Set(credentials.token_last4());
+        row.token_expires_at = Set(None);
+        row.status = Set(IntegrationStatus::Unverified);
+        row.last_error = Set(None);
+        row.updated_at = Set(now);
+        let saved = if is_new {
+            row.insert(&self.db).await?
+        } else {
+            row.update(&self.db).await?
+        };
+        self.audit
+            .record_now(
+                AuditEntry::by(principal, "integration.save")
+                    .target(format!("integration:{}", saved.id)),
+            )
+            .await?;
+        Ok(saved)
+    }
+
+    /// "Test connection": asks the platform whether the token works and the
+    /// account can run ads, and records the outcome on the integration.
+    pub async fn test(
+        &self,
+        principal: &Principal,
+        id: IntegrationId,
+    ) -> Result<ConnectionTest, AppError> {
+        let row = self.get(principal, id, Action::Update).await?;
+        let (adapter, creds) = self.open(&row)?;
+        let checked = match adapter.verify(&creds).await {
+            Ok(check) => adapter.assets(&creds).await.map(|assets| (check, assets)),
+            Err(e) => Err(e),
+        };
+        let name = provider_name(row.provider);
+        let now = Utc::now();
+        let mut update: ActiveModel = row.clone().into();
+        update.updated_at = Set(now);
+        let (ok, message, pages) = match checked {
+            Ok((check, assets)) => {
+                update.account_name = Set(Some(check.account_name.clone()));
+                update.currency = Set(Some(check.currency.clone()));
+                update.last_verified_at = Set(Some(now));
+                match account_problem(&check, name) {
+                    None => {
+                        update.status = Set(IntegrationStatus::Verified);
+                        update.last_error = Set(None);
+                        let message = format!(
+                            "Connected to {name} ad account “{}” ({}).",
+                            check.account_name, check.currency
+                        );
+                        (true, message, assets.pages)
+                    }
+                    Some(problem) => {
+                        update.status = Set(IntegrationStatus::Invalid);
+                        update.last_error = Set(Some(problem.clone()));
+                        (false, problem, assets.pages)
+                    }
+                }
+            }
+            Err(e) => {
+                let (message, definite) = failure_message(&e, name);
+                // A network failure says nothing about the credentials:
+                // keep the status, record the error.
+                if definite {
+                    update.status = Set(IntegrationStatus::Invalid);
+                }
+                update.last_error = Set(Some(message.clone()));
+                (false, message, Vec::new())
+            }
+        };
+        let integration = update.update(&self.db).await?;
+        self.audit
+            .record_now(
+                AuditEntry::by(principal, "integration.test")
+                    .target(format!("integration:{id}"))
+                    .outcome(if ok {
+                        entities::AuditOutcome::Success
+                    } else {
+                        entities::AuditOutcome::Failure
+                    }),
+            )
+            .await?;
+        Ok(ConnectionTest {
+            ok,
+            message,
+            integration,
+            pages,
+        })
+    }
+
+    /// Removes an integration, unless a campaign still refers to it.
+    pub async fn delete(&self, principal: &Principal, id: IntegrationId) -> Result<bool, AppError> {
+        let row = self.get(principal, id, Action::Delete).await?;
+        let in_use = ad_campaign::Entity::find()
+            .filter(ad_campaign::Column::IntegrationId.eq(row.id))
+            .count(&self.db)
+            .await?;
+        if in_use > 0 {
+            return Err(AppError::Conflict(format!(
+                "{in_use} campaign(s) use this integration; delete them or move them to another integration first."
+            )));
+        }
+        Entity::delete_by_id(row.id).exec(&self.db).await?;
+        self.audit
+            .record_now(
+                AuditEntry::by(principal, "integration.delete").target(format!("integration:{id}")),
+            )
+            .await?;
+        Ok(true)
+    }
+
+    /// Pages, pixels and lead forms the integration's token may use.
+    pub async fn assets(
+        &self,
+        principal: &Principal,
+        id: IntegrationId,
+    ) -> Result<Assets, AppError> {
+        let row = self.get(principal, id, Action::Read).await?;
+        let (adapter, creds) = self.open(&row)?;
+        adapter
+            .assets(&creds)
+            .await
+            .map_err(|e| platform_failure(e, provider_name(row.provider)))
+    }
+
+    /// Interests, regions or cities matching `query`.
+    pub async fn search_targeting(
+        &self,
+        principal: &Principal,
+        id: IntegrationId,
+        kind: TargetingKind,
+        query: &str,
+        country: Option<&str>,
+    ) -> Result<Vec<TargetingOption>, AppError> {
+        let query = query.trim();
+        if query.is_empty() || query.chars().count() > 100 {
+            return Err(AppError::bad_input(
+                "query",
+                "Search for 1 to 100 characters.",
+            ));
+        }
+        let country = country
+            .map(|c| c.trim().to_ascii_uppercase())
+            .filter(|c| !c.is_empty());
+        if let Some(c) = &country
+            && (c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()))
+        {
+            return Err(AppError::bad_input(
+                "countryCode",
+                "Use a two-letter country code such as US or DE.",
+            ));
+        }
+        let row = self.get(principal, id, Action::Read).await?;
+        let (adapter, creds) = self.open(&row)?;
+        adapter
+            .search_targeting(&creds, kind, query, country.as_deref())
+            .await
+            .map_err(|e| platform_failure(e, provider_name(row.provider)))
+    }
+
+    /// The adapter and the decrypted credentials of a row.
+    fn open(&self, row: &Model) -> Result<(Arc<dyn AdPlatform>, platform::Credentials), AppError> {
+        let adapter = self
+            .platforms
+            .get(to_platform(row.provider))
+            .ok_or_else(|| {
+                AppError::IntegrationInvalid(format!(
+                    "{} is not enabled on this server.",
+                    provider_name(row.provider)
+                ))
+            })?;
+        let secret: Credentials = self
+            .vault
+            .open_json(&RowBinding::of(row), &Sealed::of(row))
+            .map_err(AppError::internal)?;
+        let creds = platform::Credentials::new(
+            secret.access_token.expose_secret().to_owned(),
+            &secret.ad_account_id,
+        );
+        Ok((adapter, creds))
+    }
+}
+
+fn apply_sealed(row: &mut ActiveModel, sealed: Sealed) {
+    row.key_id = Set(sealed.key_id);
+    row.credentials = Set(sealed.ciphertext);
+    row.credentials_nonce = Set(sealed.nonce);
+    row.wrapped_key = Set(sealed.wrapped_key);
+    row.wrapped_key_nonce = Set(sealed.wrapped_key_nonce);
+}
+
+pub fn to_platform(provider: Provider) -> platform::Provider {
+    match provider {
+        Provider::MetaAds => platform::Provider::MetaAds,
+        Provider::Sandbox => platform::Provider::Sandbox,
+    }
+}
+
+pub fn provider_name(provider: Provider) -> &'static str {
+    match provider {
+        Provider::MetaAds => "Meta",
+        Provider::Sandbox => "the Sandbox",
+    }
+}
+
+fn check_token(token: &SecretString) -> Result<String, AppError> {
+    let token = token.expose_secret().trim();
+    if token.is_empty() {
+        return Err(AppError::bad_input(
+            "accessToken",
+            "Paste the access token.",
+        ));
+    }
+    if token.len() > MAX_TOKEN_LEN || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(AppError::bad_input(
+            "accessToken",
+            "That does not look like an access token: it must be one line without spaces.",
+        ));
+    }
+    Ok(token.to_owned())
+}
+
+/// `act_` + digits; bare digits get the prefix.
+pub fn normalize_ad_account(raw: &str) -> Result<String, AppError> {
+    let raw = raw.trim();
+    let digits = raw.strip_prefix("act_").unwrap_or(raw);
+    check_numeric_id(
+        "adAccountId",
+        digits,
+        "Ad account ids look like act_1234567890 (or just the digits).",
+    )
+    .map(|d| format!("act_{d}"))
+}
+
+fn check_numeric_id(field: &str, value: &str, message: &str) -> Result<String, AppError> {
+    if value.is_empty() || value.len() > 32 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::bad_input(field, message));
+    }
+    Ok(value.to_owned())
+}
+
+/// Why a reachable account still cannot run ads, if it cannot.
+fn account_problem(check: &AccountCheck, name: &str) -> Option<String> {
+    if !check.account_status.is_active() {
+        return Some(format!(
+            "The ad account “{}” is {} on {name}; it cannot run ads until that is resolved there.",
+            check.account_name,
+            check.account_status.name()
+        ));
+    }
+    if !check.missing_permissions.is_empty() {
+        return Some(format!(
+            "The token lacks permission(s) {}; create a token that grants them.",
+            check.missing_permissions.join(", ")
+        ));
+    }
+    None
+}
+
+/// Plain words for a failed test, and whether the failure is about the
+/// credentials themselves (rather than the network or the platform).
+fn failure_message(e: &PlatformError, name: &str) -> (String, bool) {
+    let mut theirs = e.user_message().trim().to_owned();
+    if !theirs.ends_with(['.', '!', '?']) {
+        theirs.push('.');
+    }
+    match e {
+        PlatformError::Auth { .. } => (
+            format!(
+                "{name} no longer accepts this access token (expired, revoked or wrong): {theirs} Create a new token and save it again."
+            ),
+            true,
+        ),
+        PlatformError::Blocked { .. } => (
+            format!("{name} has blocked this account until its owner acts there: {theirs}"),
+            true,
+        ),
+        PlatformError::Permission { .. } => (
+            format!("The token cannot reach this ad account: {theirs}"),
+            true,
+        ),
+        // Graph API code 100, subcode 33: the object does not exist for this token.
+        PlatformError::Invalid(_) if e.platform_code() == (Some(100), Some(33)) => (
+            format!(
+                "The token cannot reach this ad account (it does not exist or the token has no access to it): {theirs}"
+            ),
+            true,
+        ),
+        PlatformError::Invalid(_) => (format!("{name} refused: {theirs}"), true),
+        PlatformError::RateLimited { .. } => (
+            format!("{name} is rate-limiting this account; test again later. {theirs}"),
+            false,
+        ),
+        PlatformError::Transient { .. } | PlatformError::Unavailable { .. } => (
+            format!("Could not reach {name}; check the network and try again. {theirs}"),
+            false,
+        ),
+    }
+}
+
+/// A platform failure on a read, as the API reports it.
+pub fn platform_failure(e: PlatformError, name: &str) -> AppError {
+    match &e {
+        PlatformError::Auth { .. }
+        | PlatformError::Blocked { .. }
+        | PlatformError::Permission { .. } => {
+            AppError::IntegrationInvalid(failure_message(&e, name).0)
+        }
+        PlatformError::RateLimited { retry_after, .. } => AppError::RateLimited {
+            message: failure_message(&e, name).0,
+            retry_after: *retry_after,
+        },
+        _ => AppError::Platform {
+            message: failure_message(&e, name).0,
+            platform_code: e.platform_code().0,
+            trace_id: e.trace_id().map(str::to_owned),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ad_accounts_are_normalised_and_checked() {
+        assert_eq!(normalize_ad_account(" 12345 ").unwrap(), "act_12345");
+        assert_eq!(normalize_ad_account("act_987").unwrap(), "act_987");
+        for bad in ["", "act_", "act_12a", "12 34", "act_-1"] {
+            assert!(normalize_ad_account(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn tokens_must_be_one_line() {
+        assert!(check_token(&SecretString::from("  EAAB123 ")).is_ok());
+        for bad in ["", "   ", "two words", "line\nbreak"] {
+            assert!(check_token(&SecretString::from(bad)).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,397 @@
+//! Integrations: credentials sealed at rest, "Test connection" against the
+//! Sandbox and the Meta stand-in, platform reads, and deletion rules.
+
+use adapters::stand_in::{AccountSeed, MetaFixture, MetaStandIn, TokenSeed};
+use entities::user_integration;
+use leadforge_e2e::{Account, Backend, TestApp, both_backends};
+use sea_orm::EntityTrait;
+use serde_json::{Value, json};
+
+both_backends!(
+    save_keeps_only_ciphertext_and_shows_only_the_last_four,
+    sandbox_connection_tests_report_each_failure_plainly,
+    meta_connection_test_assets_and_targeting_through_the_stand_in,
+    delete_is_refused_while_a_campaign_uses_the_integration
+);
+
+const SAVE: &str = "mutation($p: Provider!, $t: String!, $a: String!, $g: String) { \
+    saveIntegration(provider: $p, accessToken: $t, adAccountId: $a, pageId: $g) { \
+    id provider adAccountId tokenLast4 status pageId accountName } }";
+const TEST: &str = "mutation($id: ID!) { testIntegration(id: $id) { ok message pages { id name } \
+    integration { status accountName currency lastError lastVerifiedAt } } }";
+
+async fn save(app: &TestApp, who: &Account, provider: &str, token: &str, account: &str) -> Value {
+    let r = app
+        .graphql_as(
+            &who.token,
+            SAVE,
+            json!({ "p": provider, "t": token, "a": account }),
+        )
+        .await;
+    r.data()["saveIntegration"].clone()
+}
+
+async fn save_keeps_only_ciphertext_and_shows_only_the_last_four(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ann = app.sign_up("ann@example.com", "Ann Ads").await;
+    let token = "EAAG-plaintext-token-must-not-be-stored-9c41";
+    let saved = save(&app, &ann, "SANDBOX", token, " 12345 ").await;
+    assert_eq!(saved["adAccountId"], "act_12345");
+    assert_eq!(saved["tokenLast4"], "9c41");
+    assert_eq!(saved["status"], "UNVERIFIED");
+    assert!(!saved.to_string().contains(token));
+
+    // Saving again for the same account replaces, not duplicates.
+    let again = save(&app, &ann, "SANDBOX", "EAAG-second-token-1111", "act_12345").await;
+    assert_eq!(again["id"], saved["id"]);
+    assert_eq!(again["tokenLast4"], "1111");
+
+    let db = app.db.connect().await;
+    let rows = user_integration::Entity::find().all(&db).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    let stored = [
+        &row.credentials,
+        &row.credentials_nonce,
+        &row.wrapped_key,
+        &row.wrapped_key_nonce,
+    ];
+    for bytes in stored {
+        assert!(
+            !String::from_utf8_lossy(bytes).contains("EAAG"),
+            "plaintext in a sealed column"
+        );
+    }
+    assert!(!format!("{row:?}").contains("EAAG"));
+    if backend == Backend::Sqlite {
+        // The database file itself holds no plaintext token either.
+        let path = app
+            .db
+            .url
+            .trim_start_matches("sqlite://")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_owned();
+        let mut raw = std::fs::read(&path).unwrap();
+        raw.extend(std::fs::read(format!("{path}-wal")).unwrap_or_default());
+        let text = String::from_utf8_lossy(&raw);
+        assert!(!text.contains("EAAG-second-token") && !text.contains(token));
+    }
+
+    let list = app
+        .graphql_as(&ann.token, "{ integrations { id tokenLast4 } }", json!({}))
+        .await;
+    assert_eq!(list.data()["integrations"].as_array().unwrap().len(), 1);
+
+    for (account, field) in [("acct-1", "adAccountId"), ("act_", "adAccountId")] {
+        let r = app
+            .graphql_as(
+                &ann.token,
+                SAVE,
+                json!({ "p": "SANDBOX", "t": "tok", "a": account }),
+            )
+            .await;
+        assert_eq!(r.error_codes(), vec!["BAD_USER_INPUT"]);
+        assert_eq!(r.body["errors"][0]["extensions"]["field"], field);
+    }
+    let r = app
+        .graphql_as(
+            &ann.token,
+            SAVE,
+            json!({ "p": "SANDBOX", "t": "two words", "a": "1" }),
+        )
+        .await;
+    assert_eq!(r.body["errors"][0]["extensions"]["field"], "accessToken");
+    let r = app
+        .graphql_as(
+            &ann.token,
+            SAVE,
+            json!({ "p": "SANDBOX", "t": "tok", "a": "1", "g": "page-x" }),
+        )
+        .await;
+    assert_eq!(r.body["errors"][0]["extensions"]["field"], "pageId");
+}
+
+async fn sandbox_connection_tests_report_each_failure_plainly(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let bo = app.sign_up("bo@example.com", "Bo Ads").await;
+    let test = |id: Value| {
+        let app = &app;
+        let token = bo.token.clone();
+        async move { app.graphql_as(&token, TEST, json!({ "id": id })).await }
+    };
+
+    let good = save(&app, &bo, "SANDBOX", "sandbox-good-token", "1001").await;
+    let r = test(good["id"].clone()).await;
+    let t = &r.data()["testIntegration"];
+    assert_eq!(t["ok"], true, "{t}");
+    assert_eq!(t["integration"]["status"], "VERIFIED");
+    assert_eq!(t["integration"]["currency"], "USD");
+    assert!(t["integration"]["lastVerifiedAt"].is_string());
+    assert!(!t["pages"].as_array().unwrap().is_empty());
+
+    let expired = save(&app, &bo, "SANDBOX", "expired", "1002").await;
+    let r = test(expired["id"].clone()).await;
+    let t = &r.data()["testIntegration"];
+    let mut messages = std::collections::BTreeSet::new();
+    messages.insert(t["message"].as_str().unwrap().to_owned());
+    assert_eq!(t["ok"], false);
+    assert_eq!(t["integration"]["status"], "INVALID");
+    assert!(
+        t["message"]
+            .as_str()
+            .unwrap()
+            .contains("no longer accepts this access token"),
+        "{t}"
+    );
+    assert_eq!(t["integration"]["lastError"], t["message"]);
+
+    let blocked = save(&app, &bo, "SANDBOX", "blocked", "1003").await;
+    let t = test(blocked["id"].clone()).await.data()["testIntegration"].clone();
+    assert!(t["message"].as_str().unwrap().contains("blocked"), "{t}");
+    messages.insert(t["message"].as_str().unwrap().to_owned());
+
+    // A transient failure says so and leaves the status alone.
+    let flaky = save(&app, &bo, "SANDBOX", "sandbox-good-token", "5031").await;
+    let t = test(flaky["id"].clone()).await.data()["testIntegration"].clone();
+    assert_eq!(t["ok"], false);
+    assert!(
+        t["message"].as_str().unwrap().contains("Could not reach"),
+        "{t}"
+    );
+    assert_eq!(t["integration"]["status"], "UNVERIFIED");
+    messages.insert(t["message"].as_str().unwrap().to_owned());
+    assert_eq!(
+        messages.len(),
+        3,
+        "each failure has its own message: {messages:?}"
+    );
+}
+
+async fn meta_connection_test_assets_and_targeting_through_the_stand_in(backend: Backend) {
+    let meta = MetaStandIn::start().await.unwrap();
+    let fixture = MetaFixture::seed(&meta);
+    meta.add_account(AccountSeed {
+        number: "3001".into(),
+        name: "Closed Co".into(),
+        currency: "EUR".into(),
+        timezone: "Europe/Berlin".into(),
+        status: 2,
+        min_daily_budget: 100,
+    });
+    meta.add_token(
+        "EAAclosedaccount0003",
+        TokenSeed {
+            user_id: "9003".into(),
+            user_name: "Closed Owner".into(),
+            scopes: vec!["ads_management".into(), "ads_read".into()],
+            accounts: vec!["3001".into()],
+            pages: vec![],
+            failure: None,
+        },
+    );
+    let app = TestApp::spawn_with(backend, &[("META_GRAPH_URL", meta.base_url())]).await;
+    let cy = app.sign_up("cy@example.com", "Cy Ads").await;
+
+    let good = save(&app, &cy, "META_ADS", &fixture.token, &fixture.account).await;
+    let r = app
+        .graphql_as(&cy.token, TEST, json!({ "id": good["id"] }))
+        .await;
+    let t = &r.data()["testIntegration"];
+    assert_eq!(t["ok"], true, "{t}");
+    assert_eq!(t["integration"]["accountName"], "Acme US");
+    assert_eq!(t["pages"][0]["id"], fixture.page_id.as_str());
+    // The stand-in saw the token, and the API never sent it back.
+    assert!(!r.body.to_string().contains(&fixture.token));
+
+    let assets = app
+        .graphql_as(
+            &cy.token,
+            "query($id: ID!) { platformAssets(integrationId: $id) { pages { id name } pixels { id } leadForms { id pageId } } }",
+            json!({ "id": good["id"] }),
+        )
+        .await;
+    let a = &assets.data()["platformAssets"];
+    assert_eq!(a["leadForms"][0]["id"], fixture.form_id.as_str());
+    assert_eq!(a["leadForms"][0]["pageId"], fixture.page_id.as_str());
+    assert!(
+        a["pixels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["id"] == fixture.pixel_id.as_str())
+    );
+
+    let found = app
+        .graphql_as(
+            &cy.token,
+            "query($id: ID!) { searchTargeting(integrationId: $id, kind: INTEREST, query: \"yoga\") { id name kind } }",
+            json!({ "id": good["id"] }),
+        )
+        .await;
+    let options = found.data()["searchTargeting"].as_array().unwrap().clone();
+    assert!(
+        options
+            .iter()
+            .any(|o| o["name"] == "Yoga" && o["kind"] == "INTEREST"),
+        "{options:?}"
+    );
+    let bad = app
+        .graphql_as(
+            &cy.token,
+            "query($id: ID!) { searchTargeting(integrationId: $id, kind: CITY, query: \"x\", countryCode: \"Germany\") { id } }",
+            json!({ "id": good["id"] }),
+        )
+        .await;
+    assert_eq!(bad.error_codes(), vec!["BAD_USER_INPUT"]);
+
+    // A disabled account, an account the token cannot reach, a revoked token.
+    let closed = save(&app, &cy, "META_ADS", "EAAclosedaccount0003", "act_3001").await;
+    let t = app
+        .graphql_as(&cy.token, TEST, json!({ "id": closed["id"] }))
+        .await
+        .data()["testIntegration"]
+        .clone();
+    assert_eq!(t["ok"], false);
+    assert!(t["message"].as_str().unwrap().contains("DISABLED"), "{t}");
+
+    let foreign = save(&app, &cy, "META_ADS", &fixture.token, "act_999999").await;
+    let t = app
+        .graphql_as(&cy.token, TEST, json!({ "id": foreign["id"] }))
+        .await
+        .data()["testIntegration"]
+        .clone();
+    assert_eq!(t["ok"], false);
+    assert!(
+        t["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot reach this ad account"),
+        "{t}"
+    );
+    assert_eq!(t["integration"]["status"], "INVALID");
+
+    meta.add_token(
+        "EAArevoked0002",
+        TokenSeed {
+            user_id: "9002".into(),
+            user_name: "Revoked".into(),
+            scopes: vec!["ads_management".into()],
+            accounts: vec!["2392".into()],
+            pages: vec![],
+            failure: Some((
+                190,
+                Some(460),
+                "The session has been invalidated because the user changed their password.".into(),
+            )),
+        },
+    );
+    let revoked = save(
+        &app,
+        &cy,
+        "META_ADS",
+        "EAArevoked0002",
+        &fixture.jpy_account,
+    )
+    .await;
+    let t = app
+        .graphql_as(&cy.token, TEST, json!({ "id": revoked["id"] }))
+        .await
+        .data()["testIntegration"]
+        .clone();
+    assert!(
+        t["message"]
+            .as_str()
+            .unwrap()
+            .contains("changed their password"),
+        "the platform's own words: {t}"
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_platform_is_a_network_failure_not_a_bad_token() {
+    // Nothing listens on port 9 of loopback.
+    let app =
+        TestApp::spawn_with(Backend::Sqlite, &[("META_GRAPH_URL", "http://127.0.0.1:9")]).await;
+    let di = app.sign_up("di@example.com", "Di Ads").await;
+    let saved = save(&app, &di, "META_ADS", "EAAsometoken", "act_1").await;
+    let t = app
+        .graphql_as(&di.token, TEST, json!({ "id": saved["id"] }))
+        .await
+        .data()["testIntegration"]
+        .clone();
+    assert_eq!(t["ok"], false);
+    assert!(
+        t["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Could not reach Meta"),
+        "{t}"
+    );
+    assert_eq!(t["integration"]["status"], "UNVERIFIED");
+}
+
+async fn delete_is_refused_while_a_campaign_uses_the_integration(backend: Backend) {
+    use entities::{
+        CampaignId, CampaignObjective, CampaignStatus, IntegrationId, ad_campaign, json as shapes,
+    };
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+
+    let app = TestApp::spawn(backend).await;
+    let ed = app.sign_up("ed@example.com", "Ed Ads").await;
+    let other = app.sign_up("fay@example.com", "Fay Ads").await;
+    let kept = save(&app, &ed, "SANDBOX", "sandbox-good-token", "1001").await;
+    let free = save(&app, &ed, "SANDBOX", "sandbox-good-token", "1002").await;
+
+    let db = app.db.connect().await;
+    let integration: IntegrationId = kept["id"].as_str().unwrap().parse().unwrap();
+    let now = chrono::Utc::now();
+    ad_campaign::ActiveModel {
+        id: Set(CampaignId::generate()),
+        tenant_id: Set(ed.tenant_id.parse().unwrap()),
+        user_id: Set(ed.user_id.parse().unwrap()),
+        provider: Set(entities::Provider::Sandbox),
+        integration_id: Set(integration),
+        campaign_name: Set("Spring".into()),
+        objective: Set(CampaignObjective::Traffic),
+        daily_budget_cents: Set(2000),
+        target_audience: Set(shapes::TargetAudience {
+            countries: vec!["US".into()],
+            regions: vec![],
+            cities: vec![],
+            age_min: 18,
+            age_max: 65,
+            interests: vec![],
+        }),
+        destination_url: Set("https://example.com".into()),
+        status: Set(CampaignStatus::Draft),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+
+    let delete = "mutation($id: ID!) { deleteIntegration(id: $id) }";
+    let r = app
+        .graphql_as(&ed.token, delete, json!({ "id": kept["id"] }))
+        .await;
+    assert_eq!(r.error_codes(), vec!["CONFLICT"]);
+    // Another member cannot even see it.
+    let r = app
+        .graphql_as(&other.token, delete, json!({ "id": free["id"] }))
+        .await;
+    assert_eq!(r.error_codes(), vec!["NOT_FOUND"]);
+    let r = app
+        .graphql_as(&ed.token, delete, json!({ "id": free["id"] }))
+        .await;
+    assert_eq!(r.data()["deleteIntegration"], true);
+    let r = app
+        .graphql_as(&ed.token, delete, json!({ "id": free["id"] }))
+        .await;
+    assert_eq!(r.error_codes(), vec!["NOT_FOUND"]);
+    let left = user_integration::Entity::find().all(&db).await.unwrap();
+    assert_eq!(left.len(), 1);
+}
