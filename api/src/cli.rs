@@ -36,11 +36,24 @@ pub enum Command {
     Schema,
     /// Print the effective configuration, secrets masked.
     Config,
+    /// Credential vault maintenance.
+    Vault {
+        #[command(subcommand)]
+        action: VaultAction,
+    },
     /// Operator tasks.
     Admin {
         #[command(subcommand)]
         action: AdminAction,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VaultAction {
+    /// Re-wrap every stored secret under the current master key (the first
+    /// entry of LEADFORGE_MASTER_KEY) while the server keeps running, and
+    /// report how many still use an old key; at zero, the old key can go.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,7 +7,7 @@ use clap::Parser;
 use leadforge::{
     App, Config,
     app::shutdown_signal,
-    cli::{AdminAction, Cli, Command, MigrateAction},
+    cli::{AdminAction, Cli, Command, MigrateAction, VaultAction},
     db, graphql, telemetry,
 };
 
@@ -91,6 +91,28 @@ async fn run(
                 })
                 .await?;
             println!("created chief architect {} ({})", user.email, user.id);
+        }
+        Command::Vault {
+            action: VaultAction::Rotate,
+        } => {
+            let vault = leadforge::vault::Vault::from_config(&config)?;
+            let conn = db::connect(&config.database).await?;
+            let report = leadforge::vault::rotate(&conn, &vault).await?;
+            println!(
+                "re-wrapped {} secret(s) under key `{}`; {} still use an old key",
+                report.rewrapped,
+                vault.current_key_id(),
+                report.still_old
+            );
+            if !report.unreadable.is_empty() {
+                let ids: Vec<String> = report.unreadable.iter().map(ToString::to_string).collect();
+                return Err(format!(
+                    "{} secret(s) could not be opened with any configured key (integrations {}); keep the key that sealed them",
+                    ids.len(),
+                    ids.join(", ")
+                )
+                .into());
+            }
         }
         Command::Schema | Command::Config => {}
     }

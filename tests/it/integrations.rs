@@ -395,3 +395,35 @@ async fn delete_is_refused_while_a_campaign_uses_the_integration(backend: Backen
     let left = user_integration::Entity::find().all(&db).await.unwrap();
     assert_eq!(left.len(), 1);
 }
+
+both_backends!(master_key_rotation_rewraps_secrets_and_the_old_key_can_then_go);
+
+/// Secrets sealed under `old` are re-wrapped under `new` by the rotation;
+/// a server holding only `new` then still opens them.
+async fn master_key_rotation_rewraps_secrets_and_the_old_key_can_then_go(backend: Backend) {
+    use base64::{Engine, engine::general_purpose::STANDARD};
+    let old = format!("old:{}", STANDARD.encode([1u8; 32]));
+    let new = format!("new:{}", STANDARD.encode([2u8; 32]));
+
+    let app = TestApp::spawn_with(backend, &[("LEADFORGE_MASTER_KEY", &old)]).await;
+    let gus = app.sign_up("gus@example.com", "Gus Ads").await;
+    let saved = save(&app, &gus, "SANDBOX", "sandbox-good-token", "1001").await;
+
+    // Deploy with the new key first and the old one still listed, then rotate.
+    let both = format!("{new},{old}");
+    let app = app.restart_with(&[("LEADFORGE_MASTER_KEY", &both)]).await;
+    let vault = leadforge::vault::Vault::from_setting(&both.clone().into()).unwrap();
+    let db = app.db.connect().await;
+    let report = leadforge::vault::rotate(&db, &vault).await.unwrap();
+    assert_eq!((report.rewrapped, report.still_old), (1, 0));
+    assert!(report.unreadable.is_empty());
+    let again = leadforge::vault::rotate(&db, &vault).await.unwrap();
+    assert_eq!(again.rewrapped, 0, "rotation is idempotent");
+
+    // Drop the old key: the secret still opens.
+    let app = app.restart_with(&[("LEADFORGE_MASTER_KEY", &new)]).await;
+    let t = app
+        .graphql_as(&gus.token, TEST, json!({ "id": saved["id"] }))
+        .await;
+    assert_eq!(t.data()["testIntegration"]["ok"], true, "{}", t.body);
+}

@@ -102,6 +102,16 @@ impl TestDb {
         }
     }
 
+    /// An empty stand-in left behind when a database moves to a new server.
+    fn placeholder() -> Self {
+        Self {
+            backend: Backend::Sqlite,
+            url: String::new(),
+            _dir: tempfile::tempdir().expect("temp dir"),
+            _pg: None,
+        }
+    }
+
     /// A directory that lives as long as this database.
     pub fn dir(&self) -> PathBuf {
         self._dir.path().to_path_buf()
@@ -142,6 +152,24 @@ impl TestApp {
     /// The server with extra settings, given as environment variables.
     pub async fn spawn_with(backend: Backend, settings: &[(&str, &str)]) -> Self {
         let db = TestDb::migrated(backend).await;
+        Self::spawn_on(db, settings).await
+    }
+
+    /// Stops this server and starts another on the same database and data
+    /// directory with `settings` (a redeploy, or a restart after a crash).
+    pub async fn restart_with(mut self, settings: &[(&str, &str)]) -> Self {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+        // `self` has nothing left to stop; move its database out.
+        let db = std::mem::replace(&mut self.db, TestDb::placeholder());
+        Self::spawn_on(db, settings).await
+    }
+
+    async fn spawn_on(db: TestDb, settings: &[(&str, &str)]) -> Self {
         let mut env = TestEnv::default();
         let data_dir = db.dir().join("data");
         for (k, v) in [
