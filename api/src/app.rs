@@ -45,7 +45,12 @@ impl App {
                 tracing::info!(applied, "database migrated");
             }
         }
-        let db = db::connect(&config.database).await?;
+        let metrics = Metrics::new();
+        let mut db = db::connect(&config.database).await?;
+        let statement_metrics = metrics.clone();
+        db.set_metric_callback(move |info| {
+            statement_metrics.record_statement(info.elapsed.as_secs_f64(), info.failed);
+        });
         if !config.migrate_on_start {
             let pending = db::pending_migrations(&db)
                 .await
@@ -74,7 +79,6 @@ impl App {
         if config.is_embedded() {
             hint_first_chief_architect(&services).await;
         }
-        let metrics = Metrics::new();
         let schema = graphql::build_schema(
             Some(services.clone()),
             &config.graphql,

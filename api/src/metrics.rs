@@ -38,10 +38,17 @@ pub struct Metrics {
     inner: Arc<Inner>,
 }
 
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabel {
+    outcome: &'static str,
+}
+
 struct Inner {
     registry: Registry,
     requests: Family<OperationLabels, Counter>,
     latency: Family<OperationNameLabel, Histogram>,
+    db_statements: Family<OutcomeLabel, Counter>,
+    db_latency: Histogram,
     known_names: Mutex<HashSet<String>>,
 }
 
@@ -76,11 +83,27 @@ impl Metrics {
             "Time to answer a GraphQL operation, by operation name",
             latency.clone(),
         );
+        let db_statements = Family::<OutcomeLabel, Counter>::default();
+        registry.register(
+            "db_statements",
+            "SQL statements run, by outcome",
+            db_statements.clone(),
+        );
+        let db_latency = Histogram::new([
+            0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+        ]);
+        registry.register(
+            "db_statement_duration_seconds",
+            "Time a SQL statement took",
+            db_latency.clone(),
+        );
         Self {
             inner: Arc::new(Inner {
                 registry,
                 requests,
                 latency,
+                db_statements,
+                db_latency,
                 known_names: Mutex::new(HashSet::new()),
             }),
         }
@@ -92,6 +115,17 @@ impl Metrics {
         // Writing into a String cannot fail.
         let _ = encode(&mut out, &self.inner.registry);
         out
+    }
+
+    /// Counts one SQL statement (the database connection's metric hook).
+    pub fn record_statement(&self, seconds: f64, failed: bool) {
+        self.inner
+            .db_statements
+            .get_or_create(&OutcomeLabel {
+                outcome: if failed { "error" } else { "ok" },
+            })
+            .inc();
+        self.inner.db_latency.observe(seconds);
     }
 
     fn record(&self, operation: Option<&str>, ok: bool, seconds: f64) {

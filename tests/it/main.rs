@@ -10,4 +10,5 @@ mod health;
 mod http;
 mod integrations;
 mod limits;
+mod pagination;
 mod websocket;
