@@ -36,6 +36,22 @@ const JSON: &str = "application/json; charset=utf-8";
 /// site cannot upload on a signed-in user's behalf.
 pub const CSRF_HEADERS: [&str; 2] = ["x-apollo-operation-name", "apollo-require-preflight"];
 
+/// Most files one multipart request may carry.
+const MAX_UPLOAD_FILES: usize = 10;
+
+/// Longest time spent discarding the rest of a refused upload.
+const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Reads and discards what is left of a refused upload, up to `limit`
+/// bytes and [`DRAIN_TIME`]: a client still sending its body when the
+/// answer goes out would otherwise see a reset connection, not the answer.
+async fn drain(reader: &mut (impl futures_util::AsyncRead + Unpin), limit: u64) {
+    use futures_util::AsyncReadExt;
+    let mut sink = futures_util::io::sink();
+    let discard = futures_util::io::copy(reader.take(limit), &mut sink);
+    let _ = tokio::time::timeout(DRAIN_TIME, discard).await;
+}
+
 /// The media type of the answer, chosen from the request's `Accept`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Media {
@@ -112,27 +128,36 @@ pub async fn post(
                 .max_file_size(
                     usize::try_from(state.config.uploads.max_bytes).unwrap_or(usize::MAX),
                 )
-                .max_num_files(10);
-            let reader = body
+                .max_num_files(MAX_UPLOAD_FILES);
+            let mut reader = body
                 .into_data_stream()
                 .map_err(std::io::Error::other)
                 .into_async_read();
-            match receive_batch_body(Some(content_type), reader, options).await {
+            match receive_batch_body(Some(content_type), &mut reader, options).await {
                 Ok(batch) => batch,
                 Err(e) => {
                     let (status, code, message) = match e {
                         // A file over the upload limit: the uploader's
                         // mistake, told in the same words as an image the
                         // service refuses for its size.
-                        async_graphql::ParseRequestError::PayloadTooLarge => (
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            ErrorCode::BadUserInput,
-                            crate::media::MediaError::TooLarge {
-                                max_bytes: state.config.uploads.max_bytes,
-                            }
-                            .to_string(),
+                        async_graphql::ParseRequestError::PayloadTooLarge => {
+                            let max_bytes = state.config.uploads.max_bytes;
+                            drain(
+                                &mut reader,
+                                max_bytes.saturating_mul(MAX_UPLOAD_FILES as u64),
+                            )
+                            .await;
+                            (
+                                StatusCode::PAYLOAD_TOO_LARGE,
+                                ErrorCode::BadUserInput,
+                                crate::media::MediaError::TooLarge { max_bytes }.to_string(),
+                            )
+                        }
+                        _ => (
+                            StatusCode::BAD_REQUEST,
+                            ErrorCode::BadRequest,
+                            e.to_string(),
                         ),
-                        _ => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, e.to_string()),
                     };
                     return request_error(media, status, message, code);
                 }

@@ -24,7 +24,7 @@ async fn bad_uploads_are_refused_in_plain_words(backend: Backend) {
     let jpeg = images::jpeg(400, 300, 2);
     let truncated = jpeg[..jpeg.len() / 2].to_vec();
     let gif = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x00\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;".to_vec();
-    let oversize = images::noisy_png(400, 400, 3);
+    let oversize = images::noisy_png(640, 640, 3);
     assert!(oversize.len() > MAX_UPLOAD_BYTES);
 
     let cases: [(&str, Vec<u8>, &str); 7] = [
