@@ -1,0 +1,129 @@
+//! `scripts/bench`: measures the served system, on SQLite and PostgreSQL,
+//! with the real server on loopback. Numbers, not pass/fail: speed goals are
+//! checked here, never by timed assertions in the test suite.
+//!
+//! Measured: authenticated GraphQL round trips (`me`) at a few concurrency
+//! levels, a 50-row `auditEvents` page with nested loaders, and sign-in
+//! (dominated by argon2id, by design).
+
+use std::time::{Duration, Instant};
+
+use leadforge_e2e::{Backend, TestApp};
+use serde_json::json;
+
+const ME: &str = "{ me { id email tenant { id } } }";
+const PAGE: &str = "{ auditEvents(first: 50) { totalCount edges { node { action actor { email tenant { name } } } } } }";
+
+struct Stats {
+    ops: usize,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+impl Stats {
+    fn line(&mut self, what: &str) {
+        self.latencies.sort_unstable();
+        let pct = |p: f64| {
+            let i = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
+            self.latencies.get(i).copied().unwrap_or_default()
+        };
+        println!(
+            "{what:<44} {:>8.0} ops/s   p50 {:>7.2} ms   p99 {:>7.2} ms",
+            self.ops as f64 / self.elapsed.as_secs_f64(),
+            pct(0.50).as_secs_f64() * 1e3,
+            pct(0.99).as_secs_f64() * 1e3,
+        );
+    }
+}
+
+/// Runs `total` requests of `query` with `concurrency` clients in flight.
+async fn load(app: &TestApp, token: &str, query: &str, total: usize, concurrency: usize) -> Stats {
+    let started = Instant::now();
+    let per_client = total / concurrency;
+    let clients = (0..concurrency).map(|_| {
+        let client = app.http.clone();
+        let url = app.url("/graphql");
+        let token = token.to_owned();
+        let body = json!({ "query": query });
+        tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(per_client);
+            for _ in 0..per_client {
+                let t = Instant::now();
+                let r = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await;
+                let ok = match r {
+                    Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                    Err(_) => false,
+                };
+                if ok {
+                    latencies.push(t.elapsed());
+                }
+            }
+            latencies
+        })
+    });
+    let mut latencies = Vec::with_capacity(total);
+    for client in futures_util::future::join_all(clients).await {
+        latencies.extend(client.unwrap_or_default());
+    }
+    Stats {
+        ops: latencies.len(),
+        elapsed: started.elapsed(),
+        latencies,
+    }
+}
+
+async fn bench(backend: Backend) {
+    println!("\n== {backend:?} ==");
+    let app = TestApp::spawn_with(backend, &[("LEADFORGE_LOG", "warn")]).await;
+    let chief = app.chief_architect("bench-chief@leadforge.test").await;
+    for i in 0..60 {
+        app.sign_up(
+            &format!("bench{i}@example.com"),
+            &format!("Bench tenant {i}"),
+        )
+        .await;
+    }
+    let member = app.sign_in("bench0@example.com").await;
+
+    for concurrency in [1, 8, 32] {
+        load(&app, &member.token, ME, 200, concurrency).await; // warm-up
+        load(&app, &member.token, ME, 2000, concurrency)
+            .await
+            .line(&format!("me, {concurrency} concurrent"));
+    }
+    load(&app, &chief.token, PAGE, 400, 8)
+        .await
+        .line("auditEvents first:50 with loaders, 8 concurrent");
+
+    let started = Instant::now();
+    let mut latencies = Vec::new();
+    for i in 0..20 {
+        let t = Instant::now();
+        // One account each: twenty in a row for one account would be throttled.
+        let _ = app.sign_in(&format!("bench{}@example.com", i + 1)).await;
+        latencies.push(t.elapsed());
+    }
+    Stats {
+        ops: latencies.len(),
+        elapsed: started.elapsed(),
+        latencies,
+    }
+    .line("signIn (argon2id), sequential");
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    // Installed first, so the harness's capturing subscriber (which keeps
+    // every line in memory for the tests) stays out of the measurement.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
+        .try_init();
+    println!("Leadforge benchmark: server and client on one machine, loopback HTTP");
+    bench(Backend::Sqlite).await;
+    bench(Backend::Postgres).await;
+}
