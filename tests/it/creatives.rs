@@ -79,6 +79,7 @@ both_backends!(
     the_same_image_twice_is_one_creative,
     altered_or_expired_urls_are_refused,
     another_members_creative_is_not_found,
+    a_gallery_page_costs_the_same_statements_whatever_its_size,
 );
 
 async fn upload_gallery_fetch_and_delete(backend: Backend) {
@@ -358,4 +359,33 @@ async fn another_members_creative_is_not_found(backend: Backend) {
         edge_ids(&all),
         vec![mine["id"].as_str().unwrap().to_owned()]
     );
+}
+
+/// SQL statements the server has run, from its own metrics.
+async fn statements(app: &TestApp) -> u64 {
+    let text = app.http.get(app.url("/metrics")).send().await.unwrap();
+    let text = text.text().await.unwrap();
+    text.lines()
+        .filter(|l| l.starts_with("leadforge_db_statements_total{"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+/// Signed URLs cost no SQL: a page of 2 and a page of 12 run the same
+/// statements (the token check, the rows, the count).
+async fn a_gallery_page_costs_the_same_statements_whatever_its_size(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.sign_up("ada@a.test", "Ada Co").await;
+    for seed in 0..12 {
+        upload(&app, &ada, "many.png", images::png(16, 16, seed)).await;
+    }
+    let mut costs = Vec::new();
+    for n in [2, 12] {
+        let before = statements(&app).await;
+        let page = gallery(&app, &ada, n, None).await;
+        costs.push(statements(&app).await - before);
+        assert_eq!(page["edges"].as_array().unwrap().len(), n as usize);
+    }
+    assert_eq!(costs[0], costs[1], "statements for 2 vs 12 rows: {costs:?}");
+    assert!(costs[0] <= 4, "{costs:?}");
 }
