@@ -40,7 +40,12 @@ pub fn check_rules(password: &SecretString, email: &str, field: &str) -> Result<
             "The password is too repetitive; use at least four different characters.",
         ));
     }
-    if p.eq_ignore_ascii_case(email) || email.split('@').next().is_some_and(|local| p.eq_ignore_ascii_case(local)) {
+    if p.eq_ignore_ascii_case(email)
+        || email
+            .split('@')
+            .next()
+            .is_some_and(|local| p.eq_ignore_ascii_case(local))
+    {
         return Err(AppError::bad_input(
             field,
             "The password must not be your e-mail address.",
@@ -106,15 +111,36 @@ mod tests {
                 "{p} accepted"
             );
         }
-        assert!(check_rules(&SecretString::from("correct horse battery"), email, "password").is_ok());
+        assert!(
+            check_rules(
+                &SecretString::from("correct horse battery"),
+                email,
+                "password"
+            )
+            .is_ok()
+        );
     }
 
     #[tokio::test]
     async fn hashes_verify_and_unknown_users_never_match() {
-        let h = hash(SecretString::from("correct horse battery")).await.unwrap();
+        let h = hash(SecretString::from("correct horse battery"))
+            .await
+            .unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify(SecretString::from("correct horse battery"), Some(h.clone())).await.unwrap());
-        assert!(!verify(SecretString::from("wrong horse battery"), Some(h)).await.unwrap());
-        assert!(!verify(SecretString::from("leadforge-timing-equaliser"), None).await.unwrap());
+        assert!(
+            verify(SecretString::from("correct horse battery"), Some(h.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify(SecretString::from("wrong horse battery"), Some(h))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify(SecretString::from("leadforge-timing-equaliser"), None)
+                .await
+                .unwrap()
+        );
     }
 }

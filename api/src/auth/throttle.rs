@@ -83,9 +83,18 @@ impl SignInThrottle {
         // Every tier is charged, so continued guessing during a wait pushes
         // the slower tier further: the delays grow.
         let waits = [
-            self.account.check_key(&key).err().map(|n| n.wait_time_from(now)),
-            self.account_long.check_key(&key).err().map(|n| n.wait_time_from(now)),
-            self.address.check_key(&address).err().map(|n| n.wait_time_from(now)),
+            self.account
+                .check_key(&key)
+                .err()
+                .map(|n| n.wait_time_from(now)),
+            self.account_long
+                .check_key(&key)
+                .err()
+                .map(|n| n.wait_time_from(now)),
+            self.address
+                .check_key(&address)
+                .err()
+                .map(|n| n.wait_time_from(now)),
         ];
         match waits.into_iter().flatten().max() {
             Some(wait) => Err(wait.max(Duration::from_secs(1))),

@@ -69,10 +69,9 @@ impl TokenKeys {
                 }
                 Zeroizing::new(bytes.to_vec())
             }
-            None => keyfile::load_or_create(
-                &config.data_dir.join(SECRET_FILE),
-                GENERATED_SECRET_BYTES,
-            )?,
+            None => {
+                keyfile::load_or_create(&config.data_dir.join(SECRET_FILE), GENERATED_SECRET_BYTES)?
+            }
         };
         Ok(Self::new(&secret, config.auth.jwt_ttl))
     }
@@ -153,25 +152,78 @@ mod tests {
         let token = keys.issue(user, tenant).unwrap();
 
         let other = TokenKeys::new(&[8u8; 64], Duration::from_secs(3600));
-        assert_eq!(other.verify(token.expose_secret()).unwrap_err(), TokenRejection::Invalid);
+        assert_eq!(
+            other.verify(token.expose_secret()).unwrap_err(),
+            TokenRejection::Invalid
+        );
 
         // alg "none" with the same claims.
         let payload = token.expose_secret().split('.').nth(1).unwrap().to_owned();
         let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
-        assert_eq!(keys.verify(&format!("{header}.{payload}.")).unwrap_err(), TokenRejection::Invalid);
+        assert_eq!(
+            keys.verify(&format!("{header}.{payload}.")).unwrap_err(),
+            TokenRejection::Invalid
+        );
 
         let now = chrono::Utc::now().timestamp() as u64;
         let sign = |claims: &Claims| {
-            encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(&[7u8; 64])).unwrap()
+            encode(
+                &Header::new(Algorithm::HS256),
+                claims,
+                &EncodingKey::from_secret(&[7u8; 64]),
+            )
+            .unwrap()
         };
-        let expired = Claims { sub: user, tid: tenant, iat: now - 7200, exp: now - 3600, iss: ISSUER.into(), aud: AUDIENCE.into() };
-        assert_eq!(keys.verify(&sign(&expired)).unwrap_err(), TokenRejection::Expired);
-        let wrong_aud = Claims { sub: user, tid: tenant, iat: now, exp: now + 60, iss: ISSUER.into(), aud: "someone-else".into() };
-        assert_eq!(keys.verify(&sign(&wrong_aud)).unwrap_err(), TokenRejection::Invalid);
-        let wrong_iss = Claims { sub: user, tid: tenant, iat: now, exp: now + 60, iss: "evil".into(), aud: AUDIENCE.into() };
-        assert_eq!(keys.verify(&sign(&wrong_iss)).unwrap_err(), TokenRejection::Invalid);
+        let expired = Claims {
+            sub: user,
+            tid: tenant,
+            iat: now - 7200,
+            exp: now - 3600,
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+        };
+        assert_eq!(
+            keys.verify(&sign(&expired)).unwrap_err(),
+            TokenRejection::Expired
+        );
+        let wrong_aud = Claims {
+            sub: user,
+            tid: tenant,
+            iat: now,
+            exp: now + 60,
+            iss: ISSUER.into(),
+            aud: "someone-else".into(),
+        };
+        assert_eq!(
+            keys.verify(&sign(&wrong_aud)).unwrap_err(),
+            TokenRejection::Invalid
+        );
+        let wrong_iss = Claims {
+            sub: user,
+            tid: tenant,
+            iat: now,
+            exp: now + 60,
+            iss: "evil".into(),
+            aud: AUDIENCE.into(),
+        };
+        assert_eq!(
+            keys.verify(&sign(&wrong_iss)).unwrap_err(),
+            TokenRejection::Invalid
+        );
         // HS384 with the right secret: the algorithm is pinned.
-        let hs384 = encode(&Header::new(Algorithm::HS384), &Claims { sub: user, tid: tenant, iat: now, exp: now + 60, iss: ISSUER.into(), aud: AUDIENCE.into() }, &EncodingKey::from_secret(&[7u8; 64])).unwrap();
+        let hs384 = encode(
+            &Header::new(Algorithm::HS384),
+            &Claims {
+                sub: user,
+                tid: tenant,
+                iat: now,
+                exp: now + 60,
+                iss: ISSUER.into(),
+                aud: AUDIENCE.into(),
+            },
+            &EncodingKey::from_secret(&[7u8; 64]),
+        )
+        .unwrap();
         assert_eq!(keys.verify(&hs384).unwrap_err(), TokenRejection::Invalid);
     }
 

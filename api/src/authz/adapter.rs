@@ -104,9 +104,15 @@ impl Adapter for DbAdapter {
             }
         }
         let txn = self.db.begin().await.map_err(adapter_error)?;
-        Entity::delete_many().exec(&txn).await.map_err(adapter_error)?;
+        Entity::delete_many()
+            .exec(&txn)
+            .await
+            .map_err(adapter_error)?;
         if !rows.is_empty() {
-            Entity::insert_many(rows).exec(&txn).await.map_err(adapter_error)?;
+            Entity::insert_many(rows)
+                .exec(&txn)
+                .await
+                .map_err(adapter_error)?;
         }
         txn.commit().await.map_err(adapter_error)
     }
@@ -123,7 +129,12 @@ impl Adapter for DbAdapter {
         false
     }
 
-    async fn add_policy(&mut self, _sec: &str, ptype: &str, rule: Vec<String>) -> casbin::Result<bool> {
+    async fn add_policy(
+        &mut self,
+        _sec: &str,
+        ptype: &str,
+        rule: Vec<String>,
+    ) -> casbin::Result<bool> {
         Entity::insert(row(ptype, &rule))
             .exec(&self.db)
             .await
@@ -147,7 +158,12 @@ impl Adapter for DbAdapter {
             .map_err(adapter_error)
     }
 
-    async fn remove_policy(&mut self, _sec: &str, ptype: &str, rule: Vec<String>) -> casbin::Result<bool> {
+    async fn remove_policy(
+        &mut self,
+        _sec: &str,
+        ptype: &str,
+        rule: Vec<String>,
+    ) -> casbin::Result<bool> {
         Entity::delete_many()
             .filter(matching(ptype, &rule))
             .exec(&self.db)
@@ -162,9 +178,9 @@ impl Adapter for DbAdapter {
         ptype: &str,
         rules: Vec<Vec<String>>,
     ) -> casbin::Result<bool> {
-        let any = rules
-            .iter()
-            .fold(Condition::any(), |cond, rule| cond.add(matching(ptype, rule)));
+        let any = rules.iter().fold(Condition::any(), |cond, rule| {
+            cond.add(matching(ptype, rule))
+        });
         Entity::delete_many()
             .filter(any)
             .exec(&self.db)

@@ -138,7 +138,13 @@ impl Authorizer {
             ),
         ] {
             let allowed = enforcer
-                .enforce((role, tenant.as_str(), resource.as_str(), action.as_str(), scope_name))
+                .enforce((
+                    role,
+                    tenant.as_str(),
+                    resource.as_str(),
+                    action.as_str(),
+                    scope_name,
+                ))
                 .map_err(|e| AppError::internal(PolicyError(e)))?;
             if allowed {
                 return Ok(scope);

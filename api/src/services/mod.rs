@@ -105,7 +105,9 @@ impl Services {
 
 /// The ad platforms this server talks to: Meta (base URL and version from
 /// the settings, so tests can point it at a stand-in) and the offline Sandbox.
-fn platforms(config: &Config) -> Result<adapters::ad_platform::AdapterRegistry, adapters::ad_platform::PlatformError> {
+fn platforms(
+    config: &Config,
+) -> Result<adapters::ad_platform::AdapterRegistry, adapters::ad_platform::PlatformError> {
     let mut meta = adapters::ad_platform::meta::MetaConfig::new(config.meta.graph_url.clone());
     meta.api_version = config.meta.api_version.clone();
     meta.app_secret = config.meta.app_secret.clone();
