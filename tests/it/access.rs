@@ -495,3 +495,66 @@ async fn a_policy_change_takes_effect_on_reload_without_code_changes(backend: Ba
         .await
         .data();
 }
+
+both_backends!(the_chief_architect_sees_every_tenant_and_can_narrow_to_one);
+
+/// Lists answer every tenant's rows to the chief architect, and `tenantId`
+/// narrows them; a member narrowing to another tenant sees nothing.
+async fn the_chief_architect_sees_every_tenant_and_can_narrow_to_one(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let chief = app.chief_architect("chief@leadforge.test").await;
+    let a = app.sign_up("a@a.test", "Tenant A").await;
+    let b = app.sign_up("b@b.test", "Tenant B").await;
+    for who in [&a, &b] {
+        app.graphql_as(
+            &who.token,
+            "mutation { saveIntegration(provider: SANDBOX, accessToken: \"sandbox-token\", adAccountId: \"1001\") { id } }",
+            json!({}),
+        )
+        .await
+        .data();
+    }
+    let list = "query($t: ID) { integrations(tenantId: $t) { id } auditEvents(tenantId: $t, first: 100) { edges { node { actor { tenant { id } } } } } }";
+    let tenants_of = |data: &Value| -> BTreeSet<String> {
+        data["auditEvents"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| {
+                e["node"]["actor"]["tenant"]["id"]
+                    .as_str()
+                    .map(str::to_owned)
+            })
+            .collect()
+    };
+
+    let all = app
+        .graphql_as(&chief.token, list, json!({ "t": null }))
+        .await;
+    assert_eq!(all.data()["integrations"].as_array().unwrap().len(), 2);
+    let seen = tenants_of(all.data());
+    assert!(
+        seen.contains(&a.tenant_id) && seen.contains(&b.tenant_id),
+        "{seen:?}"
+    );
+
+    let only_a = app
+        .graphql_as(&chief.token, list, json!({ "t": a.tenant_id }))
+        .await;
+    assert_eq!(only_a.data()["integrations"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        tenants_of(only_a.data()),
+        BTreeSet::from([a.tenant_id.clone()])
+    );
+
+    let member = app
+        .graphql_as(&a.token, list, json!({ "t": b.tenant_id }))
+        .await;
+    assert!(member.data()["integrations"].as_array().unwrap().is_empty());
+    assert!(tenants_of(member.data()).is_empty());
+
+    let bad = app
+        .graphql_as(&chief.token, list, json!({ "t": "not-a-tenant" }))
+        .await;
+    assert_eq!(bad.error_codes()[0], "BAD_USER_INPUT");
+}

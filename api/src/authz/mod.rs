@@ -158,6 +158,25 @@ impl Authorizer {
     }
 }
 
+/// `scope` narrowed to one tenant (the `tenantId` argument of list queries).
+/// A scope that cannot see that tenant becomes one that matches no row:
+/// rows' owners always belong to the rows' tenant, so "owned by the caller
+/// in another tenant" is empty.
+pub fn narrow(scope: RowScope, tenant: Option<TenantId>, principal: &Principal) -> RowScope {
+    let Some(wanted) = tenant else {
+        return scope;
+    };
+    match scope {
+        RowScope::All => RowScope::Tenant(wanted),
+        RowScope::Tenant(own) if own == wanted => scope,
+        RowScope::Own { tenant: own, .. } if own == wanted => scope,
+        RowScope::Tenant(_) | RowScope::Own { .. } => RowScope::Own {
+            tenant: wanted,
+            user: principal.user_id,
+        },
+    }
+}
+
 /// Whether a row owned by `(tenant, owner)` lies within `scope`.
 pub fn scope_allows(scope: RowScope, tenant: TenantId, owner: UserId) -> bool {
     match scope {

@@ -17,6 +17,17 @@ pub fn parse_id<T: std::str::FromStr>(id: &ID, what: &'static str) -> Result<T, 
     id.as_str().parse().map_err(|_| AppError::NotFound(what))
 }
 
+/// The optional `tenantId` filter of list queries. A malformed id is
+/// `BAD_USER_INPUT` here: it narrows a list, it does not name a row.
+pub fn parse_tenant_filter(id: Option<&ID>) -> Result<Option<TenantId>, AppError> {
+    id.map(|id| {
+        id.as_str()
+            .parse()
+            .map_err(|_| AppError::bad_input("tenantId", "Not a tenant id."))
+    })
+    .transpose()
+}
+
 #[derive(Default)]
 pub struct AdminQuery;
 

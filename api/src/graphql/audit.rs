@@ -62,10 +62,18 @@ impl AuditQuery {
         ctx: &Context<'_>,
         #[graphql(default = 50)] first: Option<i32>,
         after: Option<String>,
+        #[graphql(desc = "Only this tenant's events (for the chief architect).")] tenant_id: Option<
+            ID,
+        >,
     ) -> GqlResult<Connected<AuditEvent>> {
         let principal = ctx.principal()?;
         let request = page_request(ctx, first.unwrap_or(50), after)?;
-        let page = ctx.services()?.audit.list(principal, request).await?;
+        let tenant = super::admin::parse_tenant_filter(tenant_id.as_ref())?;
+        let page = ctx
+            .services()?
+            .audit
+            .list(principal, tenant, request)
+            .await?;
         Ok(connection(page, AuditEvent))
     }
 }

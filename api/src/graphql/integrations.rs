@@ -186,9 +186,16 @@ pub struct IntegrationsQuery;
 #[Object]
 impl IntegrationsQuery {
     /// The caller's ad-platform connections (every one for the chief architect).
-    async fn integrations(&self, ctx: &Context<'_>) -> GqlResult<Vec<Integration>> {
+    async fn integrations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this tenant's rows (for the chief architect).")] tenant_id: Option<
+            ID,
+        >,
+    ) -> GqlResult<Vec<Integration>> {
         let principal = ctx.principal()?;
-        let rows = ctx.services()?.integrations.list(principal).await?;
+        let tenant = super::admin::parse_tenant_filter(tenant_id.as_ref())?;
+        let rows = ctx.services()?.integrations.list(principal, tenant).await?;
         Ok(rows.into_iter().map(Integration).collect())
     }
 

@@ -98,12 +98,14 @@ impl AuditService {
     pub async fn list(
         &self,
         principal: &Principal,
+        tenant: Option<TenantId>,
         request: PageRequest,
     ) -> Result<Page<audit_event::Model>, AppError> {
         let scope = self
             .authz
             .authorize(principal, Resource::Audit, Action::Read)
             .await?;
+        let scope = crate::authz::narrow(scope, tenant, principal);
         pagination::page(
             &self.db,
             Entity::within(scope),

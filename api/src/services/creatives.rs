@@ -6,7 +6,7 @@
 use std::{sync::Arc, time::Duration};
 
 use entities::{
-    CampaignStatus, CreativeId, TenantScoped, ad_campaign, campaign_creative,
+    CampaignStatus, CreativeId, TenantId, TenantScoped, ad_campaign, campaign_creative,
     creative::{ActiveModel, Column, Entity, Model},
 };
 use sea_orm::{
@@ -147,12 +147,14 @@ impl CreativesService {
     pub async fn list(
         &self,
         principal: &Principal,
+        tenant: Option<TenantId>,
         request: PageRequest,
     ) -> Result<Page<Model>, AppError> {
         let scope = self
             .authz
             .authorize(principal, Resource::Creative, Action::Read)
             .await?;
+        let scope = crate::authz::narrow(scope, tenant, principal);
         pagination::page(
             &self.db,
             Entity::within(scope),

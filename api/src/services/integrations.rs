@@ -75,11 +75,16 @@ impl IntegrationsService {
     }
 
     /// The integrations the caller may see, newest first.
-    pub async fn list(&self, principal: &Principal) -> Result<Vec<Model>, AppError> {
+    pub async fn list(
+        &self,
+        principal: &Principal,
+        tenant: Option<entities::TenantId>,
+    ) -> Result<Vec<Model>, AppError> {
         let scope = self
             .authz
             .authorize(principal, Resource::Integration, Action::Read)
             .await?;
+        let scope = crate::authz::narrow(scope, tenant, principal);
         Ok(Entity::within(scope)
             .order_by_desc(Column::CreatedAt)
             .order_by_desc(Column::Id)
