@@ -299,3 +299,53 @@ async fn passwords_and_tokens_never_reach_logs_or_errors() {
     assert!(rows.len() >= 2, "sign-up and failed sign-in are audited");
     assert!(!dump.contains(secret_password) && !dump.contains(wrong_password));
 }
+
+/// Behind a trusted proxy the throttle keys on the forwarded client address;
+/// from anyone else the header is ignored (it is trivially forged).
+#[tokio::test]
+async fn the_throttle_sees_clients_through_trusted_proxies_only() {
+    async fn wrong_sign_in(app: &TestApp, forwarded_for: &str) -> String {
+        let r = app
+            .http
+            .post(app.url("/graphql"))
+            .header("x-forwarded-for", forwarded_for)
+            .json(&json!({ "query": "mutation { signIn(email: \"kim@example.com\", password: \"not-the-password\") { token } }" }))
+            .send()
+            .await
+            .unwrap();
+        leadforge_e2e::GqlResponse::read(r).await.error_codes()[0].clone()
+    }
+
+    let behind_proxy = TestApp::spawn_with(
+        Backend::Sqlite,
+        &[("LEADFORGE_TRUSTED_PROXIES", "127.0.0.0/8")],
+    )
+    .await;
+    behind_proxy.sign_up("kim@example.com", "Kim Co").await;
+    for _ in 0..5 {
+        assert_eq!(
+            wrong_sign_in(&behind_proxy, "198.51.100.1").await,
+            "UNAUTHENTICATED"
+        );
+    }
+    assert_eq!(
+        wrong_sign_in(&behind_proxy, "198.51.100.1").await,
+        "RATE_LIMITED"
+    );
+    // Another client of the same proxy is not affected.
+    assert_eq!(
+        wrong_sign_in(&behind_proxy, "198.51.100.2").await,
+        "UNAUTHENTICATED"
+    );
+
+    let direct = TestApp::spawn(Backend::Sqlite).await;
+    direct.sign_up("kim@example.com", "Kim Co").await;
+    for i in 0..5 {
+        assert_eq!(
+            wrong_sign_in(&direct, &format!("198.51.100.{i}")).await,
+            "UNAUTHENTICATED"
+        );
+    }
+    // Forged, changing headers do not buy more guesses.
+    assert_eq!(wrong_sign_in(&direct, "203.0.113.77").await, "RATE_LIMITED");
+}

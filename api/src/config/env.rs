@@ -35,6 +35,7 @@ pub const ENV_SETTINGS: &[EnvSetting] = &[
     plain("LEADFORGE_PUBLIC_URL", "public_url"),
     plain("LEADFORGE_MIGRATE_ON_START", "migrate_on_start"),
     plain("LEADFORGE_SHUTDOWN_GRACE_SECS", "shutdown_grace_secs"),
+    plain("LEADFORGE_TRUSTED_PROXIES", "trusted_proxies"),
     plain("LEADFORGE_LOG", "log.filter"),
     plain("LEADFORGE_LOG_FORMAT", "log.format"),
     plain("LEADFORGE_INTROSPECTION", "graphql.introspection"),

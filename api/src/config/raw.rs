@@ -27,6 +27,8 @@ pub struct RawConfig {
     pub public_url: String,
     pub migrate_on_start: bool,
     pub shutdown_grace_secs: u64,
+    #[serde(default, deserialize_with = "string_list")]
+    pub trusted_proxies: Vec<String>,
     pub log: RawLog,
     pub graphql: RawGraphql,
     pub uploads: RawUploads,

@@ -32,6 +32,15 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         parse_url("LEADFORGE_PUBLIC_URL", &raw.public_url)?
     };
 
+    let trusted_proxies = raw
+        .trusted_proxies
+        .iter()
+        .map(|r| {
+            r.parse()
+                .map_err(|e: String| ConfigError::new("LEADFORGE_TRUSTED_PROXIES", e))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+
     tracing_subscriber::EnvFilter::try_new(&raw.log.filter)
         .map_err(|e| ConfigError::new("LEADFORGE_LOG", format!("not a log filter: {e}")))?;
     let format = match raw.log.format.as_str() {
@@ -121,6 +130,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         public_url,
         migrate_on_start: raw.migrate_on_start,
         shutdown_grace: Duration::from_secs(raw.shutdown_grace_secs),
+        trusted_proxies,
         log: LogConfig {
             filter: raw.log.filter,
             format,
@@ -184,7 +194,16 @@ fn check_data_dir(dir: &str) -> Result<PathBuf, ConfigError> {
         return Err(bad("must not be empty".into()));
     }
     let path = PathBuf::from(dir);
+    let existed = path.exists();
     std::fs::create_dir_all(&path).map_err(|e| bad(format!("cannot create {dir}: {e}")))?;
+    // It holds the database, the keys and the uploads: owner only, when we
+    // create it (an operator's own directory keeps its permissions).
+    #[cfg(unix)]
+    if !existed {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| bad(format!("cannot restrict {dir} to its owner: {e}")))?;
+    }
     let probe = path.join(format!(".write-check-{}", std::process::id()));
     std::fs::write(&probe, b"ok").map_err(|e| bad(format!("{dir} is not writable: {e}")))?;
     let _ = std::fs::remove_file(&probe);
@@ -285,6 +304,7 @@ pub(super) fn masked_toml(c: &Config) -> String {
         "public_url": c.public_url.as_str(),
         "migrate_on_start": c.migrate_on_start,
         "shutdown_grace_secs": c.shutdown_grace.as_secs(),
+        "trusted_proxies": c.trusted_proxies.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "log": { "filter": c.log.filter, "format": match c.log.format { LogFormat::Pretty => "pretty", LogFormat::Json => "json" } },
         "graphql": {
             "introspection": c.graphql.introspection,

@@ -259,14 +259,17 @@ async fn execute(
         Ok(caller) => caller,
         Err(response) => return response,
     };
+    let client = ClientAddr(super::client::client_ip(
+        peer,
+        headers,
+        &state.config.trusted_proxies,
+    ));
     let batch = match batch {
-        BatchRequest::Single(request) => {
-            BatchRequest::Single(request.data(caller).data(ClientAddr(peer.ip())))
-        }
+        BatchRequest::Single(request) => BatchRequest::Single(request.data(caller).data(client)),
         BatchRequest::Batch(requests) => BatchRequest::Batch(
             requests
                 .into_iter()
-                .map(|r| r.data(caller.clone()).data(ClientAddr(peer.ip())))
+                .map(|r| r.data(caller.clone()).data(client))
                 .collect(),
         ),
     };

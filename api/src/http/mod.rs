@@ -1,6 +1,7 @@
 //! The HTTP surface: routes, shared state and the layers every request passes.
 
 mod blobs;
+mod client;
 mod graphql;
 mod health;
 mod ws;

@@ -29,14 +29,20 @@ const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 pub async fn upgrade(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    let client = ClientAddr(super::client::client_ip(
+        peer,
+        &headers,
+        &state.config.trusted_proxies,
+    ));
     let max = state.config.graphql.max_body_bytes;
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .max_message_size(max)
-        .on_upgrade(move |socket| serve(state, socket, protocol, ClientAddr(peer.ip())))
+        .on_upgrade(move |socket| serve(state, socket, protocol, client))
 }
 
 async fn serve(state: AppState, socket: WebSocket, protocol: GraphQLProtocol, client: ClientAddr) {
