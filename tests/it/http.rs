@@ -105,10 +105,26 @@ async fn malformed_bodies_and_media_types_are_refused_clearly() {
     assert_eq!(r.status, 415);
     assert_eq!(r.error_codes(), vec!["BAD_REQUEST"]);
 
-    // Multipart without a CSRF-preventing header.
+    // Multipart from an anonymous caller: refused before the body is read.
     let r = app
         .http
         .post(app.url("/graphql"))
+        .header("content-type", "multipart/form-data; boundary=x")
+        .header("apollo-require-preflight", "true")
+        .body("--x--\r\n")
+        .send()
+        .await
+        .unwrap();
+    let r = GqlResponse::read(r).await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.error_codes(), vec!["UNAUTHENTICATED"]);
+
+    // Multipart without a CSRF-preventing header.
+    let who = app.sign_up("csrf@example.com", "Csrf Co").await;
+    let r = app
+        .http
+        .post(app.url("/graphql"))
+        .bearer_auth(&who.token)
         .header("content-type", "multipart/form-data; boundary=x")
         .body("--x--\r\n")
         .send()

@@ -134,3 +134,23 @@ async fn batch_and_body_sizes_are_limited() {
     assert_eq!(r.status, 413);
     assert_eq!(r.error_codes(), vec!["LIMIT_EXCEEDED"]);
 }
+
+#[tokio::test]
+async fn introspection_cannot_be_nested_to_multiply_its_answer() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let r = app
+        .query("{ __schema { types { fields { type { ofType { fields { type { fields { name } } } } } } } } }")
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.error_codes(), vec!["LIMIT_EXCEEDED"]);
+    assert!(
+        r.first_message().contains("introspection"),
+        "{}",
+        r.first_message()
+    );
+    // The shapes tools send still work.
+    app.query(INTROSPECTION).await.data();
+    app.query("{ __type(name: \"Query\") { fields { name args { name type { name } } } } }")
+        .await
+        .data();
+}

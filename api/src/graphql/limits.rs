@@ -4,8 +4,11 @@
 //!
 //! async-graphql's own depth and complexity limits answer with bare messages
 //! and also reject the standard introspection query, which tooling relies on;
-//! this extension applies them itself and exempts introspection-only
-//! operations (their cost is bounded by the schema's size).
+//! this extension applies them itself. Introspection-only operations get
+//! their own bound instead: a cap on how many list-valued introspection
+//! fields (`types`, `fields`, `args`, …) may nest on one path. The standard
+//! query needs three (`types → fields → args`); re-entering `fields` under
+//! `ofType` to multiply the answer is what the cap refuses.
 
 use std::sync::{
     Arc,
@@ -93,8 +96,20 @@ impl Extension for LimitsExtension {
                 ErrorCode::Forbidden,
             ));
         }
+        let introspection_only = is_introspection_only(&doc);
+        if introspection_only {
+            let nesting = introspection_list_nesting(&doc);
+            if nesting > MAX_INTROSPECTION_LIST_NESTING {
+                return Err(coded_error(
+                    format!(
+                        "The introspection query nests {nesting} lists (types, fields, args…); at most {MAX_INTROSPECTION_LIST_NESTING} are allowed."
+                    ),
+                    ErrorCode::LimitExceeded,
+                ));
+            }
+        }
         self.introspection_only
-            .store(is_introspection_only(&doc), Ordering::Relaxed);
+            .store(introspection_only, Ordering::Relaxed);
         Ok(doc)
     }
 
@@ -144,6 +159,57 @@ impl Extension for LimitsExtension {
         }
         next.run(ctx, operation_name).await
     }
+}
+
+/// List-valued fields of the introspection types; nesting them multiplies
+/// the size of the answer.
+const INTROSPECTION_LISTS: [&str; 8] = [
+    "types",
+    "fields",
+    "args",
+    "inputFields",
+    "interfaces",
+    "enumValues",
+    "possibleTypes",
+    "directives",
+];
+const MAX_INTROSPECTION_LIST_NESTING: usize = 3;
+/// Fragment hops followed while measuring; cycles are a validation error.
+const MAX_FRAGMENT_HOPS: usize = 16;
+
+/// The deepest nesting of introspection list fields on any path.
+fn introspection_list_nesting(doc: &ExecutableDocument) -> usize {
+    doc.operations
+        .iter()
+        .map(|(_, op)| list_nesting(doc, &op.node.selection_set.node, 0))
+        .max()
+        .unwrap_or(0)
+}
+
+fn list_nesting(doc: &ExecutableDocument, set: &SelectionSet, hops: usize) -> usize {
+    if hops > MAX_FRAGMENT_HOPS {
+        // Deeper than any honest query: count it as over the cap.
+        return MAX_INTROSPECTION_LIST_NESTING + 1;
+    }
+    set.items
+        .iter()
+        .map(|item| match &item.node {
+            Selection::Field(field) => {
+                let own = usize::from(INTROSPECTION_LISTS.contains(&field.node.name.node.as_str()));
+                own + list_nesting(doc, &field.node.selection_set.node, hops + 1)
+            }
+            Selection::InlineFragment(frag) => {
+                list_nesting(doc, &frag.node.selection_set.node, hops + 1)
+            }
+            Selection::FragmentSpread(spread) => doc
+                .fragments
+                .get(&spread.node.fragment_name.node)
+                .map_or(0, |f| {
+                    list_nesting(doc, &f.node.selection_set.node, hops + 1)
+                }),
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 fn count_aliases(doc: &ExecutableDocument) -> usize {

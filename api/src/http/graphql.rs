@@ -21,15 +21,15 @@ use axum::{
 use futures_util::TryStreamExt;
 use serde::Serialize;
 
-use super::AppState;
+use super::{
+    AppState,
+    negotiate::{Media, negotiate, not_acceptable},
+};
 use crate::{
     auth::{Caller, ClientAddr, tokens::bearer},
     error::ErrorCode,
     graphql::{error::coded_error, error::with_code, limits::ExecutionMarker},
 };
-
-const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json; charset=utf-8";
-const JSON: &str = "application/json; charset=utf-8";
 
 /// Headers of which one must be present on multipart requests: a browser
 /// cannot send them cross-site without a CORS preflight, so a form on another
@@ -52,22 +52,6 @@ async fn drain(reader: &mut (impl futures_util::AsyncRead + Unpin), limit: u64) 
     let _ = tokio::time::timeout(DRAIN_TIME, discard).await;
 }
 
-/// The media type of the answer, chosen from the request's `Accept`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Media {
-    GraphqlResponseJson,
-    Json,
-}
-
-impl Media {
-    fn content_type(self) -> HeaderValue {
-        HeaderValue::from_static(match self {
-            Self::GraphqlResponseJson => GRAPHQL_RESPONSE_JSON,
-            Self::Json => JSON,
-        })
-    }
-}
-
 /// `POST /graphql`: JSON bodies, or multipart bodies for file uploads.
 pub async fn post(
     State(state): State<AppState>,
@@ -77,6 +61,10 @@ pub async fn post(
 ) -> Response {
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
+    };
+    let caller = match caller(&state, &headers, media).await {
+        Ok(caller) => caller,
+        Err(response) => return response,
     };
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -116,6 +104,16 @@ pub async fn post(
             }
         }
         "multipart/form-data" => {
+            // Uploads are for signed-in callers only: refuse before spooling
+            // anything to disk.
+            if !matches!(caller, Caller::User(_)) {
+                return request_error(
+                    media,
+                    StatusCode::UNAUTHORIZED,
+                    "Sign in before uploading: send `Authorization: Bearer <token>`.".to_owned(),
+                    ErrorCode::Unauthenticated,
+                );
+            }
             if !CSRF_HEADERS.iter().any(|h| headers.contains_key(*h)) {
                 return request_error(
                     media,
@@ -173,7 +171,7 @@ pub async fn post(
             );
         }
     };
-    execute(&state, batch, media, &headers, peer).await
+    execute(&state, batch, media, caller, &headers, peer).await
 }
 
 /// `GET /graphql?query=…`: queries only; a mutation over GET is refused
@@ -186,6 +184,10 @@ pub async fn get(
 ) -> Response {
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
+    };
+    let caller = match caller(&state, &headers, media).await {
+        Ok(caller) => caller,
+        Err(response) => return response,
     };
     let request = match async_graphql::http::parse_query_string(query.as_deref().unwrap_or("")) {
         Ok(request) => request,
@@ -210,7 +212,15 @@ pub async fn get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    execute(&state, BatchRequest::Single(request), media, &headers, peer).await
+    execute(
+        &state,
+        BatchRequest::Single(request),
+        media,
+        caller,
+        &headers,
+        peer,
+    )
+    .await
 }
 
 /// Whether the operation the request would run is a mutation. A document
@@ -230,7 +240,7 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
 }
 
 /// Who is calling: the bearer token's user, if it is valid.
-async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, Response> {
+async fn caller(state: &AppState, headers: &HeaderMap, media: Media) -> Result<Caller, Response> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(Caller::Anonymous);
     };
@@ -244,7 +254,12 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, Respons
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "authenticating a request");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            request_error(
+                media,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                crate::error::INTERNAL_MESSAGE.to_owned(),
+                ErrorCode::Internal,
+            )
         })
 }
 
@@ -252,13 +267,10 @@ async fn execute(
     state: &AppState,
     batch: BatchRequest,
     media: Media,
+    caller: Caller,
     headers: &HeaderMap,
     peer: std::net::SocketAddr,
 ) -> Response {
-    let caller = match caller(state, headers).await {
-        Ok(caller) => caller,
-        Err(response) => return response,
-    };
     let client = ClientAddr(super::client::client_ip(
         peer,
         headers,
@@ -411,94 +423,4 @@ fn request_error(media: Media, status: StatusCode, message: String, code: ErrorC
     // These requests are not well-formed GraphQL-over-HTTP requests, so
     // they keep their 4xx status under either media type.
     json_response(status, media, &body)
-}
-
-fn not_acceptable() -> Response {
-    (
-        StatusCode::NOT_ACCEPTABLE,
-        [(header::CONTENT_TYPE, HeaderValue::from_static(JSON))],
-        r#"{"errors":[{"message":"Accept application/graphql-response+json or application/json.","extensions":{"code":"BAD_REQUEST"}}]}"#,
-    )
-        .into_response()
-}
-
-/// Picks the answer's media type from `Accept`: `application/json` only when
-/// the client prefers it, `application/graphql-response+json` otherwise
-/// (including no `Accept` at all and wildcards). `None`: nothing acceptable.
-fn negotiate(headers: &HeaderMap) -> Option<Media> {
-    let accept: Vec<&str> = headers
-        .get_all(header::ACCEPT)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect();
-    if accept.is_empty() {
-        return Some(Media::GraphqlResponseJson);
-    }
-    let mut best: Option<(f32, Media)> = None;
-    for range in accept.iter().flat_map(|v| v.split(',')) {
-        let mut parts = range.split(';');
-        let media_range = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-        let q = parts
-            .filter_map(|p| p.trim().strip_prefix("q="))
-            .find_map(|q| q.trim().parse::<f32>().ok())
-            .unwrap_or(1.0);
-        if q <= 0.0 {
-            continue;
-        }
-        let media = match media_range.as_str() {
-            "application/graphql-response+json" | "application/*" | "*/*" => {
-                Media::GraphqlResponseJson
-            }
-            "application/json" => Media::Json,
-            _ => continue,
-        };
-        let better = match best {
-            None => true,
-            Some((best_q, best_media)) => {
-                q > best_q
-                    || (q == best_q
-                        && media == Media::GraphqlResponseJson
-                        && best_media == Media::Json)
-            }
-        };
-        if better {
-            best = Some((q, media));
-        }
-    }
-    best.map(|(_, media)| media)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn accept(value: &str) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::ACCEPT, HeaderValue::from_str(value).unwrap());
-        headers
-    }
-
-    #[test]
-    fn negotiation_prefers_graphql_response_json() {
-        assert_eq!(
-            negotiate(&HeaderMap::new()),
-            Some(Media::GraphqlResponseJson)
-        );
-        assert_eq!(negotiate(&accept("application/json")), Some(Media::Json));
-        assert_eq!(
-            negotiate(&accept(
-                "application/graphql-response+json, application/json;q=0.9"
-            )),
-            Some(Media::GraphqlResponseJson)
-        );
-        assert_eq!(
-            negotiate(&accept(
-                "application/graphql-response+json;q=0.5, application/json"
-            )),
-            Some(Media::Json)
-        );
-        assert_eq!(negotiate(&accept("*/*")), Some(Media::GraphqlResponseJson));
-        assert_eq!(negotiate(&accept("text/html")), None);
-        assert_eq!(negotiate(&accept("application/json;q=0")), None);
-    }
 }

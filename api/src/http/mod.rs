@@ -4,6 +4,7 @@ mod blobs;
 mod client;
 mod graphql;
 mod health;
+mod negotiate;
 mod ws;
 
 use std::{sync::Arc, time::Duration};
