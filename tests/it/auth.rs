@@ -349,3 +349,25 @@ async fn the_throttle_sees_clients_through_trusted_proxies_only() {
     // Forged, changing headers do not buy more guesses.
     assert_eq!(wrong_sign_in(&direct, "203.0.113.77").await, "RATE_LIMITED");
 }
+
+#[tokio::test]
+async fn sign_ups_are_limited_per_address() {
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("LEADFORGE_SIGNUPS_PER_HOUR", "3")]).await;
+    for i in 0..3 {
+        app.sign_up(&format!("burst{i}@example.com"), "Burst Co")
+            .await;
+    }
+    let r = app
+        .graphql(
+            "mutation($p: String!) { signUp(email: \"burst9@example.com\", password: $p, tenantName: \"Burst Co\") { token } }",
+            json!({ "p": PASSWORD }),
+        )
+        .await;
+    assert_eq!(r.error_codes(), vec!["RATE_LIMITED"]);
+    assert!(
+        r.body["errors"][0]["extensions"]["retryAfterSeconds"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+}

@@ -24,7 +24,7 @@ async fn statements(app: &TestApp) -> u64 {
 }
 
 async fn a_page_costs_the_same_statements_whatever_its_size(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    let app = TestApp::spawn_with(backend, &[("LEADFORGE_SIGNUPS_PER_HOUR", "100")]).await;
     let chief = app.chief_architect("chief@leadforge.test").await;
     // Thirty sign-ups, each in its own tenant: thirty actors, thirty tenants.
     for i in 0..30 {

@@ -56,21 +56,20 @@ pub fn check_rules(password: &SecretString, email: &str, field: &str) -> Result<
 
 /// An argon2id hash in PHC string format.
 pub async fn hash(password: SecretString) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
+    crate::blocking::run(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.expose_secret().as_bytes(), &salt)
             .map(|h| h.to_string())
             .map_err(|e| AppError::Internal(format!("password hashing failed: {e}").into()))
     })
-    .await
-    .map_err(AppError::internal)?
+    .await?
 }
 
 /// Whether `password` matches `stored`. With no stored hash (unknown
 /// e-mail) a dummy hash is checked instead, so both failures take as long.
 pub async fn verify(password: SecretString, stored: Option<String>) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || {
+    crate::blocking::run(move || {
         let known = stored.is_some();
         let phc = stored.unwrap_or_else(|| dummy_hash().to_owned());
         let Ok(parsed) = PasswordHash::new(&phc) else {
@@ -82,7 +81,6 @@ pub async fn verify(password: SecretString, stored: Option<String>) -> Result<bo
         known && matches
     })
     .await
-    .map_err(AppError::internal)
 }
 
 fn dummy_hash() -> &'static str {

@@ -27,6 +27,21 @@ pub struct ThrottlePolicy {
     /// Attempts per address, whatever the e-mail.
     pub address_burst: u32,
     pub address_refill: Duration,
+    /// Sign-ups per address: this many at once, then one per `signup_refill`.
+    pub signup_burst: u32,
+    pub signup_refill: Duration,
+}
+
+impl ThrottlePolicy {
+    /// The default policy with `per_hour` sign-ups per address.
+    pub fn with_signups_per_hour(per_hour: u32) -> Self {
+        let per_hour = per_hour.max(1);
+        Self {
+            signup_burst: per_hour,
+            signup_refill: Duration::from_secs(3600) / per_hour,
+            ..Self::default()
+        }
+    }
 }
 
 impl Default for ThrottlePolicy {
@@ -38,6 +53,8 @@ impl Default for ThrottlePolicy {
             account_long_refill: Duration::from_secs(180),
             address_burst: 60,
             address_refill: Duration::from_secs(2),
+            signup_burst: 20,
+            signup_refill: Duration::from_secs(180),
         }
     }
 }
@@ -46,6 +63,7 @@ pub struct SignInThrottle {
     account: DefaultKeyedRateLimiter<(String, IpAddr)>,
     account_long: DefaultKeyedRateLimiter<(String, IpAddr)>,
     address: DefaultKeyedRateLimiter<IpAddr>,
+    signups: DefaultKeyedRateLimiter<IpAddr>,
     clock: DefaultClock,
 }
 
@@ -71,6 +89,7 @@ impl SignInThrottle {
                 policy.account_long_refill,
             )),
             address: RateLimiter::keyed(quota(policy.address_burst, policy.address_refill)),
+            signups: RateLimiter::keyed(quota(policy.signup_burst, policy.signup_refill)),
             clock: DefaultClock::default(),
         }
     }
@@ -78,6 +97,7 @@ impl SignInThrottle {
     /// Counts one attempt; `Err(wait)` when it must be refused, with how long
     /// to wait before the next one has a chance.
     pub fn attempt(&self, email: &str, address: IpAddr) -> Result<(), Duration> {
+        let address = network_of(address);
         let key = (email.to_owned(), address);
         let now = self.clock.now();
         // Every tier is charged, so continued guessing during a wait pushes
@@ -102,12 +122,34 @@ impl SignInThrottle {
         }
     }
 
+    /// Counts one sign-up from `address`; `Err(wait)` when there were too
+    /// many (each costs a password hash and a tenant).
+    pub fn sign_up(&self, address: IpAddr) -> Result<(), Duration> {
+        let now = self.clock.now();
+        self.signups
+            .check_key(&network_of(address))
+            .map_err(|n| n.wait_time_from(now).max(Duration::from_secs(1)))
+    }
+
     /// Forgets keys whose limits have fully recovered, so memory stays
     /// bounded by recent activity.
     pub fn forget_idle(&self) {
         self.account.retain_recent();
         self.account_long.retain_recent();
         self.address.retain_recent();
+        self.signups.retain_recent();
+    }
+}
+
+/// The key an address is counted under: IPv6 clients by their /64 (one
+/// subscriber usually holds a whole /64, so single addresses are free).
+fn network_of(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V6(v6) => {
+            let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(prefix.into())
+        }
+        v4 => v4,
     }
 }
 
@@ -124,6 +166,7 @@ mod tests {
             account_long_refill: Duration::from_secs(600),
             address_burst: 100,
             address_refill: Duration::from_secs(1),
+            ..ThrottlePolicy::default()
         });
         let ip: IpAddr = [10, 0, 0, 1].into();
         for _ in 0..3 {
@@ -140,5 +183,27 @@ mod tests {
             last = throttle.attempt("a@x.io", ip).unwrap_err();
         }
         assert!(last > Duration::from_secs(60), "{last:?}");
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64_and_sign_ups_per_address() {
+        let throttle = SignInThrottle::new(ThrottlePolicy {
+            signup_burst: 2,
+            ..ThrottlePolicy::default()
+        });
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert!(throttle.sign_up(a).is_ok());
+        assert!(throttle.sign_up(b).is_ok());
+        assert!(throttle.sign_up(a).is_err(), "same /64");
+        assert!(throttle.sign_up(other).is_ok());
+        for _ in 0..5 {
+            let _ = throttle.attempt("x@y.io", a);
+        }
+        assert!(
+            throttle.attempt("x@y.io", b).is_err(),
+            "same /64 shares the sign-in limit"
+        );
     }
 }

@@ -49,6 +49,7 @@ pub const ENV_SETTINGS: &[EnvSetting] = &[
     plain("LEADFORGE_MAX_UPLOAD_BYTES", "uploads.max_bytes"),
     plain("LEADFORGE_JWT_TTL_SECS", "auth.jwt_ttl_secs"),
     plain("LEADFORGE_SIGNUP_CREDITS", "auth.signup_credits"),
+    plain("LEADFORGE_SIGNUPS_PER_HOUR", "auth.signups_per_hour"),
     secret("LEADFORGE_JWT_SECRET", "auth.jwt_secret"),
     secret("LEADFORGE_MASTER_KEY", "vault.master_key"),
     plain("LEADFORGE_DEFAULT_PROVIDERS", "agents.default_providers"),

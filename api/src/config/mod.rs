@@ -181,6 +181,8 @@ pub struct UploadConfig {
 pub struct AuthConfig {
     pub jwt_ttl: Duration,
     pub signup_credits: i64,
+    /// Sign-ups allowed per client address per hour (bursts up to this many).
+    pub signups_per_hour: u32,
     /// `None`: generated once into the data dir.
     pub jwt_secret: Option<SecretString>,
 }

@@ -74,6 +74,7 @@ pub struct RawUploads {
 #[serde(deny_unknown_fields)]
 pub struct RawAuth {
     pub jwt_ttl_secs: u64,
+    pub signups_per_hour: u32,
     #[serde(default)]
     pub signup_credits: Option<i64>,
     #[serde(default, deserialize_with = "lenient_opt_string")]

@@ -123,6 +123,18 @@ fn secrets_come_from_files_verbatim_and_are_masked() {
     assert!(!printed.contains("12345"), "{printed}");
     assert!(!printed.contains("s3cr3t-pw"), "{printed}");
     assert!(printed.contains("postgres://lf:***@db/lf"), "{printed}");
+
+    let config = Config::load_from(
+        None,
+        &env(&[(
+            "DATABASE_URL",
+            "postgres://db/lf?sslmode=require&password=q-s3cr3t",
+        )]),
+    )
+    .unwrap();
+    let printed = config.masked();
+    assert!(!printed.contains("q-s3cr3t"), "{printed}");
+    assert!(printed.contains("sslmode=require"), "{printed}");
     let debug = format!("{config:?}");
     assert!(
         !debug.contains("s3cr3t-pw") && !debug.contains("not-a-list"),

@@ -79,6 +79,12 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             "must be at least 1",
         ));
     }
+    if raw.auth.signups_per_hour == 0 {
+        return Err(ConfigError::new(
+            "LEADFORGE_SIGNUPS_PER_HOUR",
+            "must be at least 1",
+        ));
+    }
     if raw.insights.interval_secs == 0 {
         return Err(ConfigError::new(
             "LEADFORGE_INSIGHTS_INTERVAL_SECS",
@@ -151,6 +157,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         auth: AuthConfig {
             jwt_ttl: Duration::from_secs(raw.auth.jwt_ttl_secs),
             signup_credits,
+            signups_per_hour: raw.auth.signups_per_hour,
             jwt_secret: raw.auth.jwt_secret.map(SecretString::from),
         },
         vault: VaultConfig {
@@ -282,18 +289,37 @@ fn mask(secret: Option<&SecretString>) -> serde_json::Value {
     }
 }
 
-/// The database URL with its password (if any) masked, so operators can still
-/// see which server they point at.
+/// The database URL with its secrets masked — the password of the
+/// authority and any query parameter (sqlx accepts `?password=…`) — so
+/// operators can still see which server they point at.
 fn masked_database_url(db: &DatabaseConfig) -> String {
     let raw = db.url.expose_secret();
-    match Url::parse(raw) {
-        Ok(mut url) if url.password().is_some() => {
-            let _ = url.set_password(Some(MASK));
-            url.to_string()
-        }
-        Ok(url) => url.to_string(),
-        Err(_) => MASK.to_owned(),
+    let Ok(mut url) = Url::parse(raw) else {
+        return MASK.to_owned();
+    };
+    if url.password().is_some() {
+        let _ = url.set_password(Some(MASK));
     }
+    if url.query().is_some() {
+        let masked: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| {
+                let secret = ["password", "sslpassword", "pass", "pwd"]
+                    .iter()
+                    .any(|s| k.eq_ignore_ascii_case(s));
+                (
+                    k.into_owned(),
+                    if secret {
+                        MASK.to_owned()
+                    } else {
+                        v.into_owned()
+                    },
+                )
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(masked);
+    }
+    url.to_string()
 }
 
 pub(super) fn masked_toml(c: &Config) -> String {
@@ -317,7 +343,7 @@ pub(super) fn masked_toml(c: &Config) -> String {
             "max_page_size": c.graphql.max_page_size,
         },
         "uploads": { "max_bytes": c.uploads.max_bytes },
-        "auth": { "jwt_ttl_secs": c.auth.jwt_ttl.as_secs(), "signup_credits": c.auth.signup_credits, "jwt_secret": mask(c.auth.jwt_secret.as_ref()) },
+        "auth": { "jwt_ttl_secs": c.auth.jwt_ttl.as_secs(), "signup_credits": c.auth.signup_credits, "signups_per_hour": c.auth.signups_per_hour, "jwt_secret": mask(c.auth.jwt_secret.as_ref()) },
         "vault": { "master_key": mask(c.vault.master_key.as_ref()) },
         "agents": { "default_providers": c.agents.default_providers },
         "insights": { "interval_secs": c.insights_interval.as_secs() },

@@ -98,13 +98,14 @@ pub fn process(bytes: Vec<u8>, limits: &ImageLimits) -> Result<ProcessedImage, M
     })
 }
 
-/// [`process`] on the blocking thread pool, so decoding a large image never
-/// stalls the async runtime. The bytes come back in the result.
+/// [`process`] in the bounded lane for heavy work ([`crate::blocking`]), so
+/// decoding never stalls the async runtime and a burst of uploads queues
+/// instead of decoding all at once. The bytes come back in the result.
 pub async fn process_upload(
     bytes: Vec<u8>,
     limits: ImageLimits,
 ) -> Result<ProcessedImage, MediaError> {
-    tokio::task::spawn_blocking(move || process(bytes, &limits))
+    crate::blocking::run(move || process(bytes, &limits))
         .await
         .map_err(|e| MediaError::Internal(format!("image worker stopped: {e}")))?
 }

@@ -86,6 +86,13 @@ impl IdentityService {
     /// Creates a tenant and its first member, grants the sign-up credits,
     /// enables the default agents, and signs the member in.
     pub async fn sign_up(&self, input: SignUp, client: ClientAddr) -> Result<Session, AppError> {
+        if let Err(wait) = self.throttle.sign_up(client.0) {
+            return Err(AppError::RateLimited {
+                message: "Too many sign-ups from this address; wait before trying again."
+                    .to_owned(),
+                retry_after: Some(wait),
+            });
+        }
         let email = normalize_email(&input.email)?;
         password::check_rules(&input.password, &email, "password")?;
         let tenant_name = input.tenant_name.trim().to_owned();

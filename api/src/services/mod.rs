@@ -63,7 +63,9 @@ impl Services {
     pub async fn build(db: DatabaseConnection, config: &Config) -> Result<Self, ServicesError> {
         let authz = Authorizer::load(db.clone()).await?;
         let tokens = Arc::new(TokenKeys::from_config(config)?);
-        let throttle = Arc::new(SignInThrottle::new(ThrottlePolicy::default()));
+        let throttle = Arc::new(SignInThrottle::new(ThrottlePolicy::with_signups_per_hour(
+            config.auth.signups_per_hour,
+        )));
         let audit = audit::AuditService::new(db.clone(), authz.clone());
         let identity = identity::IdentityService::new(
             db.clone(),

@@ -79,7 +79,14 @@ async fn load(app: &TestApp, token: &str, query: &str, total: usize, concurrency
 
 async fn bench(backend: Backend) {
     println!("\n== {backend:?} ==");
-    let app = TestApp::spawn_with(backend, &[("LEADFORGE_LOG", "warn")]).await;
+    let app = TestApp::spawn_with(
+        backend,
+        &[
+            ("LEADFORGE_LOG", "warn"),
+            ("LEADFORGE_SIGNUPS_PER_HOUR", "1000"),
+        ],
+    )
+    .await;
     let chief = app.chief_architect("bench-chief@leadforge.test").await;
     for i in 0..60 {
         app.sign_up(
