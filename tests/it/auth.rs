@@ -371,3 +371,31 @@ async fn sign_ups_are_limited_per_address() {
             >= 1
     );
 }
+
+both_backends!(concurrent_sign_ups_with_one_organisation_name_all_succeed);
+
+async fn concurrent_sign_ups_with_one_organisation_name_all_succeed(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let sign_ups = (0..5).map(|i| {
+        let app = &app;
+        async move {
+            app.graphql(
+                "mutation($e: String!, $p: String!) { signUp(email: $e, password: $p, tenantName: \"Same Name\") { user { tenant { slug } } } }",
+                json!({ "e": format!("same{i}@example.com"), "p": PASSWORD }),
+            )
+            .await
+        }
+    });
+    let answers = futures_util::future::join_all(sign_ups).await;
+    let slugs: std::collections::BTreeSet<String> = answers
+        .iter()
+        .map(|r| {
+            r.data()["signUp"]["user"]["tenant"]["slug"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(slugs.len(), 5, "{slugs:?}");
+    assert!(slugs.contains("same-name"));
+}

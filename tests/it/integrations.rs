@@ -427,3 +427,42 @@ async fn master_key_rotation_rewraps_secrets_and_the_old_key_can_then_go(backend
         .await;
     assert_eq!(t.data()["testIntegration"]["ok"], true, "{}", t.body);
 }
+
+both_backends!(concurrent_saves_of_one_account_end_in_one_row);
+
+async fn concurrent_saves_of_one_account_end_in_one_row(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let hal = app.sign_up("hal@example.com", "Hal Ads").await;
+    let saves = (0..6).map(|i| {
+        let app = &app;
+        let token = hal.token.clone();
+        async move {
+            app.graphql_as(
+                &token,
+                SAVE,
+                json!({ "p": "SANDBOX", "t": format!("sandbox-token-{i}"), "a": "777" }),
+            )
+            .await
+        }
+    });
+    let answers = futures_util::future::join_all(saves).await;
+    let ids: std::collections::BTreeSet<String> = answers
+        .iter()
+        .map(|r| {
+            r.data()["saveIntegration"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "every save answered with the one row");
+    let db = app.db.connect().await;
+    assert_eq!(
+        user_integration::Entity::find()
+            .all(&db)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}

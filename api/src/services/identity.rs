@@ -106,21 +106,64 @@ impl IdentityService {
             return Err(email_conflict());
         }
         let hash = password::hash(input.password).await?;
-        let slug = self.free_slug(&tenant_name).await?;
-        let now = Utc::now();
+        let mut slug = self.free_slug(&tenant_name).await?;
+        // Two sign-ups with one organisation name can race for its slug; the
+        // loser retries under a suffixed slug rather than failing.
+        let mut attempt = 0;
+        let user = loop {
+            attempt += 1;
+            match self
+                .open_tenant(&tenant_name, &slug, &email, &hash, client)
+                .await
+            {
+                Err(OpenTenantError::SlugTaken) if attempt < 3 => {
+                    slug = suffixed(&slugify(&tenant_name));
+                }
+                Err(OpenTenantError::SlugTaken) => {
+                    return Err(AppError::Conflict(
+                        "Another organisation is being created with this name; try again."
+                            .to_owned(),
+                    ));
+                }
+                Err(OpenTenantError::App(e)) => return Err(e),
+                Ok(user) => break user,
+            }
+        };
+        let token = self.tokens.issue(user.id, user.tenant_id)?;
+        Ok(Session { token, user })
+    }
 
-        let txn = self.db.begin().await?;
+    /// The tenant, its first member, the default agents and the audit row,
+    /// in one transaction.
+    async fn open_tenant(
+        &self,
+        tenant_name: &str,
+        slug: &str,
+        email: &str,
+        hash: &str,
+        client: ClientAddr,
+    ) -> Result<user::Model, OpenTenantError> {
+        let txn = self.db.begin().await.map_err(AppError::from)?;
         let tenant = tenant::ActiveModel {
             id: Set(TenantId::generate()),
-            name: Set(tenant_name),
-            slug: Set(slug),
-            created_at: Set(now),
+            name: Set(tenant_name.to_owned()),
+            slug: Set(slug.to_owned()),
+            created_at: Set(Utc::now()),
         }
         .insert(&txn)
         .await
-        .map_err(conflict_as(email_conflict))?;
+        .map_err(|e| match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => OpenTenantError::SlugTaken,
+            _ => OpenTenantError::App(e.into()),
+        })?;
         let user = self
-            .insert_user(&txn, tenant.id, email, hash, Role::Member)
+            .insert_user(
+                &txn,
+                tenant.id,
+                email.to_owned(),
+                hash.to_owned(),
+                Role::Member,
+            )
             .await?;
         agents::enable_defaults(&txn, tenant.id, &self.default_providers).await?;
         self.audit
@@ -136,9 +179,8 @@ impl IdentityService {
                 },
             )
             .await?;
-        txn.commit().await?;
-        let token = self.tokens.issue(user.id, user.tenant_id)?;
-        Ok(Session { token, user })
+        txn.commit().await.map_err(AppError::from)?;
+        Ok(user)
     }
 
     /// Checks the password, throttled per (e-mail, address) and per address.
@@ -343,10 +385,27 @@ impl IdentityService {
         if !taken && base != entities::PLATFORM_TENANT_SLUG {
             return Ok(base);
         }
-        let mut suffix = [0u8; 3];
-        rand::rng().fill_bytes(&mut suffix);
-        Ok(format!("{base}-{}", hex::encode(suffix)))
+        Ok(suffixed(&base))
     }
+}
+
+/// Why a tenant could not be opened: its slug was taken meanwhile (the only
+/// unique key of `tenants` besides its id), or anything else.
+enum OpenTenantError {
+    SlugTaken,
+    App(AppError),
+}
+
+impl From<AppError> for OpenTenantError {
+    fn from(e: AppError) -> Self {
+        Self::App(e)
+    }
+}
+
+fn suffixed(base: &str) -> String {
+    let mut suffix = [0u8; 3];
+    rand::rng().fill_bytes(&mut suffix);
+    format!("{base}-{}", hex::encode(suffix))
 }
 
 fn failed_sign_in(email: &str, client: ClientAddr, why: &str) -> AuditEntry {

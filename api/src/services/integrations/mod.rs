@@ -5,8 +5,7 @@
 use std::sync::Arc;
 
 use adapters::ad_platform::{
-    self as platform, AccountCheck, AdPlatform, AdapterRegistry, Assets, PlatformError,
-    TargetingKind, TargetingOption,
+    self as platform, AdPlatform, AdapterRegistry, Assets, TargetingKind, TargetingOption,
 };
 use chrono::Utc;
 use entities::{
@@ -18,6 +17,12 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder,
 };
 use secrecy::{ExposeSecret, SecretString};
+
+mod failures;
+
+pub use failures::platform_failure;
+
+use failures::{account_problem, failure_message};
 
 use super::audit::{AuditEntry, AuditService};
 use crate::{
@@ -143,10 +148,49 @@ impl IntegrationsService {
             access_token: SecretString::from(token),
             ad_account_id: ad_account_id.clone(),
         };
+        // Two saves of one account can race; the loser of the unique index
+        // finds the winner's row on its second pass and updates it instead.
+        let mut attempt = 0;
+        let saved = loop {
+            attempt += 1;
+            match self
+                .write_credentials(
+                    principal,
+                    input.provider,
+                    &ad_account_id,
+                    page_id.clone(),
+                    &credentials,
+                )
+                .await
+            {
+                Err(e) if attempt < 2 && is_unique_violation(&e) => continue,
+                Err(e) => return Err(e.into()),
+                Ok(saved) => break saved,
+            }
+        };
+        self.audit
+            .record_now(
+                AuditEntry::by(principal, "integration.save")
+                    .target(format!("integration:{}", saved.id)),
+            )
+            .await?;
+        Ok(saved)
+    }
+
+    /// Inserts or updates the caller's row for (provider, account) with
+    /// freshly sealed credentials, as UNVERIFIED.
+    async fn write_credentials(
+        &self,
+        principal: &Principal,
+        provider: Provider,
+        ad_account_id: &str,
+        page_id: Option<String>,
+        credentials: &Credentials,
+    ) -> Result<Model, sea_orm::DbErr> {
         let existing = Entity::find()
             .filter(Column::UserId.eq(principal.user_id))
-            .filter(Column::Provider.eq(input.provider))
-            .filter(Column::AdAccountId.eq(ad_account_id.as_str()))
+            .filter(Column::Provider.eq(provider))
+            .filter(Column::AdAccountId.eq(ad_account_id))
             .one(&self.db)
             .await?;
         let now = Utc::now();
@@ -156,12 +200,12 @@ impl IntegrationsService {
         let binding = RowBinding {
             integration_id: id,
             user_id: principal.user_id,
-            provider: input.provider,
+            provider,
         };
         let sealed = self
             .vault
-            .seal_json(&binding, &credentials)
-            .map_err(AppError::internal)?;
+            .seal_json(&binding, credentials)
+            .map_err(|e| sea_orm::DbErr::Custom(format!("sealing credentials: {e}")))?;
         let is_new = existing.is_none();
         let mut row = match existing {
             Some(existing) => existing.into(),
@@ -169,8 +213,8 @@ impl IntegrationsService {
                 id: Set(id),
                 tenant_id: Set(principal.tenant_id),
                 user_id: Set(principal.user_id),
-                provider: Set(input.provider),
-                ad_account_id: Set(ad_account_id),
+                provider: Set(provider),
+                ad_account_id: Set(ad_account_id.to_owned()),
                 account_name: Set(None),
                 currency: Set(None),
                 last_verified_at: Set(None),
@@ -185,18 +229,11 @@ impl IntegrationsService {
         row.status = Set(IntegrationStatus::Unverified);
         row.last_error = Set(None);
         row.updated_at = Set(now);
-        let saved = if is_new {
-            row.insert(&self.db).await?
+        if is_new {
+            row.insert(&self.db).await
         } else {
-            row.update(&self.db).await?
-        };
-        self.audit
-            .record_now(
-                AuditEntry::by(principal, "integration.save")
-                    .target(format!("integration:{}", saved.id)),
-            )
-            .await?;
-        Ok(saved)
+            row.update(&self.db).await
+        }
     }
 
     /// "Test connection": asks the platform whether the token works and the
@@ -249,7 +286,27 @@ impl IntegrationsService {
                 (false, message, Vec::new())
             }
         };
-        let integration = update.update(&self.db).await?;
+        // Only if the credentials are still the ones tested: a save made
+        // during the platform call must not be marked with this outcome.
+        let written = Entity::update_many()
+            .set(update)
+            .filter(Column::Id.eq(row.id))
+            .filter(Column::CredentialsNonce.eq(row.credentials_nonce.clone()))
+            .exec(&self.db)
+            .await?;
+        let integration = Entity::find_by_id(row.id)
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("integration"))?;
+        let (ok, message) = if written.rows_affected == 0 {
+            (
+                false,
+                "The credentials were replaced while they were being tested; test again."
+                    .to_owned(),
+            )
+        } else {
+            (ok, message)
+        };
         self.audit
             .record_now(
                 AuditEntry::by(principal, "integration.test")
@@ -281,7 +338,17 @@ impl IntegrationsService {
                 "{in_use} campaign(s) use this integration; delete them or move them to another integration first."
             )));
         }
-        Entity::delete_by_id(row.id).exec(&self.db).await?;
+        // A campaign created since the check makes the foreign key refuse.
+        Entity::delete_by_id(row.id)
+            .exec(&self.db)
+            .await
+            .map_err(|e| match e.sql_err() {
+                Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => AppError::Conflict(
+                    "A campaign uses this integration; delete it or move it to another integration first."
+                        .to_owned(),
+                ),
+                _ => AppError::from(e),
+            })?;
         self.audit
             .record_now(
                 AuditEntry::by(principal, "integration.delete").target(format!("integration:{id}")),
@@ -362,6 +429,13 @@ impl IntegrationsService {
     }
 }
 
+fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
+    matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
 fn apply_sealed(row: &mut ActiveModel, sealed: Sealed) {
     row.key_id = Set(sealed.key_id);
     row.credentials = Set(sealed.ciphertext);
@@ -418,85 +492,6 @@ fn check_numeric_id(field: &str, value: &str, message: &str) -> Result<String, A
         return Err(AppError::bad_input(field, message));
     }
     Ok(value.to_owned())
-}
-
-/// Why a reachable account still cannot run ads, if it cannot.
-fn account_problem(check: &AccountCheck, name: &str) -> Option<String> {
-    if !check.account_status.is_active() {
-        return Some(format!(
-            "The ad account “{}” is {} on {name}; it cannot run ads until that is resolved there.",
-            check.account_name,
-            check.account_status.name()
-        ));
-    }
-    if !check.missing_permissions.is_empty() {
-        return Some(format!(
-            "The token lacks permission(s) {}; create a token that grants them.",
-            check.missing_permissions.join(", ")
-        ));
-    }
-    None
-}
-
-/// Plain words for a failed test, and whether the failure is about the
-/// credentials themselves (rather than the network or the platform).
-fn failure_message(e: &PlatformError, name: &str) -> (String, bool) {
-    let mut theirs = e.user_message().trim().to_owned();
-    if !theirs.ends_with(['.', '!', '?']) {
-        theirs.push('.');
-    }
-    match e {
-        PlatformError::Auth { .. } => (
-            format!(
-                "{name} no longer accepts this access token (expired, revoked or wrong): {theirs} Create a new token and save it again."
-            ),
-            true,
-        ),
-        PlatformError::Blocked { .. } => (
-            format!("{name} has blocked this account until its owner acts there: {theirs}"),
-            true,
-        ),
-        PlatformError::Permission { .. } => (
-            format!("The token cannot reach this ad account: {theirs}"),
-            true,
-        ),
-        // Graph API code 100, subcode 33: the object does not exist for this token.
-        PlatformError::Invalid(_) if e.platform_code() == (Some(100), Some(33)) => (
-            format!(
-                "The token cannot reach this ad account (it does not exist or the token has no access to it): {theirs}"
-            ),
-            true,
-        ),
-        PlatformError::Invalid(_) => (format!("{name} refused: {theirs}"), true),
-        PlatformError::RateLimited { .. } => (
-            format!("{name} is rate-limiting this account; test again later. {theirs}"),
-            false,
-        ),
-        PlatformError::Transient { .. } | PlatformError::Unavailable { .. } => (
-            format!("Could not reach {name}; check the network and try again. {theirs}"),
-            false,
-        ),
-    }
-}
-
-/// A platform failure on a read, as the API reports it.
-pub fn platform_failure(e: PlatformError, name: &str) -> AppError {
-    match &e {
-        PlatformError::Auth { .. }
-        | PlatformError::Blocked { .. }
-        | PlatformError::Permission { .. } => {
-            AppError::IntegrationInvalid(failure_message(&e, name).0)
-        }
-        PlatformError::RateLimited { retry_after, .. } => AppError::RateLimited {
-            message: failure_message(&e, name).0,
-            retry_after: *retry_after,
-        },
-        _ => AppError::Platform {
-            message: failure_message(&e, name).0,
-            platform_code: e.platform_code().0,
-            trace_id: e.trace_id().map(str::to_owned),
-        },
-    }
 }
 
 #[cfg(test)]
