@@ -63,7 +63,17 @@ fn create(path: &Path, len: usize, shown: &str) -> Result<Zeroizing<Vec<u8>>, Ke
     let mut key = Zeroizing::new(vec![0u8; len]);
     rand::rng().fill_bytes(&mut key);
     let encoded = Zeroizing::new(STANDARD.encode(key.as_slice()));
+    let write_err = |source| KeyFileError::Write {
+        path: shown.to_owned(),
+        source,
+    };
 
+    // Written whole to a private temporary file, then linked into place: a
+    // process that starts at the same moment sees either no file or a
+    // complete one, never an empty one.
+    let mut nonce = [0u8; 8];
+    rand::rng().fill_bytes(&mut nonce);
+    let temp = path.with_extension(format!("tmp-{}", hex::encode(nonce)));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -71,16 +81,18 @@ fn create(path: &Path, len: usize, shown: &str) -> Result<Zeroizing<Vec<u8>>, Ke
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    match options.open(path) {
-        Ok(mut file) => {
-            file.write_all(encoded.as_bytes())
-                .and_then(|()| file.sync_all())
-                .map_err(|source| KeyFileError::Write {
-                    path: shown.to_owned(),
-                    source,
-                })?;
-            Ok(key)
-        }
+    let written = options.open(&temp).and_then(|mut file| {
+        file.write_all(encoded.as_bytes())?;
+        file.sync_all()
+    });
+    if let Err(source) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(write_err(source));
+    }
+    let linked = std::fs::hard_link(&temp, path);
+    let _ = std::fs::remove_file(&temp);
+    match linked {
+        Ok(()) => Ok(key),
         // Another process created it first: use theirs.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             let text = std::fs::read_to_string(path).map_err(|source| KeyFileError::Read {
@@ -89,16 +101,26 @@ fn create(path: &Path, len: usize, shown: &str) -> Result<Zeroizing<Vec<u8>>, Ke
             })?;
             decode(&text, len, shown)
         }
-        Err(source) => Err(KeyFileError::Write {
-            path: shown.to_owned(),
-            source,
-        }),
+        Err(source) => Err(write_err(source)),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn concurrent_creators_agree_on_one_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("race.key");
+        let keys: Vec<Vec<u8>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| scope.spawn(|| load_or_create(&path, 32).unwrap().to_vec()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(keys.windows(2).all(|w| w[0] == w[1]));
+    }
 
     #[test]
     fn creates_once_with_owner_only_mode_and_reads_back() {
@@ -114,6 +136,9 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+        // No temporary file is left behind.
+        let entries = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(entries, 1);
         std::fs::write(&path, "short").unwrap();
         assert!(matches!(
             load_or_create(&path, 32),

@@ -43,10 +43,7 @@ impl AdminQuery {
     /// Users of every tenant, or of `tenantId` (chief architect only).
     async fn users(&self, ctx: &Context<'_>, tenant_id: Option<ID>) -> GqlResult<Vec<User>> {
         let principal = ctx.principal()?;
-        let tenant = tenant_id
-            .as_ref()
-            .map(|id| parse_id::<TenantId>(id, "tenant"))
-            .transpose()?;
+        let tenant = parse_tenant_filter(tenant_id.as_ref())?;
         let users = ctx.services()?.directory.users(principal, tenant).await?;
         Ok(users.into_iter().map(User).collect())
     }

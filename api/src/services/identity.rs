@@ -409,6 +409,10 @@ fn suffixed(base: &str) -> String {
 }
 
 fn failed_sign_in(email: &str, client: ClientAddr, why: &str) -> AuditEntry {
+    // People sometimes type their password into the e-mail field: keep what
+    // was typed only when it has the shape of an address.
+    let email = normalize_email(email).unwrap_or_else(|_| "(not an e-mail address)".to_owned());
+    tracing::info!(client = %client.0, reason = why, "sign-in refused");
     AuditEntry {
         tenant_id: None,
         actor: None,

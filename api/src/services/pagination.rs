@@ -19,19 +19,25 @@ pub struct Cursor {
 }
 
 impl Cursor {
-    /// The opaque string clients get.
+    /// The opaque string clients get. Nanoseconds, because SQLite keeps
+    /// them: a coarser cursor could skip rows created within the same
+    /// microsecond as the page boundary.
     pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("{}|{}", self.at.timestamp_micros(), self.id))
+        let nanos = self
+            .at
+            .timestamp_nanos_opt()
+            .map_or_else(|| self.at.timestamp_micros().saturating_mul(1000), |n| n);
+        URL_SAFE_NO_PAD.encode(format!("{nanos}|{}", self.id))
     }
 
     pub fn decode(text: &str) -> Result<Self, AppError> {
         let bad = || AppError::bad_input("after", "The cursor is not one this server issued.");
         let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| bad())?;
         let text = String::from_utf8(bytes).map_err(|_| bad())?;
-        let (micros, id) = text.split_once('|').ok_or_else(bad)?;
-        let micros: i64 = micros.parse().map_err(|_| bad())?;
+        let (nanos, id) = text.split_once('|').ok_or_else(bad)?;
+        let nanos: i64 = nanos.parse().map_err(|_| bad())?;
         Ok(Self {
-            at: DateTime::from_timestamp_micros(micros).ok_or_else(bad)?,
+            at: DateTime::from_timestamp_nanos(nanos),
             id: Uuid::parse_str(id).map_err(|_| bad())?,
         })
     }
@@ -103,7 +109,7 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
         let cursor = Cursor {
-            at: DateTime::from_timestamp_micros(1_764_000_000_123_456).unwrap(),
+            at: DateTime::from_timestamp_nanos(1_764_000_000_123_456_789),
             id: Uuid::now_v7(),
         };
         assert_eq!(Cursor::decode(&cursor.encode()).unwrap(), cursor);

@@ -176,10 +176,13 @@ impl BlobStore for LocalStore {
 
     async fn signed_url(&self, key: &BlobKey, ttl: Duration) -> Result<Url, StorageError> {
         check_ttl(ttl)?;
-        // Whole seconds, rounded up, so a 1 s TTL is never already expired.
+        // Whole seconds, rounded up, from a "now" also rounded up: the URL
+        // lives at least `ttl`, never a fraction of a second less.
         let secs = i64::try_from(ttl.as_secs() + u64::from(ttl.subsec_nanos() > 0))
             .map_err(|_| StorageError::Ttl)?;
-        let expires = Utc::now().timestamp() + secs;
+        let now = Utc::now();
+        let now_ceil = now.timestamp() + i64::from(now.timestamp_subsec_nanos() > 0);
+        let expires = now_ceil + secs;
         Ok(self.signer.url(key, expires))
     }
 }
