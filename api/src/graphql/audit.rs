@@ -18,6 +18,7 @@ pub struct AuditEvent(audit_event::Model);
 
 #[Object]
 impl AuditEvent {
+    /// The event's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -35,6 +36,7 @@ impl AuditEvent {
     async fn action(&self) -> &str {
         &self.0.action
     }
+    /// What was acted on, e.g. `integration:<id>`.
     async fn target(&self) -> Option<&str> {
         self.0.target.as_deref()
     }
@@ -46,6 +48,7 @@ impl AuditEvent {
             AuditOutcome::Denied => "denied",
         }
     }
+    /// When it happened.
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
     }

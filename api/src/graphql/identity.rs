@@ -28,9 +28,11 @@ pub struct Tenant(pub tenant::Model);
 
 #[Object]
 impl Tenant {
+    /// The tenant's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The organisation's name as entered at sign-up.
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -38,6 +40,7 @@ impl Tenant {
     async fn slug(&self) -> &str {
         &self.0.slug
     }
+    /// When the tenant was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -48,12 +51,15 @@ pub struct User(pub user::Model);
 
 #[Object]
 impl User {
+    /// The user's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The sign-in e-mail address, lower-cased.
     async fn email(&self) -> &str {
         &self.0.email
     }
+    /// What the user may do.
     async fn role(&self) -> Role {
         self.0.role.into()
     }
@@ -69,6 +75,7 @@ impl User {
             .map(Tenant)
             .ok_or_else(|| AppError::NotFound("tenant").into())
     }
+    /// When the account was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -96,6 +103,7 @@ impl AuthPayload {
     async fn token(&self) -> &str {
         self.token.expose_secret()
     }
+    /// The signed-in user.
     async fn user(&self) -> User {
         User(self.user.clone())
     }

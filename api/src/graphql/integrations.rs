@@ -35,9 +35,11 @@ pub struct Integration(pub user_integration::Model);
 
 #[Object]
 impl Integration {
+    /// The integration's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The ad platform.
     async fn provider(&self) -> Provider {
         self.0.provider.into()
     }
@@ -57,9 +59,11 @@ impl Integration {
     async fn token_last4(&self) -> &str {
         &self.0.token_last4
     }
+    /// Whether the credentials were tested, and how that went.
     async fn status(&self) -> IntegrationStatus {
         self.0.status.into()
     }
+    /// When the platform last accepted the credentials.
     async fn last_verified_at(&self) -> Option<DateTime<Utc>> {
         self.0.last_verified_at
     }
@@ -71,9 +75,11 @@ impl Integration {
     async fn page_id(&self) -> Option<&str> {
         self.0.page_id.as_deref()
     }
+    /// When the integration was first saved.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When the credentials or their test result last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -82,7 +88,9 @@ impl Integration {
 /// A Facebook Page.
 #[derive(SimpleObject)]
 pub struct PageRef {
+    /// The Page's id on the platform.
     id: ID,
+    /// The Page's name.
     name: String,
 }
 
@@ -98,8 +106,11 @@ impl From<&PlatformPage> for PageRef {
 /// A pixel, or a lead form with the Page it belongs to.
 #[derive(SimpleObject)]
 pub struct AssetRef {
+    /// The pixel's or lead form's id on the platform.
     id: ID,
+    /// Its name.
     name: String,
+    /// For a lead form, the Page it belongs to.
     page_id: Option<String>,
 }
 
@@ -138,7 +149,9 @@ impl From<ConnectionTest> for ConnectionTestResult {
 /// What the integration's token may use in a campaign.
 #[derive(SimpleObject)]
 pub struct PlatformAssets {
+    /// Pages the token may advertise as.
     pages: Vec<PageRef>,
+    /// Pixels of the ad account (website leads and conversions).
     pixels: Vec<AssetRef>,
     /// Instant forms of the integration's Page(s).
     lead_forms: Vec<AssetRef>,
@@ -156,11 +169,17 @@ pub enum TargetingKind {
 /// A targeting choice; pass its `id` and `name` back in the audience.
 #[derive(SimpleObject)]
 pub struct TargetingOption {
+    /// The platform's id (interest id, region or city key).
     id: ID,
+    /// A human name to show and to send back with the id.
     name: String,
+    /// What kind of option it is.
     kind: TargetingKind,
+    /// For regions and cities, their country (ISO 3166-1 alpha-2).
     country_code: Option<String>,
+    /// The platform's estimate of the people it reaches, low end.
     audience_size_lower: Option<i32>,
+    /// The platform's estimate of the people it reaches, high end.
     audience_size_upper: Option<i32>,
 }
 
