@@ -414,3 +414,21 @@ async fn concurrent_sign_ups_with_one_organisation_name_all_succeed(backend: Bac
     assert_eq!(slugs.len(), 5, "{slugs:?}");
     assert!(slugs.contains("same-name"));
 }
+
+#[tokio::test]
+async fn a_websocket_closes_with_4403_when_its_token_expires() {
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("LEADFORGE_JWT_TTL_SECS", "2")]).await;
+    let lou = app.sign_up("lou@example.com", "Lou Co").await;
+    let url = format!("ws://{}/graphql/ws", app.addr);
+    let mut client = WsClient::connect(
+        &url,
+        Protocol::TransportWs,
+        json!({ "authorization": format!("Bearer {}", lou.token) }),
+    )
+    .await
+    .unwrap();
+    let r = client.request(ME, json!({})).await.unwrap();
+    assert_eq!(r["data"]["me"]["id"], lou.user_id.as_str());
+    let closed = client.receive().await.unwrap_err();
+    assert!(closed.contains("4403"), "{closed}");
+}

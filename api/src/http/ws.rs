@@ -17,6 +17,7 @@ use axum::{
     },
     response::Response,
 };
+use futures_channel::mpsc;
 use futures_util::{SinkExt, StreamExt, stream};
 use serde_json::Value;
 
@@ -57,19 +58,19 @@ async fn serve(state: AppState, socket: WebSocket, protocol: GraphQLProtocol, cl
             return;
         }
     };
-    let caller = match &first {
+    let (caller, expires) = match &first {
         Message::Text(text) => match init_token(text.as_str()) {
             Some(token) => match state.services.identity.authenticate(&token).await {
-                Ok(caller) => caller,
+                Ok(caller) => (caller, state.services.identity.token_expiry(&token)),
                 Err(e) => {
                     tracing::error!(error = %e, "authenticating a WebSocket");
                     let _ = sink.send(close(1011, "Internal error")).await;
                     return;
                 }
             },
-            None => Caller::Anonymous,
+            None => (Caller::Anonymous, None),
         },
-        _ => Caller::Anonymous,
+        _ => (Caller::Anonymous, None),
     };
     if let Caller::Rejected(why) = caller {
         let _ = sink.send(close(4403, &format!("Forbidden: {why}"))).await;
@@ -79,19 +80,38 @@ async fn serve(state: AppState, socket: WebSocket, protocol: GraphQLProtocol, cl
     let mut data = Data::default();
     data.insert(caller);
     data.insert(client);
+    // async-graphql writes into a channel that we forward to the socket, so
+    // this function keeps the socket and can close it itself when the token
+    // runs out (4403) or the server stops.
+    let (outgoing, mut to_socket) = mpsc::channel::<Message>(16);
     // Hand async-graphql the socket with the init message put back in front.
     let replayed = stream::once(async move { Ok(first) }).chain(incoming);
     let connection =
-        GraphQLWebSocket::new_with_pair(sink, replayed, state.schema.clone(), protocol)
+        GraphQLWebSocket::new_with_pair(outgoing, replayed, state.schema.clone(), protocol)
             .on_connection_init(move |_| async move { Ok(data) })
             .keepalive_timeout(WS_KEEPALIVE)
             .serve();
-    // A server that is shutting down drops its sockets rather than wait for
-    // clients that may never leave.
+    let forward = async {
+        while let Some(message) = to_socket.next().await {
+            if sink.send(message).await.is_err() {
+                break;
+            }
+        }
+    };
+    let expiry = async {
+        match expires {
+            Some(at) => tokio::time::sleep(at).await,
+            None => std::future::pending().await,
+        }
+    };
     let mut shutdown = state.shutdown.clone();
-    tokio::select! {
-        () = connection => {}
-        _ = shutdown.wait_for(|stopping| *stopping) => {}
+    let ending = tokio::select! {
+        _ = futures_util::future::join(connection, forward) => None,
+        () = expiry => Some(close(4403, "Forbidden: your session has expired; sign in again.")),
+        _ = shutdown.wait_for(|stopping| *stopping) => Some(close(1001, "Server shutting down")),
+    };
+    if let Some(frame) = ending {
+        let _ = sink.send(frame).await;
     }
 }
 

@@ -249,6 +249,15 @@ impl IdentityService {
         })
     }
 
+    /// How long a valid token has left (long-lived connections close then).
+    pub fn token_expiry(&self, token: &str) -> Option<std::time::Duration> {
+        let claims = self.tokens.verify(token).ok()?;
+        let now = chrono::Utc::now().timestamp().max(0) as u64;
+        Some(std::time::Duration::from_secs(
+            claims.exp.saturating_sub(now),
+        ))
+    }
+
     /// The caller's own user row.
     pub async fn me(&self, principal: &Principal) -> Result<user::Model, AppError> {
         self.authz
