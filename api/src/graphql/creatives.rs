@@ -47,12 +47,12 @@ impl Creative {
     }
     /// A URL of the original image, valid for 15 minutes from this read.
     async fn url(&self, ctx: &Context<'_>) -> GqlResult<String> {
-        Ok(ctx.services()?.creatives.urls(&self.0).await?.url)
+        Ok(ctx.services()?.creatives.image_url(&self.0).await?)
     }
     /// A URL of the thumbnail (at most 400 px on its longest side), valid for
     /// 15 minutes from this read.
     async fn thumbnail_url(&self, ctx: &Context<'_>) -> GqlResult<String> {
-        Ok(ctx.services()?.creatives.urls(&self.0).await?.thumbnail_url)
+        Ok(ctx.services()?.creatives.thumbnail_url(&self.0).await?)
     }
     /// When it was uploaded.
     async fn created_at(&self) -> DateTime<Utc> {

@@ -38,13 +38,6 @@ use crate::{
 /// soon stops working.
 pub const URL_TTL: Duration = Duration::from_secs(15 * 60);
 
-/// The two time-limited URLs of a creative.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CreativeUrls {
-    pub url: String,
-    pub thumbnail_url: String,
-}
-
 #[derive(Clone)]
 pub struct CreativesService {
     db: DatabaseConnection,
@@ -238,22 +231,26 @@ impl CreativesService {
         Ok(true)
     }
 
-    /// Time-limited URLs of a creative's image and thumbnail. The caller has
-    /// already read the row through an authorized path.
-    pub async fn urls(&self, model: &Model) -> Result<CreativeUrls, AppError> {
+    /// A time-limited URL of the original image.
+    pub async fn image_url(&self, model: &Model) -> Result<String, AppError> {
+        let [key, _] = blob_keys(model);
+        let key = key.map_err(AppError::internal)?;
+        self.sign(&key).await
+    }
+
+    /// A time-limited URL of the thumbnail; a row without one shows its image.
+    pub async fn thumbnail_url(&self, model: &Model) -> Result<String, AppError> {
         let [key, thumbnail] = blob_keys(model);
         let key = key.map_err(AppError::internal)?;
-        // A row without a thumbnail shows its image in its place.
-        let thumbnail = thumbnail.unwrap_or_else(|_| key.clone());
-        let (url, thumbnail_url) = tokio::try_join!(
-            self.store.signed_url(&key, URL_TTL),
-            self.store.signed_url(&thumbnail, URL_TTL),
-        )
-        .map_err(AppError::internal)?;
-        Ok(CreativeUrls {
-            url: url.into(),
-            thumbnail_url: thumbnail_url.into(),
-        })
+        self.sign(&thumbnail.unwrap_or(key)).await
+    }
+
+    async fn sign(&self, key: &BlobKey) -> Result<String, AppError> {
+        self.store
+            .signed_url(key, URL_TTL)
+            .await
+            .map(String::from)
+            .map_err(AppError::internal)
     }
 
     async fn own_by_sha256(

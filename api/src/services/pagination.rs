@@ -26,7 +26,7 @@ impl Cursor {
         let nanos = self
             .at
             .timestamp_nanos_opt()
-            .map_or_else(|| self.at.timestamp_micros().saturating_mul(1000), |n| n);
+            .unwrap_or_else(|| self.at.timestamp_micros().saturating_mul(1000));
         URL_SAFE_NO_PAD.encode(format!("{nanos}|{}", self.id))
     }
 
