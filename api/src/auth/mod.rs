@@ -20,10 +20,15 @@ pub struct Principal {
 impl Principal {
     /// The role as the policy names it.
     pub fn role_str(&self) -> &'static str {
-        match self.role {
-            Role::Member => "member",
-            Role::ChiefArchitect => "chief_architect",
-        }
+        role_name(self.role)
+    }
+}
+
+/// A role as the policy rows and the audit trail name it.
+pub fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Member => "member",
+        Role::ChiefArchitect => "chief_architect",
     }
 }
 

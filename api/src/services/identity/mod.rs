@@ -5,13 +5,17 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use entities::{PLATFORM_TENANT_ID, Provider, Role, TenantId, UserId, tenant, user};
-use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait, PaginatorTrait, QueryFilter, SqlErr, TransactionTrait,
 };
 use secrecy::SecretString;
 use serde_json::json;
+
+mod names;
+
+pub use names::normalize_email;
+use names::{slugify, suffixed};
 
 use super::{agents, audit::AuditEntry, audit::AuditService, credits};
 use crate::{
@@ -23,7 +27,6 @@ use crate::{
     error::AppError,
 };
 
-const MAX_EMAIL: usize = 254;
 const MAX_TENANT_NAME: usize = 80;
 const WRONG_CREDENTIALS: &str = "Wrong e-mail or password.";
 
@@ -297,7 +300,7 @@ impl IdentityService {
             .record_now(
                 AuditEntry::by(principal, "admin.create_user")
                     .target(format!("user:{}", user.id))
-                    .detail(json!({ "tenant": target_tenant.to_string(), "role": role_name(user.role) })),
+                    .detail(json!({ "tenant": target_tenant.to_string(), "role": crate::auth::role_name(user.role) })),
             )
             .await?;
         Ok(user)
@@ -411,12 +414,6 @@ impl From<AppError> for OpenTenantError {
     }
 }
 
-fn suffixed(base: &str) -> String {
-    let mut suffix = [0u8; 3];
-    rand::rng().fill_bytes(&mut suffix);
-    format!("{base}-{}", hex::encode(suffix))
-}
-
 fn failed_sign_in(email: &str, client: ClientAddr, why: &str) -> AuditEntry {
     // People sometimes type their password into the e-mail field: keep what
     // was typed only when it has the shape of an address.
@@ -441,96 +438,5 @@ fn conflict_as(conflict: fn() -> AppError) -> impl Fn(DbErr) -> AppError {
     move |e| match e.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => conflict(),
         _ => AppError::from(e),
-    }
-}
-
-pub fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Member => "member",
-        Role::ChiefArchitect => "chief_architect",
-    }
-}
-
-/// Trims and lower-cases an e-mail address and checks its shape.
-pub fn normalize_email(raw: &str) -> Result<String, AppError> {
-    let bad = || {
-        AppError::bad_input(
-            "email",
-            "Enter a valid e-mail address, like name@example.com.",
-        )
-    };
-    let email = raw.trim().to_lowercase();
-    if email.is_empty() || email.len() > MAX_EMAIL {
-        return Err(bad());
-    }
-    let (local, domain) = email.split_once('@').ok_or_else(bad)?;
-    let clean = |s: &str| {
-        !s.is_empty()
-            && s.chars()
-                .all(|c| !c.is_whitespace() && !c.is_control() && c != '@')
-    };
-    if !clean(local) || local.len() > 64 || !clean(domain) {
-        return Err(bad());
-    }
-    let labels: Vec<&str> = domain.split('.').collect();
-    if labels.len() < 2
-        || labels
-            .iter()
-            .any(|l| l.is_empty() || l.starts_with('-') || l.ends_with('-'))
-    {
-        return Err(bad());
-    }
-    Ok(email)
-}
-
-fn slugify(name: &str) -> String {
-    let mut slug = String::new();
-    for c in name.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-        if slug.len() >= 40 {
-            break;
-        }
-    }
-    let slug = slug.trim_end_matches('-').to_owned();
-    if slug.is_empty() {
-        "tenant".to_owned()
-    } else {
-        slug
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn emails_are_normalised_and_checked() {
-        assert_eq!(
-            normalize_email("  Alice@Example.COM ").unwrap(),
-            "alice@example.com"
-        );
-        for bad in [
-            "",
-            "alice",
-            "alice@",
-            "@example.com",
-            "a@b",
-            "a b@example.com",
-            "a@@b.com",
-            "a@-b.com",
-        ] {
-            assert!(normalize_email(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn slugs_are_url_friendly() {
-        assert_eq!(slugify("Acme Widgets, Inc."), "acme-widgets-inc");
-        assert_eq!(slugify("Ünïcødé ☃"), "n-c-d");
-        assert_eq!(slugify("!!!"), "tenant");
     }
 }
