@@ -432,3 +432,31 @@ async fn a_websocket_closes_with_4403_when_its_token_expires() {
     let closed = client.receive().await.unwrap_err();
     assert!(closed.contains("4403"), "{closed}");
 }
+
+#[tokio::test]
+async fn audit_rows_carry_the_request_id_of_their_request() {
+    use entities::audit_event;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let r = app
+        .http
+        .post(app.url("/graphql"))
+        .header("x-request-id", "trace-signup-42")
+        .json(&json!({
+            "query": "mutation($p: String!) { signUp(email: \"rid@example.com\", password: $p, tenantName: \"Rid Co\") { token } }",
+            "variables": { "p": PASSWORD },
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-request-id"], "trace-signup-42");
+    let db = app.db.connect().await;
+    let rows = audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq("auth.sign_up"))
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].request_id.as_deref(), Some("trace-signup-42"));
+}

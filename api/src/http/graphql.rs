@@ -271,6 +271,27 @@ async fn execute(
     headers: &HeaderMap,
     peer: std::net::SocketAddr,
 ) -> Response {
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    crate::services::audit::REQUEST_ID
+        .scope(
+            request_id,
+            execute_in_scope(state, batch, media, caller, headers, peer),
+        )
+        .await
+}
+
+async fn execute_in_scope(
+    state: &AppState,
+    batch: BatchRequest,
+    media: Media,
+    caller: Caller,
+    headers: &HeaderMap,
+    peer: std::net::SocketAddr,
+) -> Response {
     let client = ClientAddr(super::client::client_ip(
         peer,
         headers,

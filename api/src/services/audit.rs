@@ -14,6 +14,12 @@ use crate::{
     error::AppError,
 };
 
+tokio::task_local! {
+    /// The id of the HTTP request being served (`x-request-id`), so audit
+    /// rows can be matched with the request's log lines.
+    pub static REQUEST_ID: String;
+}
+
 /// One thing to record.
 #[derive(Debug, Clone)]
 pub struct AuditEntry {
@@ -81,7 +87,7 @@ impl AuditService {
             target: Set(entry.target),
             outcome: Set(entry.outcome),
             detail: Set(entry.detail),
-            request_id: Set(None),
+            request_id: Set(REQUEST_ID.try_with(Clone::clone).ok()),
             at: Set(Utc::now()),
         }
         .insert(conn)
