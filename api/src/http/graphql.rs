@@ -59,11 +59,8 @@ pub async fn post(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let Some(media) = negotiate(&headers) else {
-        return not_acceptable();
-    };
-    let caller = match caller(&state, &headers, media).await {
-        Ok(caller) => caller,
+    let (media, caller) = match preamble(&state, &headers).await {
+        Ok(found) => found,
         Err(response) => return response,
     };
     let content_type = headers
@@ -182,11 +179,8 @@ pub async fn get(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let Some(media) = negotiate(&headers) else {
-        return not_acceptable();
-    };
-    let caller = match caller(&state, &headers, media).await {
-        Ok(caller) => caller,
+    let (media, caller) = match preamble(&state, &headers).await {
+        Ok(found) => found,
         Err(response) => return response,
     };
     let request = match async_graphql::http::parse_query_string(query.as_deref().unwrap_or("")) {
@@ -237,6 +231,14 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
         };
         selected && op.node.ty == OperationType::Mutation
     })
+}
+
+/// What every request settles first: the answer's media type (from
+/// `Accept`) and who is calling.
+async fn preamble(state: &AppState, headers: &HeaderMap) -> Result<(Media, Caller), Response> {
+    let media = negotiate(headers).ok_or_else(not_acceptable)?;
+    let caller = caller(state, headers, media).await?;
+    Ok((media, caller))
 }
 
 /// Who is calling: the bearer token's user, if it is valid.

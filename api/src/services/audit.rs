@@ -35,10 +35,17 @@ pub struct AuditEntry {
 }
 
 impl AuditEntry {
+    /// A successful action of a signed-in caller.
     pub fn by(principal: &Principal, action: &'static str) -> Self {
+        Self::of_user(principal.tenant_id, principal.user_id, action)
+    }
+
+    /// A successful action of a user who is not (yet) a principal, e.g.
+    /// while signing up or in.
+    pub fn of_user(tenant: TenantId, user: UserId, action: &'static str) -> Self {
         Self {
-            tenant_id: Some(principal.tenant_id),
-            actor: Some(principal.user_id),
+            tenant_id: Some(tenant),
+            actor: Some(user),
             action,
             target: None,
             outcome: AuditOutcome::Success,

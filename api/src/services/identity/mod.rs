@@ -172,14 +172,9 @@ impl IdentityService {
         self.audit
             .record(
                 &txn,
-                AuditEntry {
-                    tenant_id: Some(tenant.id),
-                    actor: Some(user.id),
-                    action: "auth.sign_up",
-                    target: Some(format!("tenant:{}", tenant.id)),
-                    outcome: entities::AuditOutcome::Success,
-                    detail: Some(json!({ "client": client.0.to_string() })),
-                },
+                AuditEntry::of_user(tenant.id, user.id, "auth.sign_up")
+                    .target(format!("tenant:{}", tenant.id))
+                    .detail(json!({ "client": client.0.to_string() })),
             )
             .await?;
         txn.commit().await.map_err(AppError::from)?;
@@ -213,14 +208,11 @@ impl IdentityService {
         match found {
             Some(user) if matches => {
                 self.audit
-                    .record_now(AuditEntry {
-                        tenant_id: Some(user.tenant_id),
-                        actor: Some(user.id),
-                        action: "auth.sign_in",
-                        target: Some(format!("user:{}", user.id)),
-                        outcome: entities::AuditOutcome::Success,
-                        detail: Some(json!({ "client": client.0.to_string() })),
-                    })
+                    .record_now(
+                        AuditEntry::of_user(user.tenant_id, user.id, "auth.sign_in")
+                            .target(format!("user:{}", user.id))
+                            .detail(json!({ "client": client.0.to_string() })),
+                    )
                     .await?;
                 let token = self.tokens.issue(user.id, user.tenant_id)?;
                 Ok(Session { token, user })
