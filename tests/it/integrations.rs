@@ -333,10 +333,7 @@ async fn an_unreachable_platform_is_a_network_failure_not_a_bad_token() {
 }
 
 async fn delete_is_refused_while_a_campaign_uses_the_integration(backend: Backend) {
-    use entities::{
-        CampaignId, CampaignObjective, CampaignStatus, IntegrationId, ad_campaign, json as shapes,
-    };
-    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    use entities::{CampaignStatus, IntegrationId};
 
     let app = TestApp::spawn(backend).await;
     let ed = app.sign_up("ed@example.com", "Ed Ads").await;
@@ -346,33 +343,14 @@ async fn delete_is_refused_while_a_campaign_uses_the_integration(backend: Backen
 
     let db = app.db.connect().await;
     let integration: IntegrationId = kept["id"].as_str().unwrap().parse().unwrap();
-    let now = chrono::Utc::now();
-    ad_campaign::ActiveModel {
-        id: Set(CampaignId::generate()),
-        tenant_id: Set(ed.tenant_id.parse().unwrap()),
-        user_id: Set(ed.user_id.parse().unwrap()),
-        provider: Set(entities::Provider::Sandbox),
-        integration_id: Set(integration),
-        campaign_name: Set("Spring".into()),
-        objective: Set(CampaignObjective::Traffic),
-        daily_budget_cents: Set(2000),
-        target_audience: Set(shapes::TargetAudience {
-            countries: vec!["US".into()],
-            regions: vec![],
-            cities: vec![],
-            age_min: 18,
-            age_max: 65,
-            interests: vec![],
-        }),
-        destination_url: Set("https://example.com".into()),
-        status: Set(CampaignStatus::Draft),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&db)
-    .await
-    .unwrap();
+    leadforge_e2e::fixtures::insert_campaign(
+        &db,
+        &ed,
+        integration,
+        "Spring",
+        CampaignStatus::Draft,
+    )
+    .await;
 
     let delete = "mutation($id: ID!) { deleteIntegration(id: $id) }";
     let r = app

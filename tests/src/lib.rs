@@ -3,6 +3,7 @@
 //! from a migrated template), with GraphQL clients over HTTP and WebSocket.
 
 pub mod contract;
+pub mod fixtures;
 pub mod images;
 pub mod logs;
 pub mod postgres;

@@ -2,8 +2,8 @@
 //! does; a draft just loses it.
 
 use entities::{
-    CampaignId, CampaignObjective, CampaignStatus, CreativeId, IntegrationId, IntegrationStatus,
-    Provider, ad_campaign, campaign_creative, creative, json as shapes, user_integration,
+    CampaignId, CampaignStatus, CreativeId, IntegrationId, IntegrationStatus, Provider,
+    ad_campaign, campaign_creative, creative, user_integration,
 };
 use leadforge_e2e::{Account, Backend, TestApp, both_backends, images};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait};
@@ -54,34 +54,14 @@ impl Fixture {
     }
 
     async fn campaign(&self, name: &str, status: CampaignStatus, creative: &str) -> CampaignId {
-        let now = chrono::Utc::now();
-        let id = CampaignId::generate();
-        ad_campaign::ActiveModel {
-            id: Set(id),
-            tenant_id: Set(self.owner.tenant_id.parse().unwrap()),
-            user_id: Set(self.owner.user_id.parse().unwrap()),
-            provider: Set(Provider::Sandbox),
-            integration_id: Set(self.integration),
-            campaign_name: Set(name.into()),
-            objective: Set(CampaignObjective::Traffic),
-            daily_budget_cents: Set(2000),
-            target_audience: Set(shapes::TargetAudience {
-                countries: vec!["US".into()],
-                regions: vec![],
-                cities: vec![],
-                age_min: 18,
-                age_max: 65,
-                interests: vec![],
-            }),
-            destination_url: Set("https://example.com".into()),
-            status: Set(status),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&self.db)
-        .await
-        .unwrap();
+        let id = leadforge_e2e::fixtures::insert_campaign(
+            &self.db,
+            &self.owner,
+            self.integration,
+            name,
+            status,
+        )
+        .await;
         campaign_creative::ActiveModel {
             campaign_id: Set(id),
             creative_id: Set(creative.parse().unwrap()),
