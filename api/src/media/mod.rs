@@ -15,7 +15,9 @@ mod tests;
 use crate::config::Config;
 
 pub use filename::{FALLBACK_FILE_NAME, MAX_FILE_NAME_CHARS, sanitize_file_name};
-pub use process::{inspect, process, process_upload, read_limited};
+pub use process::{
+    digest, inspect, process, process_digested_upload, process_upload, read_limited,
+};
 
 /// Longest side of a thumbnail, in pixels.
 pub const THUMBNAIL_MAX_SIDE: u32 = 400;

@@ -33,9 +33,23 @@ pub async fn read_limited<R: AsyncRead + Unpin>(
     Ok(bytes)
 }
 
+/// Lower-case hex SHA-256 of an upload: the identity of its bytes.
+pub fn digest(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
 /// The cheap checks, without decoding pixels: size, format by magic bytes,
 /// dimensions from the header. Decompression bombs stop here.
 pub fn inspect(bytes: &[u8], limits: &ImageLimits) -> Result<ImageInfo, MediaError> {
+    inspect_digested(bytes, digest(bytes), limits)
+}
+
+/// [`inspect`] for bytes whose digest the caller already computed.
+fn inspect_digested(
+    bytes: &[u8],
+    sha256: String,
+    limits: &ImageLimits,
+) -> Result<ImageInfo, MediaError> {
     if bytes.is_empty() {
         return Err(MediaError::Empty);
     }
@@ -71,7 +85,7 @@ pub fn inspect(bytes: &[u8], limits: &ImageLimits) -> Result<ImageInfo, MediaErr
         format,
         width,
         height,
-        sha256: hex::encode(Sha256::digest(bytes)),
+        sha256,
         byte_size: bytes.len() as u64,
     })
 }
@@ -79,7 +93,16 @@ pub fn inspect(bytes: &[u8], limits: &ImageLimits) -> Result<ImageInfo, MediaErr
 /// Every check, a full decode and the thumbnail. CPU-bound: call it through
 /// [`process_upload`] from async code.
 pub fn process(bytes: Vec<u8>, limits: &ImageLimits) -> Result<ProcessedImage, MediaError> {
-    let info = inspect(&bytes, limits)?;
+    let sha256 = digest(&bytes);
+    process_digested(bytes, sha256, limits)
+}
+
+fn process_digested(
+    bytes: Vec<u8>,
+    sha256: String,
+    limits: &ImageLimits,
+) -> Result<ProcessedImage, MediaError> {
+    let info = inspect_digested(&bytes, sha256, limits)?;
     let format = info.format;
     if format == ImageFormat::Jpeg && !jpeg_is_complete(&bytes) {
         return Err(MediaError::Truncated { format });
@@ -106,6 +129,18 @@ pub async fn process_upload(
     limits: ImageLimits,
 ) -> Result<ProcessedImage, MediaError> {
     crate::blocking::run(move || process(bytes, &limits))
+        .await
+        .map_err(|e| MediaError::Internal(format!("image worker stopped: {e}")))?
+}
+
+/// [`process_upload`] for bytes whose [`digest`] the caller already has
+/// (it looked for a duplicate first), so the file is hashed once.
+pub async fn process_digested_upload(
+    bytes: Vec<u8>,
+    sha256: String,
+    limits: ImageLimits,
+) -> Result<ProcessedImage, MediaError> {
+    crate::blocking::run(move || process_digested(bytes, sha256, &limits))
         .await
         .map_err(|e| MediaError::Internal(format!("image worker stopped: {e}")))?
 }

@@ -14,7 +14,6 @@ use sea_orm::{
     SqlErr, TransactionTrait,
 };
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use tokio::io::AsyncRead;
 
 mod parts;
@@ -94,18 +93,17 @@ impl CreativesService {
 
         // Hash before decoding: a repeated upload costs no decode, no
         // thumbnail and no storage.
-        let (bytes, sha256) = tokio::task::spawn_blocking(move || {
-            let sha256 = hex::encode(Sha256::digest(&bytes));
+        let (bytes, sha256) = crate::blocking::run(move || {
+            let sha256 = media::digest(&bytes);
             (bytes, sha256)
         })
-        .await
-        .map_err(AppError::internal)?;
+        .await?;
         if let Some(existing) = self.own_by_sha256(principal, &sha256).await? {
             self.record_upload(principal, &existing, true).await?;
             return Ok(existing);
         }
 
-        let image = media::process_upload(bytes, self.limits)
+        let image = media::process_digested_upload(bytes, sha256.clone(), self.limits)
             .await
             .map_err(media_error)?;
         if let Some(claimed) = content_type_claimed
