@@ -17,6 +17,7 @@ pub mod keyfile;
 pub mod media;
 pub mod metrics;
 pub mod services;
+pub mod shapes;
 pub mod storage;
 pub mod telemetry;
 pub mod vault;

@@ -3,8 +3,10 @@
 
 mod access;
 mod auth;
+mod campaigns;
 mod contract;
 mod creatives;
+mod credits;
 mod errors;
 mod health;
 mod http;

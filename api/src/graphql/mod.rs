@@ -1,9 +1,14 @@
 //! The GraphQL schema: one Query/Mutation pair per area, merged at the root.
 
 pub mod admin;
+pub mod agents;
 pub mod audit;
+pub mod campaign_types;
+pub mod campaigns;
 pub mod context;
+pub mod copy;
 pub mod creatives;
+pub mod credits;
 pub mod error;
 pub mod identity;
 pub mod integrations;
@@ -26,6 +31,25 @@ pub struct QueryRoot(
     audit::AuditQuery,
     integrations::IntegrationsQuery,
     creatives::CreativesQuery,
+    AgentQueries,
+);
+
+/// Queries of the agent: its registry and credits (grouped to keep the
+/// root merge lists short).
+#[derive(MergedObject, Default)]
+pub struct AgentQueries(
+    agents::AgentsQuery,
+    credits::CreditsQuery,
+    campaigns::CampaignsQuery,
+);
+
+/// Mutations of the agent: its registry and credits.
+#[derive(MergedObject, Default)]
+pub struct AgentMutations(
+    agents::AgentsMutation,
+    credits::CreditsMutation,
+    campaigns::CampaignsMutation,
+    copy::CopyMutation,
 );
 
 /// The root mutation, named `Mutation` as in the public contract.
@@ -36,6 +60,7 @@ pub struct MutationRoot(
     admin::AdminMutation,
     integrations::IntegrationsMutation,
     creatives::CreativesMutation,
+    AgentMutations,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
@@ -64,7 +89,7 @@ pub fn build_schema(
     }
     if let Some(services) = services {
         builder = builder
-            .data(loaders::Loaders::new(services.directory.clone()))
+            .data(loaders::Loaders::new(&services))
             .data(services);
     }
     if !config.introspection {

@@ -3,6 +3,8 @@
 
 pub mod agents;
 pub mod audit;
+pub mod campaigns;
+pub mod copy;
 pub mod creatives;
 pub mod credits;
 pub mod directory;
@@ -10,6 +12,7 @@ pub mod identity;
 pub mod integrations;
 pub mod pagination;
 pub mod system;
+pub mod text;
 
 use std::sync::Arc;
 
@@ -37,6 +40,10 @@ pub enum ServicesError {
     Platforms(#[from] adapters::ad_platform::PlatformError),
     #[error("creative storage: {0}")]
     Storage(#[from] crate::storage::StorageError),
+    #[error("copywriter: {0}")]
+    Copywriter(#[from] adapters::copywriter::CopyError),
+    #[error("LEADFORGE_DEFAULT_PROVIDERS: {0}")]
+    Providers(#[from] adapters::ad_platform::UnknownProvider),
 }
 
 /// One handle per area, built once at start and shared by every request.
@@ -49,6 +56,10 @@ pub struct Services {
     pub directory: directory::DirectoryService,
     pub integrations: integrations::IntegrationsService,
     pub creatives: creatives::CreativesService,
+    pub credits: credits::CreditsService,
+    pub agents: agents::AgentsService,
+    pub campaigns: campaigns::CampaignsService,
+    pub copy: copy::CopyService,
     /// Kept so a background task can forget idle throttle keys.
     pub throttle: Arc<SignInThrottle>,
 }
@@ -74,7 +85,7 @@ impl Services {
             tokens,
             throttle.clone(),
             config.auth.signup_credits,
-            agents::parse_providers(&config.agents.default_providers),
+            agents::parse_providers(&config.agents.default_providers)?,
         );
         let vault = Arc::new(crate::vault::Vault::from_config(config)?);
         let platforms = Arc::new(platforms(config)?);
@@ -92,7 +103,21 @@ impl Services {
             crate::storage::open(config).await?,
             crate::media::ImageLimits::from_config(config),
         );
+        let credits = credits::CreditsService::new(db.clone(), authz.clone(), audit.clone());
+        let campaigns = campaigns::CampaignsService::new(
+            db.clone(),
+            authz.clone(),
+            audit.clone(),
+            integrations.clone(),
+            config.agents.max_daily_budget_cents,
+        );
+        let copy = copy::CopyService::new(authz.clone(), audit.clone(), copy::from_config(config)?);
+        let agents = agents::AgentsService::new(db.clone(), authz.clone(), audit.clone());
         Ok(Self {
+            campaigns,
+            copy,
+            credits,
+            agents,
             integrations,
             creatives,
             system: system::SystemService::new(db.clone(), config.database.backend),
