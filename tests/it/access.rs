@@ -17,6 +17,8 @@ enum Expect {
     Unauthenticated,
     Forbidden,
     NotFound,
+    /// Allowed, but the row's state forbids it.
+    Conflict,
 }
 use Expect::*;
 
@@ -48,6 +50,8 @@ struct World {
     campaign: String,
     /// More drafts of the owner's, one per principal for the delete rows.
     campaigns: Vec<String>,
+    /// A draft of the owner's that the launch row launches.
+    launchable: String,
     owner: Account,
     same_tenant: Account,
     other_tenant: Account,
@@ -352,18 +356,35 @@ fn cases() -> Vec<Case> {
             expect: [Unauthenticated, Ok, Ok, Ok, Ok],
             check: None,
         },
+        Case {
+            // Others first: the owner's launch is accepted, and the chief
+            // architect's call then answers the same launch.
+            field: "launchCampaign",
+            document: "mutation($id: ID!) { launchCampaign(id: $id, idempotencyKey: \"matrix\") { id status } }",
+            variables: |w, _| json!({ "id": w.launchable }),
+            expect: [Unauthenticated, Ok, NotFound, NotFound, Ok],
+            check: Some(|_, _, data| assert_ne!(data["launchCampaign"]["status"], "DRAFT")),
+        },
+        Case {
+            field: "pauseCampaign",
+            document: "mutation($id: ID!) { pauseCampaign(id: $id) { id } }",
+            variables: |w, _| json!({ "id": w.campaign }),
+            expect: [Unauthenticated, Conflict, NotFound, NotFound, Conflict],
+            check: None,
+        },
+        Case {
+            field: "resumeCampaign",
+            document: "mutation($id: ID!) { resumeCampaign(id: $id) { id } }",
+            variables: |w, _| json!({ "id": w.campaign }),
+            expect: [Unauthenticated, Conflict, NotFound, NotFound, Conflict],
+            check: None,
+        },
     ]
 }
 
 /// Contract root fields whose behaviour lands in later work. Each one must
 /// move into `cases()` when it is served (the test fails until it does).
-const NOT_YET_SERVED: &[&str] = &[
-    "previewLaunch",
-    "launchCampaign",
-    "pauseCampaign",
-    "resumeCampaign",
-    "campaignUpdated",
-];
+const NOT_YET_SERVED: &[&str] = &["previewLaunch", "campaignUpdated"];
 
 fn ids(list: &Value) -> BTreeSet<String> {
     list.as_array()
@@ -468,11 +489,21 @@ async fn every_root_field_answers_each_principal_as_classified(backend: Backend)
     .data();
     let draft = leadforge_e2e::campaigns::traffic_input(&integration, &creatives[..1]);
     let campaign = leadforge_e2e::campaigns::create(&app, &owner, draft.clone()).await;
+    let launchable = leadforge_e2e::campaigns::create(&app, &owner, draft.clone()).await;
+    // Enough credits for the launch row on either engine.
+    app.graphql_as(
+        &chief.token,
+        "mutation($u: ID!) { grantCredits(userId: $u, amount: 10, reason: \"matrix launch\") { id } }",
+        json!({ "u": owner.user_id }),
+    )
+    .await
+    .data();
     let mut campaigns = Vec::new();
     for _ in 0..5 {
         campaigns.push(leadforge_e2e::campaigns::create(&app, &owner, draft.clone()).await);
     }
     let world = World {
+        launchable,
         campaign,
         campaigns,
         creatives,
@@ -537,6 +568,7 @@ async fn every_root_field_answers_each_principal_as_classified(backend: Backend)
                         Unauthenticated => "UNAUTHENTICATED",
                         Forbidden => "FORBIDDEN",
                         NotFound => "NOT_FOUND",
+                        Conflict => "CONFLICT",
                         Ok => unreachable!(),
                     };
                     assert_eq!(

@@ -3,4 +3,5 @@
 //! and ad copy from the offline copywriter.
 
 mod drafts;
+mod launch;
 mod lists;

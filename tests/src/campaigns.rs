@@ -79,3 +79,42 @@ pub async fn create(app: &TestApp, who: &Account, input: Value) -> String {
         .expect("campaign id")
         .to_owned()
 }
+
+/// `launchCampaign` selecting what launch tests look at.
+pub const LAUNCH: &str = "mutation($id: ID!, $k: String) { launchCampaign(id: $id, idempotencyKey: $k) { id status errorMessage } }";
+
+/// Polls the campaign until its launch settled (not `LAUNCHING`); its
+/// final state. The wait is bounded only to fail a hung launch, never to
+/// assert a speed.
+pub async fn settled(app: &TestApp, who: &Account, id: &str) -> Value {
+    let query = "query($id: ID!) { campaign(id: $id) { id status errorMessage metaCampaignId metaAdsetId metaAdId \
+        adCopy { headline body callToAction } remoteAds { creativeId remoteCreativeId remoteAdId } } }";
+    for _ in 0..4000 {
+        let r = app.graphql_as(&who.token, query, json!({ "id": id })).await;
+        let campaign = r.data()["campaign"].clone();
+        if campaign["status"] != "LAUNCHING" {
+            return campaign;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the launch of {id} did not settle");
+}
+
+/// The caller's balance and ledger kinds, newest first.
+pub async fn ledger(app: &TestApp, who: &Account) -> (i64, Vec<String>) {
+    let r = app
+        .graphql_as(
+            &who.token,
+            "{ creditBalance creditLedger(first: 100) { edges { node { kind delta } } } }",
+            json!({}),
+        )
+        .await;
+    let data = r.data();
+    let kinds = data["creditLedger"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"]["kind"].as_str().expect("kind").to_owned())
+        .collect();
+    (data["creditBalance"].as_i64().expect("balance"), kinds)
+}

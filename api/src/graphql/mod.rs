@@ -12,6 +12,7 @@ pub mod credits;
 pub mod error;
 pub mod identity;
 pub mod integrations;
+pub mod launch;
 pub mod limits;
 pub mod loaders;
 pub mod pagination;
@@ -50,6 +51,7 @@ pub struct AgentMutations(
     credits::CreditsMutation,
     campaigns::CampaignsMutation,
     copy::CopyMutation,
+    launch::LaunchMutation,
 );
 
 /// The root mutation, named `Mutation` as in the public contract.

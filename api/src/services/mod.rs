@@ -59,6 +59,11 @@ pub struct Services {
     pub credits: credits::CreditsService,
     pub agents: agents::AgentsService,
     pub campaigns: campaigns::CampaignsService,
+    /// The durable job queue and the launch job the worker runs.
+    pub queue: crate::jobs::JobQueue,
+    pub launcher: crate::jobs::launch::Launcher,
+    /// Campaign ids whose status changed, for live updates.
+    pub events: tokio::sync::broadcast::Sender<entities::CampaignId>,
     pub copy: copy::CopyService,
     /// Kept so a background task can forget idle throttle keys.
     pub throttle: Arc<SignInThrottle>,
@@ -72,6 +77,17 @@ impl std::fmt::Debug for Services {
 
 impl Services {
     pub async fn build(db: DatabaseConnection, config: &Config) -> Result<Self, ServicesError> {
+        Self::build_with_queue(db.clone(), db, config).await
+    }
+
+    /// Like [`Services::build`], with the job queue on `queue_db`: the
+    /// server gives it a handle without the statement metric, since the
+    /// workers' idle polling is not work any request asked for.
+    pub async fn build_with_queue(
+        db: DatabaseConnection,
+        queue_db: DatabaseConnection,
+        config: &Config,
+    ) -> Result<Self, ServicesError> {
         let authz = Authorizer::load(db.clone()).await?;
         let tokens = Arc::new(TokenKeys::from_config(config)?);
         let throttle = Arc::new(SignInThrottle::new(ThrottlePolicy::with_signups_per_hour(
@@ -104,17 +120,32 @@ impl Services {
             crate::media::ImageLimits::from_config(config),
         );
         let credits = credits::CreditsService::new(db.clone(), authz.clone(), audit.clone());
+        let queue = crate::jobs::JobQueue::new(queue_db);
+        let (events, _) = tokio::sync::broadcast::channel(1024);
         let campaigns = campaigns::CampaignsService::new(
             db.clone(),
             authz.clone(),
             audit.clone(),
             integrations.clone(),
             config.agents.max_daily_budget_cents,
+            queue.clone(),
+            events.clone(),
         );
         let copy = copy::CopyService::new(authz.clone(), audit.clone(), copy::from_config(config)?);
+        let launcher = crate::jobs::launch::Launcher {
+            db: db.clone(),
+            integrations: integrations.clone(),
+            creatives: creatives.clone(),
+            copywriter: copy.copywriter(),
+            audit: audit.clone(),
+            events: events.clone(),
+        };
         let agents = agents::AgentsService::new(db.clone(), authz.clone(), audit.clone());
         Ok(Self {
             campaigns,
+            queue,
+            launcher,
+            events,
             copy,
             credits,
             agents,

@@ -3,6 +3,7 @@
 //! scope, and the batched reads behind their nested fields.
 
 pub mod input;
+mod lifecycle;
 pub mod platform_checks;
 
 use std::collections::HashMap;
@@ -20,6 +21,8 @@ use sea_orm::{
 };
 
 pub use input::CampaignInput;
+pub use lifecycle::LAUNCH_ATTEMPTS;
+use tokio::sync::broadcast;
 
 use super::{
     audit::{AuditEntry, AuditService},
@@ -30,6 +33,7 @@ use crate::{
     auth::Principal,
     authz::{Action, Authorizer, Resource},
     error::{AppError, InputProblem},
+    jobs::JobQueue,
 };
 
 /// Statuses in which a campaign may be edited or deleted: nothing of it
@@ -46,6 +50,9 @@ pub struct CampaignsService {
     audit: AuditService,
     integrations: IntegrationsService,
     max_daily_budget: i64,
+    queue: JobQueue,
+    /// Ids of campaigns whose status changed (subscriptions will listen).
+    events: broadcast::Sender<CampaignId>,
 }
 
 impl CampaignsService {
@@ -55,6 +62,8 @@ impl CampaignsService {
         audit: AuditService,
         integrations: IntegrationsService,
         max_daily_budget: i64,
+        queue: JobQueue,
+        events: broadcast::Sender<CampaignId>,
     ) -> Self {
         Self {
             db,
@@ -62,6 +71,8 @@ impl CampaignsService {
             audit,
             integrations,
             max_daily_budget,
+            queue,
+            events,
         }
     }
 
