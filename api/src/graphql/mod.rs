@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod audit;
 pub mod context;
+pub mod cost;
 pub mod creatives;
 pub mod error;
 pub mod identity;
@@ -57,6 +58,7 @@ pub fn build_schema(
         max_depth: config.max_depth,
         max_complexity: config.max_complexity,
         max_aliases: config.max_aliases,
+        max_selections: config.max_selections,
     })
     .data(pagination::MaxPageSize(config.max_page_size));
     if let Some(metrics) = metrics {
@@ -81,6 +83,7 @@ pub fn sdl() -> String {
         max_depth: usize::MAX,
         max_complexity: usize::MAX,
         max_aliases: usize::MAX,
+        max_selections: usize::MAX,
         max_batch: 1,
         max_body_bytes: 1,
         max_page_size: 1,

@@ -10,6 +10,7 @@ pub mod identity;
 pub mod integrations;
 pub mod pagination;
 pub mod system;
+pub mod text;
 
 use std::sync::Arc;
 
