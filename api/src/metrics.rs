@@ -7,19 +7,17 @@ use std::{
 };
 
 use async_graphql::{
-    Response,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextRequest},
+    Response, ServerResult, Variables,
+    extensions::{
+        Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextRequest,
+    },
+    parser::types::{ExecutableDocument, Selection, SelectionSet},
 };
 use prometheus_client::{
     encoding::{EncodeLabelSet, text::encode},
     metrics::{counter::Counter, family::Family, histogram::Histogram},
     registry::Registry,
 };
-
-/// Operation names are chosen by clients; past this many distinct names the
-/// rest are counted as `other`, so a client cannot grow the registry forever.
-const MAX_OPERATION_NAMES: usize = 200;
-const MAX_OPERATION_NAME_LEN: usize = 64;
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OperationLabels {
@@ -49,7 +47,6 @@ struct Inner {
     latency: Family<OperationNameLabel, Histogram>,
     db_statements: Family<OutcomeLabel, Counter>,
     db_latency: Histogram,
-    known_names: Mutex<HashSet<String>>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -70,7 +67,7 @@ impl Metrics {
         let requests = Family::<OperationLabels, Counter>::default();
         registry.register(
             "graphql_requests",
-            "GraphQL operations served, by operation name and outcome",
+            "GraphQL operations served, by root field (`multiple` when several, `rejected` when never executed) and outcome",
             requests.clone(),
         );
         let latency = Family::<OperationNameLabel, Histogram>::new_with_constructor(|| {
@@ -80,7 +77,7 @@ impl Metrics {
         });
         registry.register(
             "graphql_request_duration_seconds",
-            "Time to answer a GraphQL operation, by operation name",
+            "Time to answer a GraphQL operation, by root field",
             latency.clone(),
         );
         let db_statements = Family::<OutcomeLabel, Counter>::default();
@@ -104,7 +101,6 @@ impl Metrics {
                 latency,
                 db_statements,
                 db_latency,
-                known_names: Mutex::new(HashSet::new()),
             }),
         }
     }
@@ -128,8 +124,7 @@ impl Metrics {
         self.inner.db_latency.observe(seconds);
     }
 
-    fn record(&self, operation: Option<&str>, ok: bool, seconds: f64) {
-        let operation = self.label_for(operation);
+    fn record(&self, operation: String, ok: bool, seconds: f64) {
         self.inner
             .requests
             .get_or_create(&OperationLabels {
@@ -142,42 +137,36 @@ impl Metrics {
             .get_or_create(&OperationNameLabel { operation })
             .observe(seconds);
     }
-
-    fn label_for(&self, operation: Option<&str>) -> String {
-        let Some(name) = operation else {
-            return "anonymous".to_owned();
-        };
-        let well_formed = name.len() <= MAX_OPERATION_NAME_LEN
-            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-        if !well_formed {
-            return "other".to_owned();
-        }
-        let mut known = match self.inner.known_names.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        if known.contains(name) || known.len() < MAX_OPERATION_NAMES {
-            known.insert(name.to_owned());
-            name.to_owned()
-        } else {
-            "other".to_owned()
-        }
-    }
 }
 
 impl ExtensionFactory for Metrics {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(OperationMetrics {
             metrics: self.clone(),
-            operation: Mutex::new(None),
+            labels: Mutex::new(Vec::new()),
+            chosen: Mutex::new(None),
         })
     }
 }
 
-/// Per-request: remembers the operation's name once it is known.
+/// Per request: the label of each operation of the document, and the one
+/// that executed.
+///
+/// Operations are labelled by their root field, not by the name the client
+/// gave them: names are the client's to choose, so labelling by them lets
+/// anyone grow the registry without bound. A label is recorded only for an
+/// operation that passed validation, whose root fields the schema defines,
+/// so the number of series is fixed by the schema.
 struct OperationMetrics {
     metrics: Metrics,
-    operation: Mutex<Option<String>>,
+    labels: Mutex<Vec<(Option<String>, String)>>,
+    chosen: Mutex<Option<String>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[async_trait::async_trait]
@@ -185,20 +174,36 @@ impl Extension for OperationMetrics {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let started = Instant::now();
         let response = next.run(ctx).await;
-        let name = match self.operation.lock() {
-            Ok(mut guard) => guard.take(),
-            Err(poisoned) => poisoned.into_inner().take(),
-        };
-        let name = name
-            .as_deref()
-            .or(Some("rejected"))
-            .filter(|n| !n.is_empty());
+        let label = lock(&self.chosen)
+            .take()
+            .unwrap_or_else(|| "rejected".to_owned());
         self.metrics.record(
-            name,
+            label,
             response.errors.is_empty(),
             started.elapsed().as_secs_f64(),
         );
         response
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let doc = next.run(ctx, query, variables).await?;
+        *lock(&self.labels) = doc
+            .operations
+            .iter()
+            .map(|(name, op)| {
+                (
+                    name.map(|n| n.as_str().to_owned()),
+                    root_label(&doc, &op.node.selection_set.node),
+                )
+            })
+            .collect();
+        Ok(doc)
     }
 
     async fn execute(
@@ -207,9 +212,60 @@ impl Extension for OperationMetrics {
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
-        if let Ok(mut guard) = self.operation.lock() {
-            *guard = Some(operation_name.unwrap_or_default().to_owned());
-        }
+        let label = {
+            let labels = lock(&self.labels);
+            match operation_name {
+                Some(wanted) => labels
+                    .iter()
+                    .find(|(name, _)| name.as_deref() == Some(wanted))
+                    .map(|(_, label)| label.clone()),
+                None => labels.first().map(|(_, label)| label.clone()),
+            }
+        };
+        *lock(&self.chosen) = label;
         next.run(ctx, operation_name).await
+    }
+}
+
+/// The root field an operation selects (`__typename` aside; every
+/// introspection field as `introspection`), or `multiple`. Each fragment is
+/// looked at once, whatever the document.
+fn root_label(doc: &ExecutableDocument, set: &SelectionSet) -> String {
+    let mut found: Option<&str> = None;
+    let mut several = false;
+    let mut seen_fragments = HashSet::new();
+    let mut pending = vec![set];
+    while let Some(set) = pending.pop() {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => {
+                    let name = field.node.name.node.as_str();
+                    let name = match name {
+                        "__typename" => continue,
+                        "__schema" | "__type" => "introspection",
+                        other => other,
+                    };
+                    match found {
+                        None => found = Some(name),
+                        Some(seen) if seen != name => several = true,
+                        Some(_) => {}
+                    }
+                }
+                Selection::InlineFragment(frag) => pending.push(&frag.node.selection_set.node),
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.as_str();
+                    if seen_fragments.insert(name)
+                        && let Some(fragment) = doc.fragments.get(name)
+                    {
+                        pending.push(&fragment.node.selection_set.node);
+                    }
+                }
+            }
+        }
+    }
+    if several {
+        "multiple".to_owned()
+    } else {
+        found.unwrap_or("__typename").to_owned()
     }
 }

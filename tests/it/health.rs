@@ -43,6 +43,24 @@ async fn metrics_count_operations(backend: Backend) {
             .data();
     }
     app.query("query Broken { nope }").await;
+    // Operation names are the client's: they never become labels.
+    let before = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for i in 0..100 {
+        app.query(&format!(
+            "query Random{i}x{} {{ serverStatus {{ version }} }}",
+            i * 7919
+        ))
+        .await
+        .data();
+    }
     let text = app
         .http
         .get(app.url("/metrics"))
@@ -53,7 +71,9 @@ async fn metrics_count_operations(backend: Backend) {
         .await
         .unwrap();
     assert!(
-        text.contains(r#"leadforge_graphql_requests_total{operation="Probe",outcome="ok"} 3"#),
+        text.contains(
+            r#"leadforge_graphql_requests_total{operation="serverStatus",outcome="ok"} 103"#
+        ),
         "{text}"
     );
     assert!(
@@ -62,9 +82,16 @@ async fn metrics_count_operations(backend: Backend) {
         ),
         "{text}"
     );
-    assert!(
-        text.contains(r#"leadforge_graphql_request_duration_seconds_count{operation="Probe"} 3"#)
+    assert!(text.contains(
+        r#"leadforge_graphql_request_duration_seconds_count{operation="serverStatus"} 103"#
+    ));
+    let series = |t: &str| t.lines().filter(|l| !l.starts_with('#')).count();
+    assert_eq!(
+        series(&before),
+        series(&text),
+        "100 new operation names added series"
     );
+    assert!(!text.contains("Random"), "{text}");
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 //! that touches the database runs on SQLite and on PostgreSQL.
 
 mod access;
+mod attacks;
 mod auth;
 mod campaigns;
 mod contract;

@@ -145,6 +145,22 @@ pub struct TestApp {
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
+/// An HTTP client that asks for `application/graphql-response+json`, as
+/// current GraphQL clients do (so request errors answer 4xx).
+pub fn graphql_client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ACCEPT,
+        reqwest::header::HeaderValue::from_static(
+            "application/graphql-response+json, application/json;q=0.9",
+        ),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("an HTTP client")
+}
+
 impl TestApp {
     /// The server on `backend` with the test defaults.
     pub async fn spawn(backend: Backend) -> Self {
@@ -196,7 +212,7 @@ impl TestApp {
         }));
         Self {
             addr,
-            http: reqwest::Client::new(),
+            http: graphql_client(),
             db,
             services,
             stop: Some(stop_tx),

@@ -21,6 +21,10 @@ pub const AUDIENCE: &str = "leadforge-api";
 const MIN_SECRET_BYTES: usize = 32;
 const GENERATED_SECRET_BYTES: usize = 64;
 const SECRET_FILE: &str = "jwt.key";
+/// Clock skew tolerated between the issuer and this server, applied once to
+/// each time claim: `exp` (still accepted this long after), `nbf` and `iat`
+/// (accepted this far in the future).
+pub const LEEWAY_SECS: u64 = 30;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
@@ -29,6 +33,9 @@ pub struct Claims {
     pub tid: TenantId,
     pub iat: u64,
     pub exp: u64,
+    /// Not before: optional, checked when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<u64>,
     pub iss: String,
     pub aud: String,
 }
@@ -81,7 +88,8 @@ impl TokenKeys {
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
-        validation.leeway = 30;
+        validation.leeway = LEEWAY_SECS;
+        validation.validate_nbf = true;
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
@@ -98,6 +106,7 @@ impl TokenKeys {
             tid: tenant,
             iat: now,
             exp: now + self.ttl.as_secs(),
+            nbf: None,
             iss: ISSUER.to_owned(),
             aud: AUDIENCE.to_owned(),
         };
@@ -108,12 +117,19 @@ impl TokenKeys {
 
     /// The claims of a valid token.
     pub fn verify(&self, token: &str) -> Result<Claims, TokenRejection> {
-        decode::<Claims>(token, &self.decoding, &self.validation)
+        let claims = decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
             .map_err(|e| match e.kind() {
                 ErrorKind::ExpiredSignature => TokenRejection::Expired,
                 _ => TokenRejection::Invalid,
-            })
+            })?;
+        // The library checks `exp` and `nbf`; a token issued in the future
+        // was not issued by this clock.
+        let now = chrono::Utc::now().timestamp().max(0) as u64;
+        if claims.iat > now + LEEWAY_SECS {
+            return Err(TokenRejection::Invalid);
+        }
+        Ok(claims)
     }
 }
 
@@ -179,6 +195,7 @@ mod tests {
             tid: tenant,
             iat: now - 7200,
             exp: now - 3600,
+            nbf: None,
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
         };
@@ -191,6 +208,7 @@ mod tests {
             tid: tenant,
             iat: now,
             exp: now + 60,
+            nbf: None,
             iss: ISSUER.into(),
             aud: "someone-else".into(),
         };
@@ -203,6 +221,7 @@ mod tests {
             tid: tenant,
             iat: now,
             exp: now + 60,
+            nbf: None,
             iss: "evil".into(),
             aud: AUDIENCE.into(),
         };
@@ -218,6 +237,7 @@ mod tests {
                 tid: tenant,
                 iat: now,
                 exp: now + 60,
+                nbf: None,
                 iss: ISSUER.into(),
                 aud: AUDIENCE.into(),
             },
@@ -225,6 +245,49 @@ mod tests {
         )
         .unwrap();
         assert_eq!(keys.verify(&hs384).unwrap_err(), TokenRejection::Invalid);
+    }
+
+    #[test]
+    fn time_claims_get_the_leeway_once() {
+        let keys = keys();
+        let now = chrono::Utc::now().timestamp() as u64;
+        let sign = |iat: u64, exp: u64, nbf: Option<u64>| {
+            let claims = Claims {
+                sub: UserId::generate(),
+                tid: TenantId::generate(),
+                iat,
+                exp,
+                nbf,
+                iss: ISSUER.into(),
+                aud: AUDIENCE.into(),
+            };
+            encode(
+                &Header::new(Algorithm::HS256),
+                &claims,
+                &EncodingKey::from_secret(&[7u8; 64]),
+            )
+            .unwrap()
+        };
+        // Expired a little less than the leeway ago: accepted; more: refused.
+        assert!(keys.verify(&sign(now - 600, now - 10, None)).is_ok());
+        assert_eq!(
+            keys.verify(&sign(now - 600, now - LEEWAY_SECS - 5, None))
+                .unwrap_err(),
+            TokenRejection::Expired
+        );
+        // Not valid before a minute from now: refused; within the leeway: fine.
+        assert_eq!(
+            keys.verify(&sign(now, now + 600, Some(now + 60)))
+                .unwrap_err(),
+            TokenRejection::Invalid
+        );
+        assert!(keys.verify(&sign(now, now + 600, Some(now + 10))).is_ok());
+        // Issued in the future beyond the leeway: refused.
+        assert_eq!(
+            keys.verify(&sign(now + 120, now + 600, None)).unwrap_err(),
+            TokenRejection::Invalid
+        );
+        assert!(keys.verify(&sign(now + 10, now + 600, None)).is_ok());
     }
 
     #[test]

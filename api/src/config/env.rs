@@ -43,6 +43,7 @@ pub const ENV_SETTINGS: &[EnvSetting] = &[
     plain("LEADFORGE_MAX_QUERY_DEPTH", "graphql.max_depth"),
     plain("LEADFORGE_MAX_QUERY_COMPLEXITY", "graphql.max_complexity"),
     plain("LEADFORGE_MAX_ALIASES", "graphql.max_aliases"),
+    plain("LEADFORGE_MAX_QUERY_SELECTIONS", "graphql.max_selections"),
     plain("LEADFORGE_MAX_BATCH", "graphql.max_batch"),
     plain("LEADFORGE_MAX_BODY_BYTES", "graphql.max_body_bytes"),
     plain("LEADFORGE_MAX_PAGE_SIZE", "graphql.max_page_size"),

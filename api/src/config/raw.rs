@@ -59,6 +59,7 @@ pub struct RawGraphql {
     pub max_depth: usize,
     pub max_complexity: usize,
     pub max_aliases: usize,
+    pub max_selections: usize,
     pub max_batch: usize,
     pub max_body_bytes: usize,
     pub max_page_size: usize,

@@ -5,7 +5,7 @@
 //! code and could leak a database message. Resolvers return
 //! `Result<T, GqlError>`, so every error goes through [`From<GqlError>`].
 
-use async_graphql::{ErrorExtensionValues, ServerError};
+use async_graphql::{ErrorExtensionValues, PathSegment, ServerError};
 
 use crate::error::{AppError, ErrorCode, INTERNAL_MESSAGE};
 
@@ -111,6 +111,59 @@ pub fn with_code(mut error: ServerError, code: ErrorCode) -> ServerError {
 /// A new request-level error with a code.
 pub fn coded_error(message: impl Into<String>, code: ErrorCode) -> ServerError {
     with_code(ServerError::new(message, None), code)
+}
+
+/// Gives an error async-graphql raised itself (ours always carry a code)
+/// the code it deserves. Before execution: a request error. During
+/// execution: an argument or variable the schema could not coerce (an `Int`
+/// out of range, a string where a file part belongs) is the client's
+/// mistake; anything else is ours.
+pub fn code_uncoded(error: ServerError, executed: bool) -> ServerError {
+    if !executed {
+        return with_code(error, ErrorCode::BadRequest);
+    }
+    if error
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.get("code").is_some())
+    {
+        return error;
+    }
+    match coercion_failure(&error.message) {
+        Some(message) => {
+            let field = error.path.last().and_then(|segment| match segment {
+                PathSegment::Field(name) => Some(name.clone()),
+                PathSegment::Index(_) => None,
+            });
+            let message = match &field {
+                Some(field) => format!("Invalid argument of `{field}`: {message}"),
+                None => format!("Invalid argument: {message}"),
+            };
+            let mut coded = with_code(ServerError { message, ..error }, ErrorCode::BadUserInput);
+            if let (Some(field), Some(ext)) = (field, coded.extensions.as_mut()) {
+                ext.set("field", field);
+            }
+            coded
+        }
+        None => with_code(error, ErrorCode::Internal),
+    }
+}
+
+/// The plain-words reason of an input coercion error (`Failed to parse
+/// "Int": …`), with the `Upload` case said the way a client can act on.
+fn coercion_failure(message: &str) -> Option<String> {
+    let (type_name, reason) = if let Some(rest) = message.strip_prefix("Failed to parse \"") {
+        rest.split_once("\": ").unwrap_or((rest, ""))
+    } else {
+        // `Expected input type "Upload", found "text".`
+        let rest = message.strip_prefix("Expected input type \"")?;
+        rest.split_once("\", ").unwrap_or((rest, ""))
+    };
+    Some(if type_name == "Upload" {
+        "a file is expected here: send it as a part of a multipart request (the GraphQL multipart request spec), not as a JSON value.".to_owned()
+    } else {
+        format!("expected {type_name}: {reason}")
+    })
 }
 
 /// Displays an error with its chain of causes, for logs.

@@ -1,6 +1,12 @@
-//! Request limits: aliases, depth and complexity, each answered with a clear
-//! `LIMIT_EXCEEDED` error; and the `extensions.code` of errors raised while
-//! parsing and validating.
+//! Request limits, each answered with a clear `LIMIT_EXCEEDED` error; and the
+//! `extensions.code` of errors raised while parsing and validating.
+//!
+//! Everything that bounds the work a document can cause (expanded field
+//! selections, depth, spread nesting, aliases, directives, arguments,
+//! variables) is checked right after parsing, from a linear measurement
+//! ([`super::cost`]), before validation walks the document. Only the
+//! complexity, which needs the schema's field costs, is checked after
+//! validation, whose work the selection limit has already bounded.
 //!
 //! async-graphql's own depth and complexity limits answer with bare messages
 //! and also reject the standard introspection query, which tooling relies on;
@@ -16,14 +22,19 @@ use std::sync::{
 };
 
 use async_graphql::{
-    Response, ServerError, ServerResult, ValidationResult, Variables,
+    Request, Response, ServerError, ServerResult, ValidationResult, Variables,
     extensions::{
-        Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
+        Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
+        NextPrepareRequest, NextRequest, NextSubscribe, NextValidation,
     },
+    futures_util::stream::{BoxStream, StreamExt},
     parser::types::{ExecutableDocument, Selection, SelectionSet},
 };
 
-use super::error::{coded_error, with_code};
+use super::{
+    cost::{self, DocumentCost},
+    error::{code_uncoded, coded_error, with_code},
+};
 use crate::error::ErrorCode;
 
 /// The configured limits.
@@ -35,6 +46,8 @@ pub struct Limits {
     pub max_depth: usize,
     pub max_complexity: usize,
     pub max_aliases: usize,
+    /// Field selections a document may expand to, fragments expanded.
+    pub max_selections: usize,
 }
 
 /// Request data telling the HTTP layer whether execution began: errors of a
@@ -53,6 +66,7 @@ impl ExtensionFactory for Limits {
         Arc::new(LimitsExtension {
             limits: *self,
             introspection_only: AtomicBool::new(false),
+            executed: AtomicBool::new(false),
         })
     }
 }
@@ -60,10 +74,133 @@ impl ExtensionFactory for Limits {
 struct LimitsExtension {
     limits: Limits,
     introspection_only: AtomicBool,
+    /// Whether execution began (uncoded errors after it are coercion
+    /// failures or ours, before it request errors).
+    executed: AtomicBool,
+}
+
+impl LimitsExtension {
+    /// The limits on what the document is made of, each linear to check.
+    fn check_size(&self, doc: &ExecutableDocument, cost: &DocumentCost) -> ServerResult<()> {
+        let max = self.limits.max_selections;
+        if cost.selections > max as u64 {
+            return Err(limit_error(format!(
+                "The query expands to {} field selections (a fragment counts each time it is spread); at most {max} are allowed.",
+                cost.selections
+            )));
+        }
+        if cost.spread_nesting > MAX_SPREAD_NESTING {
+            return Err(limit_error(format!(
+                "The query nests fragment spreads {} deep; at most {MAX_SPREAD_NESTING} are allowed.",
+                cost.spread_nesting
+            )));
+        }
+        for (what, found, most) in [
+            ("directives", cost.directives, MAX_DIRECTIVES),
+            (
+                "arguments on one field or directive",
+                cost.max_arguments,
+                MAX_ARGUMENTS,
+            ),
+            (
+                "variables in one operation",
+                cost.max_variables,
+                MAX_VARIABLES,
+            ),
+            ("fragments", cost.fragments, MAX_FRAGMENTS),
+            ("operations", cost.operations, MAX_OPERATIONS),
+        ] {
+            if found > most {
+                return Err(limit_error(format!(
+                    "The query has {found} {what}; at most {most} are allowed."
+                )));
+            }
+        }
+        let aliases = count_aliases(doc);
+        if aliases > self.limits.max_aliases {
+            return Err(limit_error(format!(
+                "The query uses {aliases} aliases; at most {} are allowed.",
+                self.limits.max_aliases
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// A parse failure, coded: the parser's nesting bound is a limit, the rest
+/// is a malformed document.
+fn parse_error(mut e: ServerError) -> ServerError {
+    if e.message.contains("recursion") {
+        return with_code(e, ErrorCode::LimitExceeded);
+    }
+    e.message = syntax_message(&e);
+    with_code(e, ErrorCode::GraphqlParseFailed)
+}
+
+/// The parser's message without the copy of the offending line it quotes
+/// (which can be the whole, megabyte-long document): where, and what it
+/// expected.
+fn syntax_message(e: &ServerError) -> String {
+    let expected = e
+        .message
+        .lines()
+        .rev()
+        .find_map(|line| line.trim_start().strip_prefix("= "))
+        .map(|what| what.chars().take(200).collect::<String>());
+    match (e.locations.first(), expected) {
+        (Some(at), Some(what)) => format!(
+            "Syntax error at line {}, column {}: {what}.",
+            at.line, at.column
+        ),
+        (None, Some(what)) => format!("Syntax error: {what}."),
+        _ => e.message.chars().take(200).collect(),
+    }
+}
+
+fn limit_error(message: String) -> ServerError {
+    coded_error(message, ErrorCode::LimitExceeded)
 }
 
 #[async_trait::async_trait]
 impl Extension for LimitsExtension {
+    /// Parses the document here, ahead of async-graphql's own parse step:
+    /// that step walks every fragment spread (its recursion-depth check)
+    /// before any extension sees the document, so the measurement has to
+    /// come first. async-graphql then uses the document parsed here.
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        let doc = request.parsed_query().map_err(parse_error)?;
+        let cost = cost::measure(doc)
+            .map_err(|e| coded_error(e.to_string(), ErrorCode::GraphqlValidationFailed))?;
+        self.check_size(doc, &cost)?;
+        if !self.limits.introspection && cost.selects_schema {
+            return Err(coded_error(
+                "Introspection is disabled on this server.",
+                ErrorCode::Forbidden,
+            ));
+        }
+        if cost.introspection_only {
+            if cost.introspection_lists > MAX_INTROSPECTION_LIST_NESTING {
+                return Err(limit_error(format!(
+                    "The introspection query nests {} lists (types, fields, args…); at most {MAX_INTROSPECTION_LIST_NESTING} are allowed.",
+                    cost.introspection_lists
+                )));
+            }
+        } else if cost.depth > self.limits.max_depth {
+            return Err(limit_error(format!(
+                "The query is nested {} levels deep; at most {} are allowed.",
+                cost.depth, self.limits.max_depth
+            )));
+        }
+        self.introspection_only
+            .store(cost.introspection_only, Ordering::Relaxed);
+        next.run(ctx, request).await
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -71,46 +208,7 @@ impl Extension for LimitsExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await.map_err(|e| {
-            // async-graphql checks recursion depth while parsing.
-            let code = if e.message.contains("recursion depth") {
-                ErrorCode::LimitExceeded
-            } else {
-                ErrorCode::GraphqlParseFailed
-            };
-            with_code(e, code)
-        })?;
-        let aliases = count_aliases(&doc);
-        if aliases > self.limits.max_aliases {
-            return Err(coded_error(
-                format!(
-                    "The query uses {aliases} aliases; at most {} are allowed.",
-                    self.limits.max_aliases
-                ),
-                ErrorCode::LimitExceeded,
-            ));
-        }
-        if !self.limits.introspection && selects_schema(&doc) {
-            return Err(coded_error(
-                "Introspection is disabled on this server.",
-                ErrorCode::Forbidden,
-            ));
-        }
-        let introspection_only = is_introspection_only(&doc);
-        if introspection_only {
-            let nesting = introspection_list_nesting(&doc);
-            if nesting > MAX_INTROSPECTION_LIST_NESTING {
-                return Err(coded_error(
-                    format!(
-                        "The introspection query nests {nesting} lists (types, fields, args…); at most {MAX_INTROSPECTION_LIST_NESTING} are allowed."
-                    ),
-                    ErrorCode::LimitExceeded,
-                ));
-            }
-        }
-        self.introspection_only
-            .store(introspection_only, Ordering::Relaxed);
-        Ok(doc)
+        next.run(ctx, query, variables).await.map_err(parse_error)
     }
 
     async fn validation(
@@ -126,15 +224,6 @@ impl Extension for LimitsExtension {
         })?;
         if self.introspection_only.load(Ordering::Relaxed) {
             return Ok(result);
-        }
-        if result.depth > self.limits.max_depth {
-            return Err(vec![coded_error(
-                format!(
-                    "The query is nested {} levels deep; at most {} are allowed.",
-                    result.depth, self.limits.max_depth
-                ),
-                ErrorCode::LimitExceeded,
-            )]);
         }
         if result.complexity > self.limits.max_complexity {
             return Err(vec![coded_error(
@@ -154,63 +243,57 @@ impl Extension for LimitsExtension {
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
+        self.executed.store(true, Ordering::Relaxed);
         if let Some(marker) = ctx.data_opt::<Arc<ExecutionMarker>>() {
             marker.0.store(true, Ordering::Relaxed);
         }
         next.run(ctx, operation_name).await
     }
-}
 
-/// List-valued fields of the introspection types; nesting them multiplies
-/// the size of the answer.
-const INTROSPECTION_LISTS: [&str; 8] = [
-    "types",
-    "fields",
-    "args",
-    "inputFields",
-    "interfaces",
-    "enumValues",
-    "possibleTypes",
-    "directives",
-];
-const MAX_INTROSPECTION_LIST_NESTING: usize = 3;
-/// Fragment hops followed while measuring; cycles are a validation error.
-const MAX_FRAGMENT_HOPS: usize = 16;
-
-/// The deepest nesting of introspection list fields on any path.
-fn introspection_list_nesting(doc: &ExecutableDocument) -> usize {
-    doc.operations
-        .iter()
-        .map(|(_, op)| list_nesting(doc, &op.node.selection_set.node, 0))
-        .max()
-        .unwrap_or(0)
-}
-
-fn list_nesting(doc: &ExecutableDocument, set: &SelectionSet, hops: usize) -> usize {
-    if hops > MAX_FRAGMENT_HOPS {
-        // Deeper than any honest query: count it as over the cap.
-        return MAX_INTROSPECTION_LIST_NESTING + 1;
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let mut response = next.run(ctx).await;
+        let executed = self.executed.load(Ordering::Relaxed);
+        response.errors = std::mem::take(&mut response.errors)
+            .into_iter()
+            .map(|e| code_uncoded(e, executed))
+            .collect();
+        response
     }
-    set.items
-        .iter()
-        .map(|item| match &item.node {
-            Selection::Field(field) => {
-                let own = usize::from(INTROSPECTION_LISTS.contains(&field.node.name.node.as_str()));
-                own + list_nesting(doc, &field.node.selection_set.node, hops + 1)
-            }
-            Selection::InlineFragment(frag) => {
-                list_nesting(doc, &frag.node.selection_set.node, hops + 1)
-            }
-            Selection::FragmentSpread(spread) => doc
-                .fragments
-                .get(&spread.node.fragment_name.node)
-                .map_or(0, |f| {
-                    list_nesting(doc, &f.node.selection_set.node, hops + 1)
-                }),
-        })
-        .max()
-        .unwrap_or(0)
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        // Parse and validation errors already carry their codes; what is
+        // left uncoded in a stream was raised while executing.
+        Box::pin(next.run(ctx, stream).map(|mut response| {
+            response.errors = std::mem::take(&mut response.errors)
+                .into_iter()
+                .map(|e| code_uncoded(e, true))
+                .collect();
+            response
+        }))
+    }
 }
+
+/// Most introspection list fields (`types → fields → args`) one path may
+/// nest; the standard introspection query needs three.
+const MAX_INTROSPECTION_LIST_NESTING: usize = 3;
+/// Longest chain of fragment spreads; real queries (GraphiQL's, the UI's)
+/// nest a handful.
+const MAX_SPREAD_NESTING: usize = 16;
+/// Directives written in one document; each real query has a few.
+const MAX_DIRECTIVES: usize = 64;
+/// Arguments written on one field or directive.
+const MAX_ARGUMENTS: usize = 32;
+/// Variables one operation declares.
+const MAX_VARIABLES: usize = 64;
+/// Fragments one document defines (validation reports each unused one).
+const MAX_FRAGMENTS: usize = 256;
+/// Operations one document defines.
+const MAX_OPERATIONS: usize = 32;
 
 fn count_aliases(doc: &ExecutableDocument) -> usize {
     let in_operations: usize = doc
@@ -237,53 +320,4 @@ fn aliases_in(set: &SelectionSet) -> usize {
             Selection::FragmentSpread(_) => 0,
         })
         .sum()
-}
-
-/// Whether every operation selects only `__schema`, `__type` and
-/// `__typename` at its root (following fragments).
-fn is_introspection_only(doc: &ExecutableDocument) -> bool {
-    doc.operations
-        .iter()
-        .all(|(_, op)| root_is_introspection(doc, &op.node.selection_set.node, 0))
-}
-
-/// Whether any operation selects `__schema` or `__type` at its root.
-fn selects_schema(doc: &ExecutableDocument) -> bool {
-    doc.operations
-        .iter()
-        .any(|(_, op)| root_selects_schema(doc, &op.node.selection_set.node, 0))
-}
-
-fn root_selects_schema(doc: &ExecutableDocument, set: &SelectionSet, hops: usize) -> bool {
-    if hops > 8 {
-        return false;
-    }
-    set.items.iter().any(|item| match &item.node {
-        Selection::Field(field) => matches!(field.node.name.node.as_str(), "__schema" | "__type"),
-        Selection::InlineFragment(frag) => {
-            root_selects_schema(doc, &frag.node.selection_set.node, hops + 1)
-        }
-        Selection::FragmentSpread(spread) => doc
-            .fragments
-            .get(&spread.node.fragment_name.node)
-            .is_some_and(|f| root_selects_schema(doc, &f.node.selection_set.node, hops + 1)),
-    })
-}
-
-fn root_is_introspection(doc: &ExecutableDocument, set: &SelectionSet, hops: usize) -> bool {
-    // Fragment cycles are rejected by validation; the hop bound only keeps
-    // this walk finite before validation has run.
-    if hops > 8 {
-        return false;
-    }
-    set.items.iter().all(|item| match &item.node {
-        Selection::Field(field) => field.node.name.node.starts_with("__"),
-        Selection::InlineFragment(frag) => {
-            root_is_introspection(doc, &frag.node.selection_set.node, hops + 1)
-        }
-        Selection::FragmentSpread(spread) => doc
-            .fragments
-            .get(&spread.node.fragment_name.node)
-            .is_some_and(|f| root_is_introspection(doc, &f.node.selection_set.node, hops + 1)),
-    })
 }

@@ -7,6 +7,7 @@ pub mod campaign_types;
 pub mod campaigns;
 pub mod context;
 pub mod copy;
+pub mod cost;
 pub mod creatives;
 pub mod credits;
 pub mod error;
@@ -84,6 +85,7 @@ pub fn build_schema(
         max_depth: config.max_depth,
         max_complexity: config.max_complexity,
         max_aliases: config.max_aliases,
+        max_selections: config.max_selections,
     })
     .data(pagination::MaxPageSize(config.max_page_size));
     if let Some(metrics) = metrics {
@@ -108,6 +110,7 @@ pub fn sdl() -> String {
         max_depth: usize::MAX,
         max_complexity: usize::MAX,
         max_aliases: usize::MAX,
+        max_selections: usize::MAX,
         max_batch: 1,
         max_body_bytes: 1,
         max_page_size: 1,

@@ -381,16 +381,20 @@ async fn run_all(
         async move {
             let mut response = state.schema.execute(request).await;
             let executed = marker.executed();
-            // Every error carries a code: errors async-graphql raised before
-            // execution are request errors; any other uncoded one is ours.
-            let fallback = if executed {
-                ErrorCode::Internal
-            } else {
-                ErrorCode::BadRequest
-            };
             response.errors = std::mem::take(&mut response.errors)
                 .into_iter()
-                .map(|e| with_code(e, fallback))
+                // The schema's extension codes what async-graphql raised;
+                // whatever is left without a code is ours.
+                .map(|e| {
+                    with_code(
+                        e,
+                        if executed {
+                            ErrorCode::Internal
+                        } else {
+                            ErrorCode::BadRequest
+                        },
+                    )
+                })
                 .collect();
             (response, executed)
         }

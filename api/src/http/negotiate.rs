@@ -33,9 +33,12 @@ pub(super) fn not_acceptable() -> Response {
         .into_response()
 }
 
-/// Picks the answer's media type from `Accept`: `application/json` only when
-/// the client prefers it, `application/graphql-response+json` otherwise
-/// (including no `Accept` at all and wildcards). `None`: nothing acceptable.
+/// Picks the answer's media type from `Accept`:
+/// `application/graphql-response+json` when the client names it (and does
+/// not prefer `application/json`), `application/json` otherwise — for no
+/// `Accept` at all and for wildcards too, as the GraphQL-over-HTTP spec
+/// recommends, since such clients may predate the newer media type.
+/// `None`: nothing acceptable.
 pub(super) fn negotiate(headers: &HeaderMap) -> Option<Media> {
     let accept: Vec<&str> = headers
         .get_all(header::ACCEPT)
@@ -43,7 +46,7 @@ pub(super) fn negotiate(headers: &HeaderMap) -> Option<Media> {
         .filter_map(|v| v.to_str().ok())
         .collect();
     if accept.is_empty() {
-        return Some(Media::GraphqlResponseJson);
+        return Some(Media::Json);
     }
     let mut best: Option<(f32, Media)> = None;
     for range in accept.iter().flat_map(|v| v.split(',')) {
@@ -57,10 +60,8 @@ pub(super) fn negotiate(headers: &HeaderMap) -> Option<Media> {
             continue;
         }
         let media = match media_range.as_str() {
-            "application/graphql-response+json" | "application/*" | "*/*" => {
-                Media::GraphqlResponseJson
-            }
-            "application/json" => Media::Json,
+            "application/graphql-response+json" => Media::GraphqlResponseJson,
+            "application/json" | "application/*" | "*/*" => Media::Json,
             _ => continue,
         };
         let better = match best {
@@ -91,10 +92,7 @@ mod tests {
 
     #[test]
     fn negotiation_prefers_graphql_response_json() {
-        assert_eq!(
-            negotiate(&HeaderMap::new()),
-            Some(Media::GraphqlResponseJson)
-        );
+        assert_eq!(negotiate(&HeaderMap::new()), Some(Media::Json));
         assert_eq!(negotiate(&accept("application/json")), Some(Media::Json));
         assert_eq!(
             negotiate(&accept(
@@ -108,7 +106,12 @@ mod tests {
             )),
             Some(Media::Json)
         );
-        assert_eq!(negotiate(&accept("*/*")), Some(Media::GraphqlResponseJson));
+        assert_eq!(negotiate(&accept("*/*")), Some(Media::Json));
+        assert_eq!(negotiate(&accept("application/*")), Some(Media::Json));
+        assert_eq!(
+            negotiate(&accept("application/graphql-response+json, */*")),
+            Some(Media::GraphqlResponseJson)
+        );
         assert_eq!(negotiate(&accept("text/html")), None);
         assert_eq!(negotiate(&accept("application/json;q=0")), None);
     }

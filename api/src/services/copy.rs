@@ -16,7 +16,7 @@ use crate::{
     authz::{Action, Authorizer, Resource},
     config::Config,
     error::{AppError, InputProblem},
-    services::text,
+    services::campaigns::input,
 };
 
 /// What `generateAdCopy` asks for.
@@ -59,22 +59,14 @@ impl CopyService {
             .authorize(principal, Resource::Copy, Action::Create)
             .await?;
         let mut problems = Vec::new();
-        let niche = match text::line(
-            "niche",
-            &request.niche,
-            1,
-            super::campaigns::input::MAX_NICHE_CHARS,
-        ) {
+        let niche = match input::clean(&input::NICHE, &request.niche) {
             Ok(n) => Some(n),
             Err(p) => {
                 problems.push(p);
                 None
             }
         };
-        problems.extend(super::campaigns::input::audience_problems(
-            "audience",
-            &request.audience,
-        ));
+        problems.extend(input::audience_problems("audience", &request.audience));
         let variants = u8::try_from(request.variants)
             .ok()
             .filter(|v| (1..=MAX_VARIANTS).contains(v));

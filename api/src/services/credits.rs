@@ -23,6 +23,7 @@ use serde_json::json;
 use super::{
     audit::{AuditEntry, AuditService},
     pagination::{self, Cursor, Page, PageRequest},
+    text::TextRule,
 };
 use crate::{
     auth::Principal,
@@ -34,6 +35,9 @@ use crate::{
 pub const MAX_GRANT: i64 = 1_000_000;
 /// Longest reason a grant may carry.
 pub const MAX_REASON_CHARS: usize = 200;
+
+/// The reason a grant shows in the member's ledger.
+const REASON: TextRule = TextRule::line("reason", "The reason", 1, MAX_REASON_CHARS);
 
 /// Opens the balance of a new user, with `initial` credits granted.
 pub async fn open_account<C: ConnectionTrait>(
@@ -258,18 +262,13 @@ impl CreditsService {
                 format!("Grant a whole number of credits from 1 to {MAX_GRANT}."),
             ));
         }
-        let reason = grant.reason.trim();
-        if reason.is_empty()
-            || reason.chars().count() > MAX_REASON_CHARS
-            || reason.chars().any(char::is_control)
-        {
-            problems.push(InputProblem::new(
-                "reason",
-                format!(
-                    "Give a reason of 1 to {MAX_REASON_CHARS} characters on one line (it is shown in the member's ledger)."
-                ),
-            ));
-        }
+        let reason = match REASON.clean(&grant.reason) {
+            Ok(reason) => reason,
+            Err(e) => {
+                problems.push(crate::services::campaigns::input::as_problem(e));
+                String::new()
+            }
+        };
         if let Some(problem) = AppError::all_of(problems) {
             return Err(problem);
         }
@@ -297,7 +296,7 @@ impl CreditsService {
             user_id: Set(member.id),
             delta: Set(grant.amount),
             kind: Set(CreditEntryKind::Grant),
-            reason: Set(Some(reason.to_owned())),
+            reason: Set(Some(reason.clone())),
             campaign_id: Set(None),
             // Each grant is its own request: a fresh key per grant.
             idempotency_key: Set(format!("grant:{}", uuid::Uuid::now_v7())),

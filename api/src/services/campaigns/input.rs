@@ -9,8 +9,8 @@ use entities::{
 };
 
 use crate::{
-    error::InputProblem,
-    services::text,
+    error::{AppError, InputProblem},
+    services::text::TextRule,
     shapes::{AGE_MAX, AGE_MIN},
 };
 
@@ -22,6 +22,30 @@ pub const MAX_CREATIVES: usize = 10;
 pub const MAX_URL_CHARS: usize = 2000;
 /// Longest niche.
 pub const MAX_NICHE_CHARS: usize = 200;
+
+const NAME: TextRule = TextRule::line("campaignName", "The campaign name", 1, MAX_NAME_CHARS);
+/// The niche of a draft or a copy brief.
+pub const NICHE: TextRule = TextRule::line("niche", "The niche", 1, MAX_NICHE_CHARS);
+const HEADLINE: TextRule = TextRule::line("adCopy.headline", "The headline", 1, MAX_HEADLINE);
+const BODY: TextRule = TextRule::line("adCopy.body", "The body", 1, MAX_BODY).multiline();
+const DESCRIPTION: TextRule =
+    TextRule::line("adCopy.description", "The description", 1, MAX_DESCRIPTION);
+const TARGET_NAME: TextRule = TextRule::line("name", "A target's name", 1, 200);
+
+/// Runs a text rule, as a problem to collect rather than an error to return.
+pub fn clean(rule: &TextRule, raw: &str) -> Result<String, InputProblem> {
+    rule.clean(raw).map_err(as_problem)
+}
+
+/// A `BAD_USER_INPUT` as one problem of a list.
+pub fn as_problem(e: AppError) -> InputProblem {
+    match e {
+        AppError::BadUserInput { field, message } => {
+            InputProblem::new(field.unwrap_or_default(), message)
+        }
+        other => InputProblem::new("", other.to_string()),
+    }
+}
 
 /// A campaign as the client describes it.
 #[derive(Debug, Clone)]
@@ -45,7 +69,7 @@ pub fn check(input: &CampaignInput, max_budget: i64) -> (CampaignInput, Vec<Inpu
     let mut problems = Vec::new();
     let mut out = input.clone();
 
-    match text::line("campaignName", &input.name, 1, MAX_NAME_CHARS) {
+    match clean(&NAME, &input.name) {
         Ok(name) => out.name = name,
         Err(p) => problems.push(p),
     }
@@ -92,7 +116,7 @@ pub fn check(input: &CampaignInput, max_budget: i64) -> (CampaignInput, Vec<Inpu
     }
     out.niche = None;
     if let Some(niche) = input.niche.as_deref().filter(|n| !n.trim().is_empty()) {
-        match text::line("niche", niche, 1, MAX_NICHE_CHARS) {
+        match clean(&NICHE, niche) {
             Ok(n) => out.niche = Some(n),
             Err(p) => problems.push(p),
         }
@@ -207,7 +231,7 @@ pub fn audience_problems(prefix: &str, audience: &TargetAudience) -> Vec<InputPr
                     .id
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':')
-                || text::line("name", &t.name, 1, 200).is_err()
+                || TARGET_NAME.clean(&t.name).is_err()
         });
         if bad {
             problems.push(InputProblem::new(
@@ -229,17 +253,17 @@ pub fn audience_problems(prefix: &str, audience: &TargetAudience) -> Vec<InputPr
 pub fn check_copy(copy: &AdCopy) -> (AdCopy, Vec<InputProblem>) {
     let mut problems = Vec::new();
     let mut out = copy.clone();
-    match text::line("adCopy.headline", &copy.headline, 1, MAX_HEADLINE) {
+    match clean(&HEADLINE, &copy.headline) {
         Ok(h) => out.headline = h,
         Err(p) => problems.push(p),
     }
-    match text::paragraph("adCopy.body", &copy.body, 1, MAX_BODY) {
+    match clean(&BODY, &copy.body) {
         Ok(b) => out.body = b,
         Err(p) => problems.push(p),
     }
     out.description = None;
     if let Some(d) = copy.description.as_deref().filter(|d| !d.trim().is_empty()) {
-        match text::line("adCopy.description", d, 1, MAX_DESCRIPTION) {
+        match clean(&DESCRIPTION, d) {
             Ok(d) => out.description = Some(d),
             Err(p) => problems.push(p),
         }

@@ -32,9 +32,11 @@ use crate::{
         audit::AuditEntry,
         credits::Movement,
         integrations::{platform_failure, provider_name},
-        text,
+        text::TextRule,
     },
 };
+
+const IDEMPOTENCY_KEY: TextRule = TextRule::line("idempotencyKey", "The idempotency key", 1, 200);
 
 /// Attempts a launch job gets before the campaign fails.
 pub const LAUNCH_ATTEMPTS: i32 = 6;
@@ -53,10 +55,7 @@ impl CampaignsService {
             .authz
             .authorize(principal, Resource::Campaign, Action::Update)
             .await?;
-        let key = key
-            .map(|k| text::line("idempotencyKey", &k, 1, 200))
-            .transpose()
-            .map_err(|p| AppError::bad_input(p.field, p.message))?;
+        let key = IDEMPOTENCY_KEY.clean_optional(key.as_deref())?;
         let current = find_within(&self.db, scope, id).await?;
         if !EDITABLE.contains(&current.status) || (key.is_some() && current.idempotency_key == key)
         {

@@ -17,7 +17,7 @@ mod names;
 pub use names::normalize_email;
 use names::{slugify, suffixed};
 
-use super::{agents, audit::AuditEntry, audit::AuditService, credits};
+use super::{agents, audit::AuditEntry, audit::AuditService, credits, text::TextRule};
 use crate::{
     auth::{
         Caller, ClientAddr, Principal, TokenRejection, password, throttle::SignInThrottle,
@@ -28,6 +28,8 @@ use crate::{
 };
 
 const MAX_TENANT_NAME: usize = 80;
+const TENANT_NAME: TextRule =
+    TextRule::line("tenantName", "The organisation name", 2, MAX_TENANT_NAME);
 const WRONG_CREDENTIALS: &str = "Wrong e-mail or password.";
 
 /// A signed-in user and their token.
@@ -98,13 +100,7 @@ impl IdentityService {
         }
         let email = normalize_email(&input.email)?;
         password::check_rules(&input.password, &email, "password")?;
-        let tenant_name = input.tenant_name.trim().to_owned();
-        if tenant_name.chars().count() < 2 || tenant_name.chars().count() > MAX_TENANT_NAME {
-            return Err(AppError::bad_input(
-                "tenantName",
-                format!("The organisation name must have 2 to {MAX_TENANT_NAME} characters."),
-            ));
-        }
+        let tenant_name = TENANT_NAME.clean(&input.tenant_name)?;
         if self.email_taken(&email).await? {
             return Err(email_conflict());
         }

@@ -24,7 +24,10 @@ pub use failures::platform_failure;
 
 use failures::{account_problem, failure_message};
 
-use super::audit::{AuditEntry, AuditService};
+use super::{
+    audit::{AuditEntry, AuditService},
+    text::TextRule,
+};
 use crate::{
     auth::Principal,
     authz::{Action, Authorizer, Resource},
@@ -385,13 +388,8 @@ impl IntegrationsService {
         query: &str,
         country: Option<&str>,
     ) -> Result<Vec<TargetingOption>, AppError> {
-        let query = query.trim();
-        if query.is_empty() || query.chars().count() > 100 {
-            return Err(AppError::bad_input(
-                "query",
-                "Search for 1 to 100 characters.",
-            ));
-        }
+        let query = TextRule::line("query", "The search", 1, 100).clean(query)?;
+        let query = query.as_str();
         let country = country
             .map(|c| c.trim().to_ascii_uppercase())
             .filter(|c| !c.is_empty());
