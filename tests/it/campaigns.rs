@@ -5,3 +5,4 @@
 mod drafts;
 mod launch;
 mod lists;
+mod meta;

@@ -1,9 +1,42 @@
 //! `launchCampaign`, `pauseCampaign`, `resumeCampaign`.
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID, Object, SimpleObject};
 use entities::CampaignId;
 
-use super::{admin::parse_id, campaigns::Campaign, context::ContextExt, error::GqlResult};
+use super::{
+    admin::parse_id,
+    campaign_types::{AdCopy, int},
+    campaigns::Campaign,
+    context::ContextExt,
+    error::GqlResult,
+};
+
+/// One check of a dry run.
+#[derive(SimpleObject)]
+pub struct LaunchCheck {
+    /// What was checked: `status`, `agent`, `credits`, `creatives`, `copy`,
+    /// `credentials`, `budget`, `platform`.
+    name: String,
+    /// Whether it passed.
+    ok: bool,
+    /// What was found, in plain words (what to fix when it failed).
+    message: String,
+}
+
+/// The dry run of a launch.
+#[derive(SimpleObject)]
+pub struct LaunchPreview {
+    /// Every check passed: launching would be accepted.
+    ok: bool,
+    /// Each check with its message.
+    checks: Vec<LaunchCheck>,
+    /// Credits a launch costs.
+    credit_cost: i32,
+    /// The owner's balance now.
+    credit_balance: i32,
+    /// The copy that would run (the draft's, or what the agent writes now).
+    ad_copy: Option<AdCopy>,
+}
 
 #[derive(Default)]
 pub struct LaunchMutation;
@@ -31,6 +64,31 @@ impl LaunchMutation {
             .launch(principal, id, idempotency_key)
             .await?;
         Ok(Campaign(row))
+    }
+
+    /// A dry run of `launchCampaign`: credentials, agent and provider,
+    /// credits, budget minimum, creatives, copy and the platform's own
+    /// validation, each with a plain message. Nothing is created on the
+    /// platform and no credit moves.
+    async fn preview_launch(&self, ctx: &Context<'_>, id: ID) -> GqlResult<LaunchPreview> {
+        let principal = ctx.principal()?;
+        let id: CampaignId = parse_id(&id, "campaign")?;
+        let preview = ctx.services()?.campaigns.preview(principal, id).await?;
+        Ok(LaunchPreview {
+            ok: preview.ok(),
+            checks: preview
+                .checks
+                .into_iter()
+                .map(|c| LaunchCheck {
+                    name: c.name.to_owned(),
+                    ok: c.ok,
+                    message: c.message,
+                })
+                .collect(),
+            credit_cost: int(preview.credit_cost),
+            credit_balance: int(preview.credit_balance),
+            ad_copy: preview.ad_copy.as_ref().map(Into::into),
+        })
     }
 
     /// Pauses an `ACTIVE` campaign on the platform, then here; a refusal is

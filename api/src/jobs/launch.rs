@@ -291,7 +291,20 @@ impl Launcher {
             Err(LaunchError::Journal(why)) if why == STOPPING => Err(Stop::Interrupted),
             Err(LaunchError::Journal(why)) => Err(Stop::Retry(None, why)),
             Err(LaunchError::Platform { step, source }) => {
-                let stop = platform_stop(&source, name, &step);
+                let stop = match platform_stop(&source, name, &step) {
+                    // The account's usage headers say to hold back: this
+                    // account waits (others keep going on other jobs).
+                    Stop::Retry(after, why) => match platform.usage(&creds.ad_account_id) {
+                        Some(usage) if usage.should_slow_down() => {
+                            let hold = usage
+                                .regain_access_after()
+                                .unwrap_or(Duration::from_secs(30));
+                            Stop::Retry(Some(after.unwrap_or_default().max(hold)), why)
+                        }
+                        _ => Stop::Retry(after, why),
+                    },
+                    other => other,
+                };
                 if matches!(stop, Stop::Fail(_)) {
                     // Nothing may keep delivering after a failed launch.
                     self.pause_all(&platform, &creds, &progress).await;
@@ -552,4 +565,28 @@ pub fn backoff(attempt: i32, asked: Option<Duration>) -> Duration {
     let base = Duration::from_millis(500 * exp.min(120));
     let jitter = Duration::from_millis(rand::random::<u64>() % 250);
     base.max(asked.unwrap_or_default()) + jitter
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_off_grows_and_honours_what_the_platform_asked() {
+        assert!(backoff(1, None) < Duration::from_secs(1));
+        assert!(backoff(4, None) >= Duration::from_secs(4));
+        // The platform's regain time wins over the schedule.
+        assert!(backoff(1, Some(Duration::from_secs(60))) >= Duration::from_secs(60));
+        // Bounded, however many attempts.
+        assert!(backoff(40, None) <= Duration::from_secs(61));
+    }
+
+    #[test]
+    fn ledger_keys_name_the_launch_and_the_movement() {
+        let c = CampaignId::generate();
+        let reserve = ledger_key(c, "k", CreditEntryKind::Reserve);
+        assert_ne!(reserve, ledger_key(c, "k", CreditEntryKind::Refund));
+        assert_ne!(reserve, ledger_key(c, "other", CreditEntryKind::Reserve));
+        assert_eq!(reserve, ledger_key(c, "k", CreditEntryKind::Reserve));
+    }
 }

@@ -122,16 +122,17 @@ impl Services {
         let credits = credits::CreditsService::new(db.clone(), authz.clone(), audit.clone());
         let queue = crate::jobs::JobQueue::new(queue_db);
         let (events, _) = tokio::sync::broadcast::channel(1024);
-        let campaigns = campaigns::CampaignsService::new(
-            db.clone(),
-            authz.clone(),
-            audit.clone(),
-            integrations.clone(),
-            config.agents.max_daily_budget_cents,
-            queue.clone(),
-            events.clone(),
-        );
         let copy = copy::CopyService::new(authz.clone(), audit.clone(), copy::from_config(config)?);
+        let campaigns = campaigns::CampaignsService {
+            db: db.clone(),
+            authz: authz.clone(),
+            audit: audit.clone(),
+            integrations: integrations.clone(),
+            max_daily_budget: config.agents.max_daily_budget_cents,
+            queue: queue.clone(),
+            copywriter: copy.copywriter(),
+            events: events.clone(),
+        };
         let launcher = crate::jobs::launch::Launcher {
             db: db.clone(),
             integrations: integrations.clone(),

@@ -13,10 +13,10 @@ use serde_json::json;
 both_backends!(
     a_traffic_launch_goes_live_with_agent_copy_and_one_charge,
     platform_faults_are_retried_or_fail_with_one_refund,
-    a_rate_limited_launch_waits_as_the_platform_asks_then_goes_live,
     ten_launches_at_once_on_credits_for_three,
     a_disabled_agent_or_provider_refuses_the_launch,
-    pause_and_resume_change_the_platform_first
+    pause_and_resume_change_the_platform_first,
+    a_preview_reports_each_check_and_moves_nothing
 );
 
 const CREDITS: &[(&str, &str)] = &[("LEADFORGE_SIGNUP_CREDITS", "50")];
@@ -162,26 +162,6 @@ async fn platform_faults_are_retried_or_fail_with_one_refund(backend: Backend) {
         .data();
     assert_eq!(settled(&app, &ann, &id).await["status"], "ACTIVE");
     assert_eq!(ledger(&app, &ann).await.0, 35);
-}
-
-/// The Sandbox's rate limit asks for a minute; the launch waits that long
-/// (the worker honours the platform's regain time) and then goes live.
-async fn a_rate_limited_launch_waits_as_the_platform_asks_then_goes_live(backend: Backend) {
-    let app = TestApp::spawn_with(backend, CREDITS).await;
-    let ann = app.sign_up("ann@a.test", "Ann Ads").await;
-    let integration = verified_sandbox(&app, &ann, "1001").await;
-    let images = creatives(&app, &ann, 1, 1).await;
-    let id = draft(&app, &ann, &integration, &images, "Spring #rate-limit").await;
-    app.graphql_as(&ann.token, LAUNCH, json!({ "id": id }))
-        .await
-        .data();
-    let end = settled(&app, &ann, &id).await;
-    assert_eq!(end["status"], "ACTIVE", "{end}");
-    let (balance, kinds) = ledger(&app, &ann).await;
-    assert_eq!(
-        (balance, kinds),
-        (45, vec!["COMMIT".into(), "RESERVE".into(), "GRANT".into()])
-    );
 }
 
 async fn ten_launches_at_once_on_credits_for_three(backend: Backend) {
@@ -330,4 +310,115 @@ async fn pause_and_resume_change_the_platform_first(backend: Backend) {
         )
         .await;
     assert_eq!(r.data()["campaign"]["status"], "ACTIVE");
+}
+
+const PREVIEW: &str = "mutation($id: ID!) { previewLaunch(id: $id) { ok creditCost creditBalance \
+    checks { name ok message } adCopy { headline body callToAction } } }";
+
+async fn a_preview_reports_each_check_and_moves_nothing(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("LEADFORGE_SIGNUP_CREDITS", "5")]).await;
+    let chief = app.chief_architect("chief@leadforge.test").await;
+    let ann = app.sign_up("ann@a.test", "Ann Ads").await;
+    let integration = verified_sandbox(&app, &ann, "1001").await;
+    let images = creatives(&app, &ann, 1, 1).await;
+    let id = draft(&app, &ann, &integration, &images, "Preview me").await;
+
+    let r = app
+        .graphql_as(&ann.token, PREVIEW, json!({ "id": id }))
+        .await;
+    let preview = r.data()["previewLaunch"].clone();
+    assert_eq!(preview["ok"], true, "{preview}");
+    assert_eq!(
+        (
+            preview["creditCost"].as_i64(),
+            preview["creditBalance"].as_i64()
+        ),
+        (Some(5), Some(5))
+    );
+    let names: Vec<&str> = preview["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    for name in [
+        "status",
+        "agent",
+        "credits",
+        "creatives",
+        "copy",
+        "credentials",
+        "budget",
+        "platform",
+    ] {
+        assert!(names.contains(&name), "{name} missing from {names:?}");
+    }
+    assert!(
+        preview["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| !c["message"].as_str().unwrap().is_empty())
+    );
+    // The copy the agent would write now, though the draft has none.
+    assert!(!preview["adCopy"]["headline"].as_str().unwrap().is_empty());
+
+    // Nothing moved: no credits, no remote objects, no upload, no job.
+    assert_eq!(ledger(&app, &ann).await, (5, vec!["GRANT".into()]));
+    let r = app
+        .graphql_as(
+            &ann.token,
+            "query($id: ID!) { campaign(id: $id) { status metaCampaignId adCopy { headline } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        r.data()["campaign"],
+        json!({ "status": "DRAFT", "metaCampaignId": null, "adCopy": null })
+    );
+    let db = app.db.connect().await;
+    assert_eq!(
+        creative_platform_asset::Entity::find()
+            .count(&db)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(entities::job::Entity::find().count(&db).await.unwrap(), 0);
+    let audited = audit_event::Entity::find().all(&db).await.unwrap();
+    assert!(
+        !audited
+            .iter()
+            .any(|e| e.action.starts_with("platform.create"))
+    );
+
+    // Failing checks say why: the provider switched off, and no credits left.
+    app.graphql_as(
+        &chief.token,
+        "mutation($t: ID!) { setTenantAgent(tenantId: $t, agentKey: \"media-buyer\", enabled: true, providers: [META_ADS]) { key } }",
+        json!({ "t": ann.tenant_id }),
+    )
+    .await
+    .data();
+    let r = app
+        .graphql_as(&ann.token, PREVIEW, json!({ "id": id }))
+        .await;
+    let preview = r.data()["previewLaunch"].clone();
+    assert_eq!(preview["ok"], false);
+    let failed: Vec<(String, String)> = preview["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ok"] == false)
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_owned(),
+                c["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0].0, "agent");
+    assert!(failed[0].1.contains("Sandbox"), "{failed:?}");
+    assert_eq!(ledger(&app, &ann).await.0, 5);
 }

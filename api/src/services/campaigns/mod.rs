@@ -5,6 +5,7 @@
 pub mod input;
 mod lifecycle;
 pub mod platform_checks;
+pub mod preview;
 
 use std::collections::HashMap;
 
@@ -43,39 +44,23 @@ pub const EDITABLE: [CampaignStatus; 2] = [CampaignStatus::Draft, CampaignStatus
 /// A campaign's creative link with the creative itself.
 pub type LinkedCreative = (campaign_creative::Model, creative::Model);
 
+/// Built once in `Services::build` (a struct literal: it has many handles).
 #[derive(Clone)]
 pub struct CampaignsService {
-    db: DatabaseConnection,
-    authz: Authorizer,
-    audit: AuditService,
-    integrations: IntegrationsService,
-    max_daily_budget: i64,
-    queue: JobQueue,
+    pub(crate) db: DatabaseConnection,
+    pub(crate) authz: Authorizer,
+    pub(crate) audit: AuditService,
+    pub(crate) integrations: IntegrationsService,
+    /// The daily-budget guardrail, in minor units.
+    pub(crate) max_daily_budget: i64,
+    pub(crate) queue: JobQueue,
+    /// Writes copy for the dry run when the draft has none.
+    pub(crate) copywriter: std::sync::Arc<dyn adapters::copywriter::Copywriter>,
     /// Ids of campaigns whose status changed (subscriptions will listen).
-    events: broadcast::Sender<CampaignId>,
+    pub(crate) events: broadcast::Sender<CampaignId>,
 }
 
 impl CampaignsService {
-    pub fn new(
-        db: DatabaseConnection,
-        authz: Authorizer,
-        audit: AuditService,
-        integrations: IntegrationsService,
-        max_daily_budget: i64,
-        queue: JobQueue,
-        events: broadcast::Sender<CampaignId>,
-    ) -> Self {
-        Self {
-            db,
-            authz,
-            audit,
-            integrations,
-            max_daily_budget,
-            queue,
-            events,
-        }
-    }
-
     /// The caller's campaigns (everyone's for the chief architect, or one
     /// tenant's), newest first, optionally of one status.
     pub async fn list(
