@@ -3,6 +3,7 @@
 //! and ad copy from the offline copywriter.
 
 mod drafts;
+mod kill;
 mod launch;
 mod lists;
 mod meta;
