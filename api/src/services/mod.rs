@@ -163,12 +163,16 @@ impl Services {
 }
 
 /// The ad platforms this server talks to: Meta (base URL and version from
-/// the settings, so tests can point it at a stand-in) and the offline Sandbox.
+/// the settings, so tests can point it at a stand-in) and the offline
+/// Sandbox, whose objects are kept in the data dir so a campaign launched
+/// there can still be paused and resumed after a restart.
 fn platforms(
     config: &Config,
 ) -> Result<adapters::ad_platform::AdapterRegistry, adapters::ad_platform::PlatformError> {
     let mut meta = adapters::ad_platform::meta::MetaConfig::new(config.meta.graph_url.clone());
     meta.api_version = config.meta.api_version.clone();
     meta.app_secret = config.meta.app_secret.clone();
-    adapters::ad_platform::AdapterRegistry::build(Some(meta), true)
+    let sandbox =
+        adapters::ad_platform::sandbox::Sandbox::persistent(config.data_dir.join("sandbox.json"))?;
+    Ok(adapters::ad_platform::AdapterRegistry::build(Some(meta), false)?.with(Arc::new(sandbox)))
 }

@@ -16,6 +16,7 @@ both_backends!(
     ten_launches_at_once_on_credits_for_three,
     a_disabled_agent_or_provider_refuses_the_launch,
     pause_and_resume_change_the_platform_first,
+    a_sandbox_campaign_can_be_paused_and_resumed_after_a_restart,
     a_preview_reports_each_check_and_moves_nothing
 );
 
@@ -421,4 +422,32 @@ async fn a_preview_reports_each_check_and_moves_nothing(backend: Backend) {
     assert_eq!(failed[0].0, "agent");
     assert!(failed[0].1.contains("Sandbox"), "{failed:?}");
     assert_eq!(ledger(&app, &ann).await.0, 5);
+}
+
+/// The Sandbox keeps its objects in the data dir: a campaign launched
+/// before a restart is still there to pause and resume after it.
+async fn a_sandbox_campaign_can_be_paused_and_resumed_after_a_restart(backend: Backend) {
+    let app = TestApp::spawn_with(backend, CREDITS).await;
+    let ann = app.sign_up("ann@a.test", "Ann Ads").await;
+    let integration = verified_sandbox(&app, &ann, "1001").await;
+    let images = creatives(&app, &ann, 1, 1).await;
+    let id = draft(&app, &ann, &integration, &images, "Survivor").await;
+    app.graphql_as(&ann.token, LAUNCH, json!({ "id": id }))
+        .await
+        .data();
+    assert_eq!(settled(&app, &ann, &id).await["status"], "ACTIVE");
+
+    let app = app.restart_with(CREDITS).await;
+    let r = app.graphql_as(&ann.token, PAUSE, json!({ "id": id })).await;
+    assert_eq!(r.data()["pauseCampaign"]["status"], "PAUSED", "{}", r.body);
+    let r = app
+        .graphql_as(&ann.token, RESUME, json!({ "id": id }))
+        .await;
+    assert_eq!(r.data()["resumeCampaign"]["status"], "ACTIVE", "{}", r.body);
+    // A second launch after the restart reuses the image uploaded before it.
+    let again = draft(&app, &ann, &integration, &images, "Survivor, again").await;
+    app.graphql_as(&ann.token, LAUNCH, json!({ "id": again }))
+        .await
+        .data();
+    assert_eq!(settled(&app, &ann, &again).await["status"], "ACTIVE");
 }

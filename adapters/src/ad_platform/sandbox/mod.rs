@@ -41,6 +41,9 @@ enum Clock {
 pub struct Sandbox {
     state: Mutex<State>,
     clock: Clock,
+    /// Where the state is saved after every change, when it outlives the
+    /// process (the embedded mode keeps it under the data dir).
+    store: Option<std::path::PathBuf>,
 }
 
 impl Default for Sandbox {
@@ -55,7 +58,49 @@ impl Sandbox {
         Self {
             state: Mutex::new(State::default()),
             clock: Clock::System(Instant::now()),
+            store: None,
         }
+    }
+
+    /// A sandbox whose objects are saved to `path` after every change and
+    /// read back from it here, so campaigns survive a restart.
+    pub fn persistent(path: std::path::PathBuf) -> Result<Self, PlatformError> {
+        let unusable = |why: String| PlatformError::Unavailable {
+            message: format!("sandbox state {}: {why}", path.display()),
+        };
+        let state = match std::fs::read(&path) {
+            Ok(bytes) => State::restore(
+                serde_json::from_slice(&bytes).map_err(|e| unusable(e.to_string()))?,
+                Duration::ZERO,
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => State::default(),
+            Err(e) => return Err(unusable(e.to_string())),
+        };
+        Ok(Self {
+            state: Mutex::new(state),
+            clock: Clock::System(Instant::now()),
+            store: Some(path),
+        })
+    }
+
+    /// Saves the state when this sandbox is persistent: a temporary file
+    /// renamed over the old one, so a crash leaves one or the other whole.
+    /// Synchronous on purpose: the file is small, and the offline simulator
+    /// is not on any hot path.
+    fn persist(&self) -> Result<(), PlatformError> {
+        let Some(path) = &self.store else {
+            return Ok(());
+        };
+        let snapshot = self.state()?.snapshot(self.now());
+        let failed = |e: std::io::Error| PlatformError::Unavailable {
+            message: format!("saving sandbox state {}: {e}", path.display()),
+        };
+        let bytes = serde_json::to_vec(&snapshot).map_err(|e| PlatformError::Unavailable {
+            message: format!("encoding sandbox state: {e}"),
+        })?;
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, bytes).map_err(failed)?;
+        std::fs::rename(&tmp, path).map_err(failed)
     }
 
     /// A sandbox whose time only moves with [`Sandbox::advance`].
@@ -63,6 +108,7 @@ impl Sandbox {
         Self {
             state: Mutex::new(State::default()),
             clock: Clock::Manual(Mutex::new(Duration::ZERO)),
+            store: None,
         }
     }
 
@@ -145,14 +191,22 @@ impl Sandbox {
                 None,
             ));
         }
-        let mut st = self.state()?;
-        if name.contains("#rate-limit") && st.first_time(&format!("rl:{key}")) {
-            return Err(rate_limited());
+        let scripted = {
+            let mut st = self.state()?;
+            if name.contains("#rate-limit") && st.first_time(&format!("rl:{key}")) {
+                Some(rate_limited())
+            } else if name.contains("#transient") && st.first_time(&format!("tr:{key}")) {
+                Some(transient(false))
+            } else {
+                None
+            }
+        };
+        if let Some(e) = scripted {
+            self.persist()?;
+            return Err(e);
         }
-        if name.contains("#transient") && st.first_time(&format!("tr:{key}")) {
-            return Err(transient(false));
-        }
-        Ok(name.contains("#lost") && st.first_time(&format!("lost:{key}")))
+        let lost = name.contains("#lost") && self.state()?.first_time(&format!("lost:{key}"));
+        Ok(lost)
     }
 
     fn insert(
@@ -162,6 +216,7 @@ impl Sandbox {
         lose_answer: bool,
     ) -> Result<RemoteId, PlatformError> {
         let id = self.state()?.insert(creds.account_number(), obj);
+        self.persist()?;
         if lose_answer {
             return Err(transient(true));
         }
@@ -235,6 +290,7 @@ impl AdPlatform for Sandbox {
         let hash = self
             .state()?
             .add_image(creds.account_number(), &image.bytes);
+        self.persist()?;
         Ok(ImageRef { hash, url: None })
     }
 
@@ -379,12 +435,14 @@ impl AdPlatform for Sandbox {
         self.gate(creds)?;
         let now = self.now();
         self.state()?
-            .set_status(creds.account_number(), id, status, now)
+            .set_status(creds.account_number(), id, status, now)?;
+        self.persist()
     }
 
     async fn delete(&self, creds: &Credentials, id: &RemoteId) -> Result<(), PlatformError> {
         self.gate(creds)?;
-        self.state()?.delete(creds.account_number(), id)
+        self.state()?.delete(creds.account_number(), id)?;
+        self.persist()
     }
 
     async fn insights(

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::delivery::{DeliveryInput, totals};
@@ -270,5 +271,101 @@ impl State {
                 (row.impressions > 0).then_some(row)
             })
             .collect()
+    }
+}
+
+/// One object as saved to disk.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SavedObj {
+    account: String,
+    id: RemoteId,
+    kind: ObjectKind,
+    name: String,
+    status: String,
+    objective: Option<Objective>,
+    daily_budget: Option<i64>,
+    parent: Option<RemoteId>,
+    lead_form: bool,
+    /// Time delivered so far, in milliseconds (a running stretch included).
+    active_ms: u64,
+}
+
+/// The state as saved to disk, so a Sandbox outlives its process.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Snapshot {
+    next_id: u64,
+    objects: Vec<SavedObj>,
+    images: Vec<(String, String)>,
+    seen: Vec<String>,
+}
+
+fn static_status(status: &str) -> &'static str {
+    match status {
+        "ACTIVE" => "ACTIVE",
+        "ARCHIVED" => "ARCHIVED",
+        "DELETED" => "DELETED",
+        _ => "PAUSED",
+    }
+}
+
+impl State {
+    /// What to save, at clock time `now`.
+    pub fn snapshot(&self, now: Duration) -> Snapshot {
+        Snapshot {
+            next_id: self.next_id,
+            objects: self
+                .objects
+                .iter()
+                .map(|((account, id), o)| SavedObj {
+                    account: account.clone(),
+                    id: id.clone(),
+                    kind: o.kind,
+                    name: o.name.clone(),
+                    status: o.status.to_owned(),
+                    objective: o.objective,
+                    daily_budget: o.daily_budget,
+                    parent: o.parent.clone(),
+                    lead_form: o.lead_form,
+                    active_ms: u64::try_from(
+                        (o.active_total
+                            + o.active_since
+                                .map_or(Duration::ZERO, |s| now.saturating_sub(s)))
+                        .as_millis(),
+                    )
+                    .unwrap_or(u64::MAX),
+                })
+                .collect(),
+            images: self.images.iter().cloned().collect(),
+            seen: self.seen.iter().cloned().collect(),
+        }
+    }
+
+    /// The state a snapshot describes, with delivery resuming at `now`.
+    pub fn restore(snapshot: Snapshot, now: Duration) -> Self {
+        Self {
+            next_id: snapshot.next_id,
+            objects: snapshot
+                .objects
+                .into_iter()
+                .map(|o| {
+                    let status = static_status(&o.status);
+                    let obj = Obj {
+                        kind: o.kind,
+                        name: o.name,
+                        status,
+                        objective: o.objective,
+                        daily_budget: o.daily_budget,
+                        parent: o.parent,
+                        lead_form: o.lead_form,
+                        active_since: (status == "ACTIVE").then_some(now),
+                        active_total: Duration::from_millis(o.active_ms),
+                    };
+                    ((o.account, o.id), obj)
+                })
+                .collect(),
+            images: snapshot.images.into_iter().collect(),
+            seen: snapshot.seen.into_iter().collect(),
+            calls: HashMap::new(),
+        }
     }
 }
