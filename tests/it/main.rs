@@ -12,4 +12,5 @@ mod http;
 mod integrations;
 mod limits;
 mod pagination;
+mod ui;
 mod websocket;

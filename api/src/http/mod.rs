@@ -5,6 +5,7 @@ mod client;
 mod graphql;
 mod health;
 mod negotiate;
+pub mod ui;
 mod ws;
 
 use std::{sync::Arc, time::Duration};
@@ -52,8 +53,9 @@ pub fn router(state: AppState) -> Router {
     if state.config.graphql.graphiql {
         routes = routes.route("/graphiql", get(graphiql));
     }
+    let ui = ui::Ui::from_config(&state.config);
     routes
-        .fallback(not_found)
+        .fallback(move |request: Request<axum::body::Body>| ui.clone().serve(request))
         .with_state(state)
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(
@@ -94,15 +96,6 @@ async fn metrics(axum::extract::State(state): axum::extract::State<AppState>) ->
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
         state.metrics.render(),
-    )
-        .into_response()
-}
-
-async fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        [(header::CONTENT_TYPE, "application/json")],
-        r#"{"error":"not found"}"#,
     )
         .into_response()
 }
