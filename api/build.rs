@@ -59,11 +59,10 @@ fn main() {
     }
     let lock = ui.join("package-lock.json");
     let installed = ui.join("node_modules/.package-lock.json");
-    if modified(&installed) < modified(&lock) || modified(&installed).is_none() {
-        if let Err(e) = run(&ui, &["ci", "--no-audit", "--no-fund"]) {
-            println!("cargo:warning=installing the admin UI's packages failed: {e}");
-            return;
-        }
+    let stale = modified(&installed).is_none() || modified(&installed) < modified(&lock);
+    if stale && let Err(e) = run(&ui, &["ci", "--no-audit", "--no-fund"]) {
+        println!("cargo:warning=installing the admin UI's packages failed: {e}");
+        return;
     }
     if let Err(e) = run(&ui, &["run", "build"]) {
         println!("cargo:warning=building the admin UI failed: {e}");
