@@ -19,6 +19,7 @@ use axum::{
 use tower_http::{
     catch_panic::CatchPanicLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::RequestBodyTimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
 use tracing::Level;
@@ -54,10 +55,13 @@ pub fn router(state: AppState) -> Router {
         routes = routes.route("/graphiql", get(graphiql));
     }
     let ui = ui::Ui::from_config(&state.config);
+    let body_timeout = state.config.http.body_timeout;
     routes
         .fallback(move |request: Request<axum::body::Body>| ui.clone().serve(request))
         .with_state(state)
         .layer(CatchPanicLayer::custom(panic_response))
+        // A client that stops sending its body mid-way loses the request.
+        .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request<_>| {
