@@ -54,6 +54,8 @@ impl App {
         }
         let metrics = Metrics::new();
         let mut db = db::connect(&config.database).await?;
+        // Cloned before the metric is attached: the same pool, unmetered.
+        let queue_db = db.clone();
         let statement_metrics = metrics.clone();
         db.set_metric_callback(move |info| {
             statement_metrics.record_statement(info.elapsed.as_secs_f64(), info.failed);
@@ -80,7 +82,7 @@ impl App {
         {
             let _ = config.public_url.set_port(Some(bound.port()));
         }
-        let services = Services::build(db, &config).await?;
+        let services = Services::build_with_queue(db, queue_db, &config).await?;
         spawn_throttle_sweeper(&services);
         spawn_policy_reloader(&services);
         if config.is_embedded() {
@@ -129,6 +131,11 @@ impl App {
     ) -> std::io::Result<()> {
         let grace = self.state.config.shutdown_grace;
         let limits = self.state.config.http;
+        let mut workers = crate::jobs::worker::spawn(
+            self.state.services.queue.clone(),
+            self.state.services.launcher.clone(),
+            self.state.shutdown.clone(),
+        );
         let shutdown_tx = self.shutdown_tx;
         let listener = self.listener;
         let router = http::router(self.state);
@@ -196,6 +203,18 @@ impl App {
             () = tokio::time::sleep(grace) => {
                 tracing::warn!(grace_secs = grace.as_secs(), "shutdown grace period over; closing remaining connections");
             }
+        };
+        // Background jobs finish the step they are in (within the grace
+        // period) and leave the rest to the next start.
+        let drained = tokio::time::timeout(grace, async {
+            while workers.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            tracing::warn!(
+                "background jobs still running after the grace period; their leases will run out"
+            );
+            workers.abort_all();
         }
         Ok(())
     }

@@ -54,6 +54,22 @@ impl ErrorCode {
 /// The message every client sees for an internal error; the cause goes to the log.
 pub const INTERNAL_MESSAGE: &str = "Internal error. It has been logged; please try again later.";
 
+/// One problem with the input, naming the field at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputProblem {
+    pub field: String,
+    pub message: String,
+}
+
+impl InputProblem {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
 /// An error of the application, as services report it.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -72,12 +88,22 @@ pub enum AppError {
         /// The input field at fault, when there is one.
         field: Option<String>,
     },
+    /// Several input problems found at once (a form checked as a whole),
+    /// so the client can show them all in one round trip.
+    #[error("{}", .0.iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join(" "))]
+    BadUserInputs(Vec<InputProblem>),
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
     LimitExceeded(String),
-    #[error("{0}")]
-    InsufficientCredits(String),
+    /// A launch costs more credits than the caller has; both numbers go to
+    /// `extensions` so a client can say how many are missing.
+    #[error("{message}")]
+    InsufficientCredits {
+        message: String,
+        balance: i64,
+        cost: i64,
+    },
     #[error("{0}")]
     IntegrationInvalid(String),
     #[error("{message}")]
@@ -102,10 +128,10 @@ impl AppError {
             Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::NotFound(_) => ErrorCode::NotFound,
-            Self::BadUserInput { .. } => ErrorCode::BadUserInput,
+            Self::BadUserInput { .. } | Self::BadUserInputs(_) => ErrorCode::BadUserInput,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::LimitExceeded(_) => ErrorCode::LimitExceeded,
-            Self::InsufficientCredits(_) => ErrorCode::InsufficientCredits,
+            Self::InsufficientCredits { .. } => ErrorCode::InsufficientCredits,
             Self::IntegrationInvalid(_) => ErrorCode::IntegrationInvalid,
             Self::Platform { .. } => ErrorCode::PlatformError,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
@@ -117,6 +143,16 @@ impl AppError {
         Self::BadUserInput {
             message: message.into(),
             field: Some(field.into()),
+        }
+    }
+
+    /// One error for every problem found: none, one `BadUserInput`, or
+    /// `BadUserInputs` listing them all.
+    pub fn all_of(mut problems: Vec<InputProblem>) -> Option<Self> {
+        match problems.len() {
+            0 => None,
+            1 => problems.pop().map(|p| Self::bad_input(p.field, p.message)),
+            _ => Some(Self::BadUserInputs(problems)),
         }
     }
 

@@ -59,6 +59,10 @@ pub struct Model {
     pub error_message: Option<String>,
     /// Last completed launch step, so a retried launch resumes there.
     pub launch_step: Option<String>,
+    /// The whole launch progress (remote ids, creates attempted), as the
+    /// adapters' `LaunchProgress` serialises it.
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub launch_progress: Option<Json>,
     /// Launch idempotency key, unique per user.
     pub idempotency_key: Option<String>,
     /// Creation time.

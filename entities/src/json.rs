@@ -26,7 +26,7 @@ pub struct TargetAudience {
     /// Cities, as platform ids.
     #[serde(default)]
     pub cities: Vec<NamedTarget>,
-    /// Minimum age (13..=65, at most `age_max`; enforced by the database).
+    /// Minimum age (18..=65, at most `age_max`; enforced by the database).
     pub age_min: i32,
     /// Maximum age (at most 65).
     pub age_max: i32,

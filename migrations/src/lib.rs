@@ -19,6 +19,8 @@ pub mod m20250101_000006_create_agents_and_credit_ledger;
 pub mod m20250101_000007_create_audit_events_and_jobs;
 pub mod m20250101_000008_create_casbin_rules;
 pub mod m20250101_000009_seed_authorization_policy;
+pub mod m20250102_000010_campaign_ages_from_18;
+pub mod m20250102_000011_add_campaign_launch_progress;
 
 /// Values every `provider` column accepts (the `Provider` entity enum).
 pub(crate) const PROVIDERS: &[&str] = &["meta_ads", "sandbox"];
@@ -61,6 +63,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20250101_000007_create_audit_events_and_jobs::Migration),
             Box::new(m20250101_000008_create_casbin_rules::Migration),
             Box::new(m20250101_000009_seed_authorization_policy::Migration),
+            Box::new(m20250102_000010_campaign_ages_from_18::Migration),
+            Box::new(m20250102_000011_add_campaign_launch_progress::Migration),
         ]
     }
 }

@@ -17,6 +17,8 @@ enum Expect {
     Unauthenticated,
     Forbidden,
     NotFound,
+    /// Allowed, but the row's state forbids it.
+    Conflict,
 }
 use Expect::*;
 
@@ -44,6 +46,12 @@ struct World {
     /// Two more of the owner's integrations, for the delete rows: the
     /// owner deletes the first, the chief architect the second.
     doomed: [String; 2],
+    /// A draft of the owner's (on the first creative), read and edited.
+    campaign: String,
+    /// More drafts of the owner's, one per principal for the delete rows.
+    campaigns: Vec<String>,
+    /// A draft of the owner's that the launch row launches.
+    launchable: String,
     owner: Account,
     same_tenant: Account,
     other_tenant: Account,
@@ -261,29 +269,129 @@ fn cases() -> Vec<Case> {
                 }
             }),
         },
+        Case {
+            field: "agents",
+            document: "{ agents { key enabled providers } }",
+            variables: none,
+            expect: [Unauthenticated, Ok, Ok, Ok, Ok],
+            check: None,
+        },
+        Case {
+            field: "setTenantAgent",
+            document: "mutation($t: ID!) { setTenantAgent(tenantId: $t, agentKey: \"media-buyer\", enabled: true, providers: [SANDBOX, META_ADS]) { key enabled } }",
+            variables: |w, _| json!({ "t": w.owner.tenant_id }),
+            expect: [Unauthenticated, Forbidden, Forbidden, Forbidden, Ok],
+            check: None,
+        },
+        Case {
+            field: "creditBalance",
+            document: "{ creditBalance }",
+            variables: none,
+            expect: [Unauthenticated, Ok, Ok, Ok, Ok],
+            check: None,
+        },
+        Case {
+            field: "creditLedger",
+            document: "{ creditLedger(first: 100) { edges { node { id } } } }",
+            variables: none,
+            expect: [Unauthenticated, Ok, Ok, Ok, Ok],
+            check: None,
+        },
+        Case {
+            field: "grantCredits",
+            document: "mutation($u: ID!) { grantCredits(userId: $u, amount: 1, reason: \"matrix\") { id kind } }",
+            variables: |w, _| json!({ "u": w.owner.user_id }),
+            expect: [Unauthenticated, Forbidden, Forbidden, Forbidden, Ok],
+            check: Some(|_, _, data| assert_eq!(data["grantCredits"]["kind"], "GRANT")),
+        },
+        Case {
+            field: "campaigns",
+            document: "{ campaigns(first: 100) { edges { node { id owner { id } } } } }",
+            variables: none,
+            expect: [Unauthenticated, Ok, Ok, Ok, Ok],
+            check: Some(|w, p, data| {
+                let seen: BTreeSet<String> = data["campaigns"]["edges"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
+                    .collect();
+                assert_eq!(seen.contains(&w.campaign), p == 1 || p == 4, "{seen:?}");
+            }),
+        },
+        Case {
+            field: "campaign",
+            document: "query($id: ID!) { campaign(id: $id) { id integration { id } creatives { id } } }",
+            variables: |w, _| json!({ "id": w.campaign }),
+            expect: [Unauthenticated, Ok, NotFound, NotFound, Ok],
+            check: None,
+        },
+        Case {
+            // Another member's creative and integration are not found, for
+            // the chief architect too: a campaign runs its owner's rows.
+            field: "createCampaign",
+            document: "mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id status } }",
+            variables: |w, _| json!({ "input": leadforge_e2e::campaigns::traffic_input(&w.integration, &w.creatives[..1]) }),
+            expect: [Unauthenticated, Ok, NotFound, NotFound, NotFound],
+            check: Some(|_, _, data| assert_eq!(data["createCampaign"]["status"], "DRAFT")),
+        },
+        Case {
+            field: "updateCampaign",
+            document: "mutation($id: ID!, $input: CreateCampaignInput!) { updateCampaign(id: $id, input: $input) { id } }",
+            variables: |w, _| json!({ "id": w.campaign, "input": leadforge_e2e::campaigns::traffic_input(&w.integration, &w.creatives[..1]) }),
+            expect: [Unauthenticated, Ok, NotFound, NotFound, Ok],
+            check: None,
+        },
+        Case {
+            field: "deleteCampaign",
+            document: "mutation($id: ID!) { deleteCampaign(id: $id) }",
+            variables: |w, p| json!({ "id": w.campaigns[p] }),
+            expect: [Unauthenticated, Ok, NotFound, NotFound, Ok],
+            check: Some(|_, _, data| assert_eq!(data["deleteCampaign"], true)),
+        },
+        Case {
+            field: "generateAdCopy",
+            document: "mutation { generateAdCopy(input: { niche: \"bakery\", objective: TRAFFIC, variants: 1, audience: { countries: [\"US\"] } }) { headline } }",
+            variables: none,
+            expect: [Unauthenticated, Ok, Ok, Ok, Ok],
+            check: None,
+        },
+        Case {
+            // Others first: the owner's launch is accepted, and the chief
+            // architect's call then answers the same launch.
+            field: "launchCampaign",
+            document: "mutation($id: ID!) { launchCampaign(id: $id, idempotencyKey: \"matrix\") { id status } }",
+            variables: |w, _| json!({ "id": w.launchable }),
+            expect: [Unauthenticated, Ok, NotFound, NotFound, Ok],
+            check: Some(|_, _, data| assert_ne!(data["launchCampaign"]["status"], "DRAFT")),
+        },
+        Case {
+            field: "pauseCampaign",
+            document: "mutation($id: ID!) { pauseCampaign(id: $id) { id } }",
+            variables: |w, _| json!({ "id": w.campaign }),
+            expect: [Unauthenticated, Conflict, NotFound, NotFound, Conflict],
+            check: None,
+        },
+        Case {
+            field: "resumeCampaign",
+            document: "mutation($id: ID!) { resumeCampaign(id: $id) { id } }",
+            variables: |w, _| json!({ "id": w.campaign }),
+            expect: [Unauthenticated, Conflict, NotFound, NotFound, Conflict],
+            check: None,
+        },
+        Case {
+            field: "previewLaunch",
+            document: "mutation($id: ID!) { previewLaunch(id: $id) { ok checks { name ok } } }",
+            variables: |w, _| json!({ "id": w.campaign }),
+            expect: [Unauthenticated, Ok, NotFound, NotFound, Ok],
+            check: None,
+        },
     ]
 }
 
 /// Contract root fields whose behaviour lands in later work. Each one must
 /// move into `cases()` when it is served (the test fails until it does).
-const NOT_YET_SERVED: &[&str] = &[
-    "campaigns",
-    "campaign",
-    "creditBalance",
-    "creditLedger",
-    "agents",
-    "generateAdCopy",
-    "createCampaign",
-    "previewLaunch",
-    "launchCampaign",
-    "pauseCampaign",
-    "resumeCampaign",
-    "grantCredits",
-    "setTenantAgent",
-    "updateCampaign",
-    "deleteCampaign",
-    "campaignUpdated",
-];
+const NOT_YET_SERVED: &[&str] = &["campaignUpdated"];
 
 fn ids(list: &Value) -> BTreeSet<String> {
     list.as_array()
@@ -378,7 +486,33 @@ async fn every_root_field_answers_each_principal_as_classified(backend: Backend)
                 .to_owned(),
         );
     }
+    // Campaigns need a verified integration.
+    app.graphql_as(
+        &owner.token,
+        "mutation($i: ID!) { testIntegration(id: $i) { ok } }",
+        json!({ "i": integration }),
+    )
+    .await
+    .data();
+    let draft = leadforge_e2e::campaigns::traffic_input(&integration, &creatives[..1]);
+    let campaign = leadforge_e2e::campaigns::create(&app, &owner, draft.clone()).await;
+    let launchable = leadforge_e2e::campaigns::create(&app, &owner, draft.clone()).await;
+    // Enough credits for the launch row on either engine.
+    app.graphql_as(
+        &chief.token,
+        "mutation($u: ID!) { grantCredits(userId: $u, amount: 10, reason: \"matrix launch\") { id } }",
+        json!({ "u": owner.user_id }),
+    )
+    .await
+    .data();
+    let mut campaigns = Vec::new();
+    for _ in 0..5 {
+        campaigns.push(leadforge_e2e::campaigns::create(&app, &owner, draft.clone()).await);
+    }
     let world = World {
+        launchable,
+        campaign,
+        campaigns,
         creatives,
         integration,
         doomed: [doomed[0].clone(), doomed[1].clone()],
@@ -441,6 +575,7 @@ async fn every_root_field_answers_each_principal_as_classified(backend: Backend)
                         Unauthenticated => "UNAUTHENTICATED",
                         Forbidden => "FORBIDDEN",
                         NotFound => "NOT_FOUND",
+                        Conflict => "CONFLICT",
                         Ok => unreachable!(),
                     };
                     assert_eq!(

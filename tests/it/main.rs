@@ -4,8 +4,10 @@
 mod access;
 mod attacks;
 mod auth;
+mod campaigns;
 mod contract;
 mod creatives;
+mod credits;
 mod errors;
 mod health;
 mod http;

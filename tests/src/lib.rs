@@ -2,6 +2,7 @@
 //! database per test (a SQLite temp file, or a PostgreSQL database cloned
 //! from a migrated template), with GraphQL clients over HTTP and WebSocket.
 
+pub mod campaigns;
 pub mod contract;
 pub mod fixtures;
 pub mod images;

@@ -185,7 +185,7 @@ pub async fn run(
         &req.tag,
         |p| p.campaign_id.clone(),
         |p, id| p.campaign_id = Some(id),
-        async |mode| platform.create_campaign(creds, &campaign, mode).await,
+        Create::Campaign(&campaign),
     )
     .await?;
 
@@ -211,7 +211,7 @@ pub async fn run(
         &ad_set_tag,
         |p| p.ad_set_id.clone(),
         |p, id| p.ad_set_id = Some(id),
-        async |mode| platform.create_ad_set(creds, &ad_set, mode).await,
+        Create::AdSet(&ad_set),
     )
     .await?;
 
@@ -242,7 +242,7 @@ pub async fn run(
             &creative_tag,
             |p| p.creative_ids[i].clone(),
             |p, id| p.creative_ids[i] = Some(id),
-            async |mode| platform.create_creative(creds, &creative, mode).await,
+            Create::Creative(&creative),
         )
         .await?;
 
@@ -264,7 +264,7 @@ pub async fn run(
             &ad_tag,
             |p| p.ad_ids[i].clone(),
             |p, id| p.ad_ids[i] = Some(id),
-            async |mode| platform.create_ad(creds, &ad, mode).await,
+            Create::Ad(&ad),
         )
         .await?;
     }
@@ -298,6 +298,33 @@ async fn save(
     journal.save(progress).await.map_err(LaunchError::Journal)
 }
 
+/// One create request. A plain enum rather than an async closure: the
+/// futures of async closures cannot yet be proven `Send` where a caller
+/// spawns the launch on a multi-threaded runtime.
+#[derive(Clone, Copy)]
+enum Create<'a> {
+    Campaign(&'a CampaignSpec),
+    AdSet(&'a AdSetSpec),
+    Creative(&'a CreativeSpec),
+    Ad(&'a AdSpec),
+}
+
+impl Create<'_> {
+    async fn send(
+        self,
+        platform: &dyn AdPlatform,
+        creds: &Credentials,
+        mode: CreateMode,
+    ) -> Result<RemoteId, PlatformError> {
+        match self {
+            Self::Campaign(spec) => platform.create_campaign(creds, spec, mode).await,
+            Self::AdSet(spec) => platform.create_ad_set(creds, spec, mode).await,
+            Self::Creative(spec) => platform.create_creative(creds, spec, mode).await,
+            Self::Ad(spec) => platform.create_ad(creds, spec, mode).await,
+        }
+    }
+}
+
 /// One create, made safe against lost answers (see the module doc).
 #[allow(clippy::too_many_arguments)]
 async fn step(
@@ -310,7 +337,7 @@ async fn step(
     tag: &str,
     known: impl Fn(&LaunchProgress) -> Option<RemoteId>,
     record: impl Fn(&mut LaunchProgress, RemoteId),
-    create: impl AsyncFn(CreateMode) -> Result<RemoteId, PlatformError>,
+    create: Create<'_>,
 ) -> Result<RemoteId, LaunchError> {
     if let Some(id) = known(progress) {
         return Ok(id);
@@ -327,7 +354,7 @@ async fn step(
     }
     progress.attempted.insert(key.to_owned());
     save(journal, progress).await?;
-    let created = match create(CreateMode::Create).await {
+    let created = match create.send(platform, creds, CreateMode::Create).await {
         Ok(id) => id,
         Err(e) if e.outcome_unknown() => {
             tracing::warn!(step = key, "create outcome unknown; looking it up by tag");
@@ -338,7 +365,10 @@ async fn step(
             {
                 Some(found) => found.id,
                 // Not there: the create was not applied, so sending it once more is safe.
-                None => create(CreateMode::Create).await.map_err(at(key))?,
+                None => create
+                    .send(platform, creds, CreateMode::Create)
+                    .await
+                    .map_err(at(key))?,
             }
         }
         Err(e) => return Err(at(key)(e)),

@@ -18,6 +18,7 @@ pub use error::{InvalidRequest, PlatformError};
 pub use registry::{AdapterRegistry, Provider, UnknownProvider};
 pub use types::*;
 pub use usage::Usage;
+pub use validate::{AGE_MAX, AGE_MIN};
 
 /// What the media buyer needs from an ad platform. Object-safe: used as
 /// `Arc<dyn AdPlatform>`. Every create makes its object PAUSED; activation is a separate

@@ -56,8 +56,8 @@ fn variant(brief: &CopyBrief, i: usize) -> AdCopy {
         Objective::Conversions => (
             &[
                 CallToAction::ShopNow,
-                CallToAction::GetOffer,
-                CallToAction::OrderNow,
+                CallToAction::BookNow,
+                CallToAction::SignUp,
             ],
             "Order today.",
         ),

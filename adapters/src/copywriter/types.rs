@@ -9,7 +9,8 @@ pub const MAX_BODY: usize = 125;
 /// Longest description we accept (about 27–30 characters show).
 pub const MAX_DESCRIPTION: usize = 30;
 
-/// The call-to-action buttons Leadforge offers (a subset of Meta's CTA types).
+/// The call-to-action buttons Leadforge offers: exactly the contract's
+/// `CallToAction` (a subset of Meta's CTA types), in the contract's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CallToAction {
@@ -17,6 +18,8 @@ pub enum CallToAction {
     LearnMore,
     /// "Sign up".
     SignUp,
+    /// "Shop now".
+    ShopNow,
     /// "Apply now".
     ApplyNow,
     /// "Get quote".
@@ -29,28 +32,20 @@ pub enum CallToAction {
     Download,
     /// "Book now".
     BookNow,
-    /// "Shop now".
-    ShopNow,
-    /// "Order now".
-    OrderNow,
-    /// "Get offer".
-    GetOffer,
 }
 
 impl CallToAction {
     /// Every allowed value, in a stable order.
-    pub const ALL: [CallToAction; 11] = [
+    pub const ALL: [CallToAction; 9] = [
         Self::LearnMore,
         Self::SignUp,
+        Self::ShopNow,
         Self::ApplyNow,
         Self::GetQuote,
         Self::ContactUs,
         Self::Subscribe,
         Self::Download,
         Self::BookNow,
-        Self::ShopNow,
-        Self::OrderNow,
-        Self::GetOffer,
     ];
 
     /// Meta's wire name (`LEARN_MORE`…).
@@ -65,8 +60,6 @@ impl CallToAction {
             Self::Download => "DOWNLOAD",
             Self::BookNow => "BOOK_NOW",
             Self::ShopNow => "SHOP_NOW",
-            Self::OrderNow => "ORDER_NOW",
-            Self::GetOffer => "GET_OFFER",
         }
     }
 

@@ -58,6 +58,10 @@ pub const ENV_SETTINGS: &[EnvSetting] = &[
     secret("LEADFORGE_JWT_SECRET", "auth.jwt_secret"),
     secret("LEADFORGE_MASTER_KEY", "vault.master_key"),
     plain("LEADFORGE_DEFAULT_PROVIDERS", "agents.default_providers"),
+    plain(
+        "LEADFORGE_MAX_DAILY_BUDGET_CENTS",
+        "agents.max_daily_budget_cents",
+    ),
     plain("LEADFORGE_INSIGHTS_INTERVAL_SECS", "insights.interval_secs"),
     plain("S3_BUCKET", "s3.bucket"),
     plain("S3_ENDPOINT", "s3.endpoint"),

@@ -22,7 +22,6 @@ use super::{
 /// Credits a new member gets in embedded mode, so the Quick start can launch
 /// a campaign on the Sandbox without an operator.
 const EMBEDDED_SIGNUP_CREDITS: i64 = 50;
-const KNOWN_PROVIDERS: &[&str] = &["sandbox", "meta_ads"];
 const SQLITE_FILE: &str = "leadforge.db";
 
 pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
@@ -123,13 +122,22 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         None if database.backend == DatabaseBackend::Sqlite => EMBEDDED_SIGNUP_CREDITS,
         None => 0,
     };
+    if raw.agents.max_daily_budget_cents <= 0 {
+        return Err(ConfigError::new(
+            "LEADFORGE_MAX_DAILY_BUDGET_CENTS",
+            "must be a positive number of minor units",
+        ));
+    }
     for provider in &raw.agents.default_providers {
-        if !KNOWN_PROVIDERS.contains(&provider.as_str()) {
+        if crate::shapes::parse_provider(provider).is_err() {
+            let known: Vec<&str> = <entities::Provider as sea_orm::Iterable>::iter()
+                .map(|p| crate::shapes::provider_to_platform(p).as_str())
+                .collect();
             return Err(ConfigError::new(
                 "LEADFORGE_DEFAULT_PROVIDERS",
                 format!(
                     "unknown provider `{provider}` (known: {})",
-                    KNOWN_PROVIDERS.join(", ")
+                    known.join(", ")
                 ),
             ));
         }
@@ -193,6 +201,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         },
         agents: AgentsConfig {
             default_providers: raw.agents.default_providers,
+            max_daily_budget_cents: raw.agents.max_daily_budget_cents,
         },
         insights_interval: Duration::from_secs(raw.insights.interval_secs),
         s3,
@@ -376,7 +385,7 @@ pub(super) fn masked_toml(c: &Config) -> String {
         "uploads": { "max_bytes": c.uploads.max_bytes },
         "auth": { "jwt_ttl_secs": c.auth.jwt_ttl.as_secs(), "signup_credits": c.auth.signup_credits, "signups_per_hour": c.auth.signups_per_hour, "jwt_secret": mask(c.auth.jwt_secret.as_ref()) },
         "vault": { "master_key": mask(c.vault.master_key.as_ref()) },
-        "agents": { "default_providers": c.agents.default_providers },
+        "agents": { "default_providers": c.agents.default_providers, "max_daily_budget_cents": c.agents.max_daily_budget_cents },
         "insights": { "interval_secs": c.insights_interval.as_secs() },
         "s3": c.s3.as_ref().map(|s| json!({
             "bucket": s.bucket,

@@ -64,6 +64,31 @@ fn to_graphql(err: AppError) -> async_graphql::Error {
                 ext.set("traceId", t.as_str());
             }
         }
+        AppError::BadUserInputs(problems) => {
+            if let Some(first) = problems.first() {
+                ext.set("field", first.field.as_str());
+            }
+            let list: Vec<async_graphql::Value> = problems
+                .iter()
+                .map(|p| {
+                    let mut item = async_graphql::indexmap::IndexMap::new();
+                    item.insert(
+                        async_graphql::Name::new("field"),
+                        async_graphql::Value::from(p.field.as_str()),
+                    );
+                    item.insert(
+                        async_graphql::Name::new("message"),
+                        async_graphql::Value::from(p.message.as_str()),
+                    );
+                    async_graphql::Value::Object(item)
+                })
+                .collect();
+            ext.set("problems", async_graphql::Value::List(list));
+        }
+        AppError::InsufficientCredits { balance, cost, .. } => {
+            ext.set("balance", *balance);
+            ext.set("cost", *cost);
+        }
         AppError::RateLimited {
             retry_after: Some(after),
             ..

@@ -1,13 +1,19 @@
 //! The GraphQL schema: one Query/Mutation pair per area, merged at the root.
 
 pub mod admin;
+pub mod agents;
 pub mod audit;
+pub mod campaign_types;
+pub mod campaigns;
 pub mod context;
+pub mod copy;
 pub mod cost;
 pub mod creatives;
+pub mod credits;
 pub mod error;
 pub mod identity;
 pub mod integrations;
+pub mod launch;
 pub mod limits;
 pub mod loaders;
 pub mod pagination;
@@ -27,6 +33,26 @@ pub struct QueryRoot(
     audit::AuditQuery,
     integrations::IntegrationsQuery,
     creatives::CreativesQuery,
+    AgentQueries,
+);
+
+/// Queries of the agent: its registry and credits (grouped to keep the
+/// root merge lists short).
+#[derive(MergedObject, Default)]
+pub struct AgentQueries(
+    agents::AgentsQuery,
+    credits::CreditsQuery,
+    campaigns::CampaignsQuery,
+);
+
+/// Mutations of the agent: its registry and credits.
+#[derive(MergedObject, Default)]
+pub struct AgentMutations(
+    agents::AgentsMutation,
+    credits::CreditsMutation,
+    campaigns::CampaignsMutation,
+    copy::CopyMutation,
+    launch::LaunchMutation,
 );
 
 /// The root mutation, named `Mutation` as in the public contract.
@@ -37,6 +63,7 @@ pub struct MutationRoot(
     admin::AdminMutation,
     integrations::IntegrationsMutation,
     creatives::CreativesMutation,
+    AgentMutations,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
@@ -66,7 +93,7 @@ pub fn build_schema(
     }
     if let Some(services) = services {
         builder = builder
-            .data(loaders::Loaders::new(services.directory.clone()))
+            .data(loaders::Loaders::new(&services))
             .data(services);
     }
     if !config.introspection {

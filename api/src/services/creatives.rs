@@ -229,6 +229,15 @@ impl CreativesService {
         Ok(true)
     }
 
+    /// The original image's bytes (the launch pipeline uploads them to the
+    /// ad platform). The row was read through a scoped finder already.
+    pub async fn original_bytes(&self, model: &Model) -> Result<Vec<u8>, AppError> {
+        let [key, _] = blob_keys(model);
+        let key = key.map_err(AppError::internal)?;
+        let blob = self.store.get(&key).await.map_err(AppError::internal)?;
+        Ok(blob.bytes)
+    }
+
     /// A time-limited URL of the original image.
     pub async fn image_url(&self, model: &Model) -> Result<String, AppError> {
         let [key, _] = blob_keys(model);

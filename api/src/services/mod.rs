@@ -3,6 +3,8 @@
 
 pub mod agents;
 pub mod audit;
+pub mod campaigns;
+pub mod copy;
 pub mod creatives;
 pub mod credits;
 pub mod directory;
@@ -38,6 +40,10 @@ pub enum ServicesError {
     Platforms(#[from] adapters::ad_platform::PlatformError),
     #[error("creative storage: {0}")]
     Storage(#[from] crate::storage::StorageError),
+    #[error("copywriter: {0}")]
+    Copywriter(#[from] adapters::copywriter::CopyError),
+    #[error("LEADFORGE_DEFAULT_PROVIDERS: {0}")]
+    Providers(#[from] adapters::ad_platform::UnknownProvider),
 }
 
 /// One handle per area, built once at start and shared by every request.
@@ -50,6 +56,15 @@ pub struct Services {
     pub directory: directory::DirectoryService,
     pub integrations: integrations::IntegrationsService,
     pub creatives: creatives::CreativesService,
+    pub credits: credits::CreditsService,
+    pub agents: agents::AgentsService,
+    pub campaigns: campaigns::CampaignsService,
+    /// The durable job queue and the launch job the worker runs.
+    pub queue: crate::jobs::JobQueue,
+    pub launcher: crate::jobs::launch::Launcher,
+    /// Campaign ids whose status changed, for live updates.
+    pub events: tokio::sync::broadcast::Sender<entities::CampaignId>,
+    pub copy: copy::CopyService,
     /// Kept so a background task can forget idle throttle keys.
     pub throttle: Arc<SignInThrottle>,
 }
@@ -62,6 +77,17 @@ impl std::fmt::Debug for Services {
 
 impl Services {
     pub async fn build(db: DatabaseConnection, config: &Config) -> Result<Self, ServicesError> {
+        Self::build_with_queue(db.clone(), db, config).await
+    }
+
+    /// Like [`Services::build`], with the job queue on `queue_db`: the
+    /// server gives it a handle without the statement metric, since the
+    /// workers' idle polling is not work any request asked for.
+    pub async fn build_with_queue(
+        db: DatabaseConnection,
+        queue_db: DatabaseConnection,
+        config: &Config,
+    ) -> Result<Self, ServicesError> {
         let authz = Authorizer::load(db.clone()).await?;
         let tokens = Arc::new(TokenKeys::from_config(config)?);
         let throttle = Arc::new(SignInThrottle::new(ThrottlePolicy::with_signups_per_hour(
@@ -75,7 +101,7 @@ impl Services {
             tokens,
             throttle.clone(),
             config.auth.signup_credits,
-            agents::parse_providers(&config.agents.default_providers),
+            agents::parse_providers(&config.agents.default_providers)?,
         );
         let vault = Arc::new(crate::vault::Vault::from_config(config)?);
         let platforms = Arc::new(platforms(config)?);
@@ -93,7 +119,37 @@ impl Services {
             crate::storage::open(config).await?,
             crate::media::ImageLimits::from_config(config),
         );
+        let credits = credits::CreditsService::new(db.clone(), authz.clone(), audit.clone());
+        let queue = crate::jobs::JobQueue::new(queue_db);
+        let (events, _) = tokio::sync::broadcast::channel(1024);
+        let copy = copy::CopyService::new(authz.clone(), audit.clone(), copy::from_config(config)?);
+        let campaigns = campaigns::CampaignsService {
+            db: db.clone(),
+            authz: authz.clone(),
+            audit: audit.clone(),
+            integrations: integrations.clone(),
+            max_daily_budget: config.agents.max_daily_budget_cents,
+            queue: queue.clone(),
+            copywriter: copy.copywriter(),
+            events: events.clone(),
+        };
+        let launcher = crate::jobs::launch::Launcher {
+            db: db.clone(),
+            integrations: integrations.clone(),
+            creatives: creatives.clone(),
+            copywriter: copy.copywriter(),
+            audit: audit.clone(),
+            events: events.clone(),
+        };
+        let agents = agents::AgentsService::new(db.clone(), authz.clone(), audit.clone());
         Ok(Self {
+            campaigns,
+            queue,
+            launcher,
+            events,
+            copy,
+            credits,
+            agents,
             integrations,
             creatives,
             system: system::SystemService::new(db.clone(), config.database.backend),

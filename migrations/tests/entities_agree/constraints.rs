@@ -17,8 +17,13 @@ pub async fn constraints_hold(db: &DatabaseConnection, f: &Fixture) -> TestResul
     let mut young = f.campaign.clone();
     young.id = CampaignId::generate();
     young.idempotency_key = None;
-    young.target_audience.age_min = 10;
-    assert!(young.clone().into_active_model().insert(db).await.is_err());
+    for too_young in [10, 13, 17] {
+        young.target_audience.age_min = too_young;
+        assert!(
+            young.clone().into_active_model().insert(db).await.is_err(),
+            "age_min {too_young} was accepted"
+        );
+    }
     young.target_audience.age_min = 40;
     young.target_audience.age_max = 30;
     assert!(young.clone().into_active_model().insert(db).await.is_err());

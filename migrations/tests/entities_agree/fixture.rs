@@ -181,6 +181,7 @@ pub async fn insert_every_entity(
         }),
         error_message: None,
         launch_step: Some("ads_created".to_owned()),
+        launch_progress: Some(serde_json::json!({ "campaign_id": "1" })),
         idempotency_key: Some("launch-1".to_owned()),
         created_at: at(6),
         updated_at: at(7),

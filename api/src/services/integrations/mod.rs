@@ -32,6 +32,7 @@ use crate::{
     auth::Principal,
     authz::{Action, Authorizer, Resource},
     error::AppError,
+    shapes::provider_to_platform,
     vault::{Credentials, RowBinding, Sealed, Vault},
 };
 
@@ -138,7 +139,11 @@ impl IntegrationsService {
             .filter(|p| !p.is_empty())
             .map(|p| check_numeric_id("pageId", p, "Facebook Page ids are digits only."))
             .transpose()?;
-        if self.platforms.get(to_platform(input.provider)).is_none() {
+        if self
+            .platforms
+            .get(provider_to_platform(input.provider))
+            .is_none()
+        {
             return Err(AppError::bad_input(
                 "provider",
                 format!(
@@ -405,10 +410,13 @@ impl IntegrationsService {
     }
 
     /// The adapter and the decrypted credentials of a row.
-    fn open(&self, row: &Model) -> Result<(Arc<dyn AdPlatform>, platform::Credentials), AppError> {
+    pub(crate) fn open(
+        &self,
+        row: &Model,
+    ) -> Result<(Arc<dyn AdPlatform>, platform::Credentials), AppError> {
         let adapter = self
             .platforms
-            .get(to_platform(row.provider))
+            .get(provider_to_platform(row.provider))
             .ok_or_else(|| {
                 AppError::IntegrationInvalid(format!(
                     "{} is not enabled on this server.",
@@ -440,13 +448,6 @@ fn apply_sealed(row: &mut ActiveModel, sealed: Sealed) {
     row.credentials_nonce = Set(sealed.nonce);
     row.wrapped_key = Set(sealed.wrapped_key);
     row.wrapped_key_nonce = Set(sealed.wrapped_key_nonce);
-}
-
-pub fn to_platform(provider: Provider) -> platform::Provider {
-    match provider {
-        Provider::MetaAds => platform::Provider::MetaAds,
-        Provider::Sandbox => platform::Provider::Sandbox,
-    }
 }
 
 pub fn provider_name(provider: Provider) -> &'static str {

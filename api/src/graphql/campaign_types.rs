@@ -1,0 +1,359 @@
+//! The value types of campaigns in the contract: enums, inputs, audience,
+//! copy, performance. Each maps onto the storage shape in `entities::json`.
+
+use async_graphql::{Enum, ID, InputObject, SimpleObject};
+use chrono::{DateTime, Utc};
+use entities::{json, performance_snapshot};
+
+use super::{admin::parse_id, error::GqlResult};
+use crate::services::campaigns::CampaignInput;
+
+/// What a campaign optimises for.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "entities::CampaignObjective")]
+pub enum CampaignObjective {
+    /// Leads, through an instant form or the website (Meta `OUTCOME_LEADS`).
+    Leads,
+    /// Website conversions recorded by a pixel (Meta `OUTCOME_SALES`).
+    Conversions,
+    /// Visits to the website (Meta `OUTCOME_TRAFFIC`).
+    Traffic,
+}
+
+/// A campaign's lifecycle status.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "entities::CampaignStatus")]
+pub enum CampaignStatus {
+    /// Editable, never launched.
+    Draft,
+    /// The launch is running.
+    Launching,
+    /// Live on the platform.
+    Active,
+    /// Paused on the platform.
+    Paused,
+    /// Ended.
+    Completed,
+    /// The launch failed; see `errorMessage`.
+    Error,
+}
+
+/// The button on an ad.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "entities::json::CallToAction")]
+pub enum CallToAction {
+    LearnMore,
+    SignUp,
+    ShopNow,
+    ApplyNow,
+    GetQuote,
+    ContactUs,
+    Subscribe,
+    Download,
+    BookNow,
+}
+
+/// A targeting choice (region, city, interest) with its name.
+#[derive(SimpleObject)]
+pub struct NamedTarget {
+    /// The platform's id, from `searchTargeting`.
+    id: ID,
+    /// Its display name.
+    name: String,
+}
+
+/// A targeting choice from `searchTargeting`, sent back with its name.
+#[derive(InputObject)]
+pub struct NamedTargetInput {
+    /// The platform's id.
+    id: ID,
+    /// Its display name.
+    name: String,
+}
+
+/// Who a campaign reaches.
+#[derive(SimpleObject)]
+pub struct Audience {
+    /// ISO 3166-1 alpha-2 country codes.
+    countries: Vec<String>,
+    /// Regions.
+    regions: Vec<NamedTarget>,
+    /// Cities.
+    cities: Vec<NamedTarget>,
+    /// Youngest age reached (18–65).
+    age_min: i32,
+    /// Oldest age reached (18–65; 65 means 65 and older).
+    age_max: i32,
+    /// Interests.
+    interests: Vec<NamedTarget>,
+}
+
+impl From<&json::TargetAudience> for Audience {
+    fn from(a: &json::TargetAudience) -> Self {
+        let named = |list: &[json::NamedTarget]| {
+            list.iter()
+                .map(|t| NamedTarget {
+                    id: ID(t.id.clone()),
+                    name: t.name.clone(),
+                })
+                .collect()
+        };
+        Self {
+            countries: a.countries.clone(),
+            regions: named(&a.regions),
+            cities: named(&a.cities),
+            age_min: a.age_min,
+            age_max: a.age_max,
+            interests: named(&a.interests),
+        }
+    }
+}
+
+/// Who a campaign should reach.
+#[derive(InputObject)]
+pub struct AudienceInput {
+    /// ISO 3166-1 alpha-2 country codes.
+    countries: Vec<String>,
+    /// Regions, from `searchTargeting(kind: REGION)`.
+    #[graphql(default_with = "Some(Vec::new())")]
+    regions: Option<Vec<NamedTargetInput>>,
+    /// Cities, from `searchTargeting(kind: CITY)`.
+    #[graphql(default_with = "Some(Vec::new())")]
+    cities: Option<Vec<NamedTargetInput>>,
+    /// Youngest age (18–65).
+    #[graphql(default = 18)]
+    age_min: i32,
+    /// Oldest age (18–65; 65 means 65 and older).
+    #[graphql(default = 65)]
+    age_max: i32,
+    /// Interests, from `searchTargeting(kind: INTEREST)`.
+    #[graphql(default_with = "Some(Vec::new())")]
+    interests: Option<Vec<NamedTargetInput>>,
+}
+
+impl From<AudienceInput> for json::TargetAudience {
+    fn from(a: AudienceInput) -> Self {
+        let named = |list: Option<Vec<NamedTargetInput>>| {
+            list.unwrap_or_default()
+                .into_iter()
+                .map(|t| json::NamedTarget {
+                    id: t.id.0,
+                    name: t.name,
+                })
+                .collect()
+        };
+        Self {
+            countries: a.countries,
+            regions: named(a.regions),
+            cities: named(a.cities),
+            age_min: a.age_min,
+            age_max: a.age_max,
+            interests: named(a.interests),
+        }
+    }
+}
+
+/// The words of an ad.
+#[derive(SimpleObject)]
+pub struct AdCopy {
+    /// Headline (at most 40 characters).
+    headline: String,
+    /// Primary text (at most 125 characters).
+    body: String,
+    /// Link description (at most 30 characters).
+    description: Option<String>,
+    /// The button.
+    call_to_action: CallToAction,
+}
+
+impl From<&json::AdCopy> for AdCopy {
+    fn from(c: &json::AdCopy) -> Self {
+        Self {
+            headline: c.headline.clone(),
+            body: c.body.clone(),
+            description: c.description.clone(),
+            call_to_action: c.call_to_action.into(),
+        }
+    }
+}
+
+/// The words of an ad, as the advertiser writes them.
+#[derive(InputObject)]
+pub struct AdCopyInput {
+    /// Headline (at most 40 characters).
+    headline: String,
+    /// Primary text (at most 125 characters).
+    body: String,
+    /// Link description (at most 30 characters).
+    description: Option<String>,
+    /// The button.
+    call_to_action: CallToAction,
+}
+
+impl From<AdCopyInput> for json::AdCopy {
+    fn from(c: AdCopyInput) -> Self {
+        Self {
+            headline: c.headline,
+            body: c.body,
+            description: c.description,
+            call_to_action: c.call_to_action.into(),
+        }
+    }
+}
+
+/// A campaign to save as a draft (or the new settings of one).
+#[derive(InputObject)]
+pub struct CreateCampaignInput {
+    /// Name shown in Leadforge and on the platform (1–200 characters).
+    campaign_name: String,
+    /// What it optimises for.
+    objective: CampaignObjective,
+    /// Daily budget in the minor unit of the ad account's currency.
+    daily_budget_cents: i32,
+    /// Who it reaches.
+    target_audience: AudienceInput,
+    /// The landing page (absolute https).
+    destination_url: String,
+    /// 1–10 of the caller's creatives; one ad each.
+    creative_ids: Vec<ID>,
+    /// The caller's verified integration that launches it.
+    integration_id: ID,
+    /// The copy; absent, the agent writes it at launch.
+    ad_copy: Option<AdCopyInput>,
+    /// The business, to guide the copywriter.
+    niche: Option<String>,
+    /// LEADS through an instant form of the integration's Page.
+    lead_form_id: Option<String>,
+    /// LEADS on the website, and CONVERSIONS (required there).
+    pixel_id: Option<String>,
+}
+
+impl CreateCampaignInput {
+    /// The service's input. Malformed ids are `NOT_FOUND`, like ids that
+    /// exist nowhere.
+    pub fn into_input(self) -> GqlResult<CampaignInput> {
+        let creative_ids = self
+            .creative_ids
+            .iter()
+            .map(|id| parse_id(id, "creative"))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(CampaignInput {
+            name: self.campaign_name,
+            objective: self.objective.into(),
+            daily_budget_cents: i64::from(self.daily_budget_cents),
+            audience: self.target_audience.into(),
+            destination_url: self.destination_url,
+            creative_ids,
+            integration_id: parse_id(&self.integration_id, "integration")?,
+            ad_copy: self.ad_copy.map(Into::into),
+            niche: self.niche,
+            lead_form_id: self.lead_form_id,
+            pixel_id: self.pixel_id,
+        })
+    }
+}
+
+/// What `generateAdCopy` writes for.
+#[derive(InputObject)]
+pub struct GenerateAdCopyInput {
+    /// The business, e.g. "yoga studio in Lisbon" (1–200 characters).
+    pub niche: String,
+    /// Who the ads speak to.
+    pub audience: AudienceInput,
+    /// The campaign's goal.
+    pub objective: CampaignObjective,
+    /// How many variants (1–5).
+    #[graphql(default = 3)]
+    pub variants: Option<i32>,
+}
+
+/// Latest delivery totals; money in the ad account currency's minor unit.
+#[derive(SimpleObject)]
+pub struct Performance {
+    /// ISO 4217 currency of the amounts.
+    pub currency: String,
+    /// Impressions.
+    pub impressions: i32,
+    /// Link clicks.
+    pub clicks: i32,
+    /// Spend in minor units.
+    pub spend_cents: i32,
+    /// Leads.
+    pub leads: i32,
+    /// Clicks per impression, as a fraction (0.0123 = 1.23 %).
+    pub ctr: f64,
+    /// Spend per lead in minor units, when there are leads.
+    pub cost_per_lead_cents: Option<i32>,
+    /// When these numbers were read; absent before the first sync.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// An i64 counter as the contract's Int, saturating.
+pub fn int(v: i64) -> i32 {
+    i32::try_from(v).unwrap_or(if v < 0 { i32::MIN } else { i32::MAX })
+}
+
+impl Performance {
+    pub fn of(p: Option<&json::Performance>, currency: &str) -> Self {
+        match p {
+            Some(p) => Self {
+                currency: p.currency.clone(),
+                impressions: int(p.impressions),
+                clicks: int(p.clicks),
+                spend_cents: int(p.spend_cents),
+                leads: int(p.leads),
+                ctr: p.ctr,
+                cost_per_lead_cents: p.cost_per_lead_cents.map(int),
+                updated_at: p.updated_at,
+            },
+            None => Self {
+                currency: currency.to_owned(),
+                impressions: 0,
+                clicks: 0,
+                spend_cents: 0,
+                leads: 0,
+                ctr: 0.0,
+                cost_per_lead_cents: None,
+                updated_at: None,
+            },
+        }
+    }
+}
+
+/// One point of the performance chart (cumulative totals).
+#[derive(SimpleObject)]
+pub struct PerformanceSnapshot {
+    /// When the numbers were read.
+    captured_at: DateTime<Utc>,
+    /// Impressions.
+    impressions: i32,
+    /// Clicks.
+    clicks: i32,
+    /// Spend in minor units.
+    spend_cents: i32,
+    /// Leads.
+    leads: i32,
+}
+
+impl From<&performance_snapshot::Model> for PerformanceSnapshot {
+    fn from(s: &performance_snapshot::Model) -> Self {
+        Self {
+            captured_at: s.captured_at,
+            impressions: int(s.impressions),
+            clicks: int(s.clicks),
+            spend_cents: int(s.spend_cents),
+            leads: int(s.leads),
+        }
+    }
+}
+
+/// The platform creative and ad made from one chosen creative.
+#[derive(SimpleObject)]
+pub struct RemoteAd {
+    /// The Leadforge creative.
+    pub creative_id: ID,
+    /// The platform's ad creative id, once created.
+    pub remote_creative_id: Option<String>,
+    /// The platform's ad id, once created.
+    pub remote_ad_id: Option<String>,
+}

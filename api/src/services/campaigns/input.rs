@@ -1,0 +1,411 @@
+//! The checks of `createCampaign` / `updateCampaign` that need nothing but
+//! the input: every problem is collected, each naming its input field as
+//! the contract spells it, so one answer lists them all.
+
+use adapters::copywriter::{MAX_BODY, MAX_DESCRIPTION, MAX_HEADLINE};
+use entities::{
+    CampaignObjective, CreativeId, IntegrationId,
+    json::{AdCopy, NamedTarget, TargetAudience},
+};
+
+use crate::{
+    error::{AppError, InputProblem},
+    services::text::TextRule,
+    shapes::{AGE_MAX, AGE_MIN},
+};
+
+/// Longest campaign name.
+pub const MAX_NAME_CHARS: usize = 200;
+/// Most creatives one campaign may run (one ad each).
+pub const MAX_CREATIVES: usize = 10;
+/// Longest destination URL.
+pub const MAX_URL_CHARS: usize = 2000;
+/// Longest niche.
+pub const MAX_NICHE_CHARS: usize = 200;
+
+const NAME: TextRule = TextRule::line("campaignName", "The campaign name", 1, MAX_NAME_CHARS);
+/// The niche of a draft or a copy brief.
+pub const NICHE: TextRule = TextRule::line("niche", "The niche", 1, MAX_NICHE_CHARS);
+const HEADLINE: TextRule = TextRule::line("adCopy.headline", "The headline", 1, MAX_HEADLINE);
+const BODY: TextRule = TextRule::line("adCopy.body", "The body", 1, MAX_BODY).multiline();
+const DESCRIPTION: TextRule =
+    TextRule::line("adCopy.description", "The description", 1, MAX_DESCRIPTION);
+const TARGET_NAME: TextRule = TextRule::line("name", "A target's name", 1, 200);
+
+/// Runs a text rule, as a problem to collect rather than an error to return.
+pub fn clean(rule: &TextRule, raw: &str) -> Result<String, InputProblem> {
+    rule.clean(raw).map_err(as_problem)
+}
+
+/// A `BAD_USER_INPUT` as one problem of a list.
+pub fn as_problem(e: AppError) -> InputProblem {
+    match e {
+        AppError::BadUserInput { field, message } => {
+            InputProblem::new(field.unwrap_or_default(), message)
+        }
+        other => InputProblem::new("", other.to_string()),
+    }
+}
+
+/// A campaign as the client describes it.
+#[derive(Debug, Clone)]
+pub struct CampaignInput {
+    pub name: String,
+    pub objective: CampaignObjective,
+    pub daily_budget_cents: i64,
+    pub audience: TargetAudience,
+    pub destination_url: String,
+    pub creative_ids: Vec<CreativeId>,
+    pub integration_id: IntegrationId,
+    pub ad_copy: Option<AdCopy>,
+    pub niche: Option<String>,
+    pub lead_form_id: Option<String>,
+    pub pixel_id: Option<String>,
+}
+
+/// Checks and normalises `input` (trimmed text, upper-case countries,
+/// empty optional strings as absent). `max_budget` is the guardrail.
+pub fn check(input: &CampaignInput, max_budget: i64) -> (CampaignInput, Vec<InputProblem>) {
+    let mut problems = Vec::new();
+    let mut out = input.clone();
+
+    match clean(&NAME, &input.name) {
+        Ok(name) => out.name = name,
+        Err(p) => problems.push(p),
+    }
+    if input.daily_budget_cents <= 0 {
+        problems.push(InputProblem::new(
+            "dailyBudgetCents",
+            "The daily budget must be a positive whole number of minor units (cents).",
+        ));
+    } else if input.daily_budget_cents > max_budget {
+        problems.push(InputProblem::new(
+            "dailyBudgetCents",
+            format!(
+                "The daily budget may be at most {max_budget} minor units; ask your administrator to raise the limit."
+            ),
+        ));
+    }
+    match destination(&input.destination_url) {
+        Ok(url) => out.destination_url = url,
+        Err(p) => problems.push(p),
+    }
+    out.audience = normalise_audience(&input.audience);
+    problems.extend(audience_problems("targetAudience", &out.audience));
+
+    if input.creative_ids.is_empty() || input.creative_ids.len() > MAX_CREATIVES {
+        problems.push(InputProblem::new(
+            "creativeIds",
+            format!("Choose 1 to {MAX_CREATIVES} creatives."),
+        ));
+    }
+    let mut unique = input.creative_ids.clone();
+    unique.sort_by_key(|c| c.into_uuid());
+    unique.dedup();
+    if unique.len() != input.creative_ids.len() {
+        problems.push(InputProblem::new(
+            "creativeIds",
+            "Each creative may be chosen once.",
+        ));
+    }
+
+    if let Some(copy) = &input.ad_copy {
+        let (copy, found) = check_copy(copy);
+        out.ad_copy = Some(copy);
+        problems.extend(found);
+    }
+    out.niche = None;
+    if let Some(niche) = input.niche.as_deref().filter(|n| !n.trim().is_empty()) {
+        match clean(&NICHE, niche) {
+            Ok(n) => out.niche = Some(n),
+            Err(p) => problems.push(p),
+        }
+    }
+
+    out.lead_form_id = optional_id("leadFormId", input.lead_form_id.as_deref(), &mut problems);
+    out.pixel_id = optional_id("pixelId", input.pixel_id.as_deref(), &mut problems);
+    problems.extend(conversion_problems(
+        input.objective,
+        out.lead_form_id.is_some(),
+        out.pixel_id.is_some(),
+    ));
+    (out, problems)
+}
+
+fn destination(raw: &str) -> Result<String, InputProblem> {
+    let bad = |why: &str| InputProblem::new("destinationUrl", why.to_owned());
+    let raw = raw.trim();
+    if raw.chars().count() > MAX_URL_CHARS
+        || raw.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(bad(
+            "The destination URL must be one URL without spaces, at most 2000 characters.",
+        ));
+    }
+    match url::Url::parse(raw) {
+        Ok(url) if url.scheme() == "https" && url.host_str().is_some_and(|h| !h.is_empty()) => {
+            Ok(url.to_string())
+        }
+        Ok(_) => Err(bad(
+            "The destination URL must be an absolute https:// address.",
+        )),
+        Err(_) => Err(bad(
+            "The destination URL must be an absolute https:// address, e.g. https://example.com/offer.",
+        )),
+    }
+}
+
+/// Countries trimmed, upper-cased and de-duplicated; targets trimmed.
+pub fn normalise_audience(audience: &TargetAudience) -> TargetAudience {
+    let mut countries: Vec<String> = audience
+        .countries
+        .iter()
+        .map(|c| c.trim().to_ascii_uppercase())
+        .collect();
+    countries.dedup();
+    let named = |list: &[NamedTarget]| {
+        list.iter()
+            .map(|t| NamedTarget {
+                id: t.id.trim().to_owned(),
+                name: t.name.trim().to_owned(),
+            })
+            .collect()
+    };
+    TargetAudience {
+        countries,
+        regions: named(&audience.regions),
+        cities: named(&audience.cities),
+        age_min: audience.age_min,
+        age_max: audience.age_max,
+        interests: named(&audience.interests),
+    }
+}
+
+/// What is wrong with an audience, fields under `prefix` (`targetAudience`
+/// in campaigns, `audience` in copy briefs).
+pub fn audience_problems(prefix: &str, audience: &TargetAudience) -> Vec<InputProblem> {
+    let mut problems = Vec::new();
+    let field = |name: &str| format!("{prefix}.{name}");
+    if audience
+        .countries
+        .iter()
+        .any(|c| c.trim().len() != 2 || !c.trim().bytes().all(|b| b.is_ascii_alphabetic()))
+    {
+        problems.push(InputProblem::new(
+            field("countries"),
+            "Countries are ISO 3166-1 alpha-2 codes such as US or DE.",
+        ));
+    }
+    if audience.countries.is_empty() && audience.regions.is_empty() && audience.cities.is_empty() {
+        problems.push(InputProblem::new(
+            field("countries"),
+            "Choose at least one country, region or city.",
+        ));
+    }
+    if audience.age_min < AGE_MIN || audience.age_min > AGE_MAX {
+        problems.push(InputProblem::new(
+            field("ageMin"),
+            format!("The minimum age must be {AGE_MIN} to {AGE_MAX}."),
+        ));
+    }
+    if audience.age_max < AGE_MIN || audience.age_max > AGE_MAX {
+        problems.push(InputProblem::new(
+            field("ageMax"),
+            format!("The maximum age must be {AGE_MIN} to {AGE_MAX} (65 means 65 and older)."),
+        ));
+    } else if audience.age_min > audience.age_max {
+        problems.push(InputProblem::new(
+            field("ageMax"),
+            "The maximum age must not be below the minimum age.",
+        ));
+    }
+    for (name, list) in [
+        ("regions", &audience.regions),
+        ("cities", &audience.cities),
+        ("interests", &audience.interests),
+    ] {
+        let bad = list.iter().any(|t| {
+            t.id.is_empty()
+                || t.id.len() > 64
+                || !t
+                    .id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':')
+                || TARGET_NAME.clean(&t.name).is_err()
+        });
+        if bad {
+            problems.push(InputProblem::new(
+                field(name),
+                format!("Choose {name} from searchTargeting: each needs its id and name."),
+            ));
+        }
+        if list.len() > 200 {
+            problems.push(InputProblem::new(
+                field(name),
+                format!("At most 200 {name}."),
+            ));
+        }
+    }
+    problems
+}
+
+/// Copy trimmed and checked against the platform's lengths.
+pub fn check_copy(copy: &AdCopy) -> (AdCopy, Vec<InputProblem>) {
+    let mut problems = Vec::new();
+    let mut out = copy.clone();
+    match clean(&HEADLINE, &copy.headline) {
+        Ok(h) => out.headline = h,
+        Err(p) => problems.push(p),
+    }
+    match clean(&BODY, &copy.body) {
+        Ok(b) => out.body = b,
+        Err(p) => problems.push(p),
+    }
+    out.description = None;
+    if let Some(d) = copy.description.as_deref().filter(|d| !d.trim().is_empty()) {
+        match clean(&DESCRIPTION, d) {
+            Ok(d) => out.description = Some(d),
+            Err(p) => problems.push(p),
+        }
+    }
+    (out, problems)
+}
+
+fn optional_id(field: &str, raw: Option<&str>, problems: &mut Vec<InputProblem>) -> Option<String> {
+    let raw = raw.map(str::trim).filter(|r| !r.is_empty())?;
+    if raw.len() > 32 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        problems.push(InputProblem::new(
+            field,
+            format!("{field} is a platform id (digits); pick it from platformAssets."),
+        ));
+        return None;
+    }
+    Some(raw.to_owned())
+}
+
+/// Where results land must fit the objective.
+fn conversion_problems(objective: CampaignObjective, form: bool, pixel: bool) -> Vec<InputProblem> {
+    let problem = |field: &str, message: &str| vec![InputProblem::new(field, message.to_owned())];
+    match (objective, form, pixel) {
+        (CampaignObjective::Leads, false, false) => problem(
+            "leadFormId",
+            "LEADS needs a lead form (instant form) or a pixel (leads on your website).",
+        ),
+        (CampaignObjective::Leads, true, true) => problem(
+            "pixelId",
+            "Choose either a lead form or a pixel for LEADS, not both.",
+        ),
+        (CampaignObjective::Conversions, _, false) => {
+            problem("pixelId", "CONVERSIONS needs the pixel that records them.")
+        }
+        (CampaignObjective::Conversions, true, true) => {
+            problem("leadFormId", "CONVERSIONS uses a pixel, not a lead form.")
+        }
+        (CampaignObjective::Traffic, true, _) => problem(
+            "leadFormId",
+            "TRAFFIC campaigns send people to the website; remove the lead form.",
+        ),
+        (CampaignObjective::Traffic, false, true) => problem(
+            "pixelId",
+            "TRAFFIC campaigns optimise for link clicks; remove the pixel.",
+        ),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use entities::json::CallToAction;
+
+    use super::*;
+
+    fn good() -> CampaignInput {
+        CampaignInput {
+            name: " Spring sale ".into(),
+            objective: CampaignObjective::Leads,
+            daily_budget_cents: 2000,
+            audience: TargetAudience {
+                countries: vec!["us".into()],
+                regions: vec![],
+                cities: vec![],
+                age_min: 18,
+                age_max: 65,
+                interests: vec![NamedTarget {
+                    id: "6003139266461".into(),
+                    name: "Yoga".into(),
+                }],
+            },
+            destination_url: "https://example.com/offer".into(),
+            creative_ids: vec![CreativeId::generate()],
+            integration_id: IntegrationId::generate(),
+            ad_copy: Some(AdCopy {
+                headline: "Stretch more".into(),
+                body: "Classes every morning.".into(),
+                description: Some("  ".into()),
+                call_to_action: CallToAction::SignUp,
+            }),
+            niche: Some("yoga studio".into()),
+            lead_form_id: Some("123".into()),
+            pixel_id: None,
+        }
+    }
+
+    #[test]
+    fn a_good_input_is_normalised() {
+        let (out, problems) = check(&good(), 1_000_000);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(out.name, "Spring sale");
+        assert_eq!(out.audience.countries, ["US"]);
+        assert_eq!(out.ad_copy.unwrap().description, None);
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_field() {
+        let mut input = good();
+        input.name = "".into();
+        input.daily_budget_cents = 2_000_000;
+        input.destination_url = "http://example.com".into();
+        input.audience.age_min = 17;
+        input.audience.age_max = 70;
+        input.audience.countries = vec!["USA".into()];
+        input.creative_ids = vec![];
+        input.ad_copy.as_mut().unwrap().headline = "x".repeat(41);
+        input.objective = CampaignObjective::Conversions;
+        let (_, problems) = check(&input, 1_000_000);
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "campaignName",
+                "dailyBudgetCents",
+                "destinationUrl",
+                "targetAudience.countries",
+                "targetAudience.ageMin",
+                "targetAudience.ageMax",
+                "creativeIds",
+                "adCopy.headline",
+                "pixelId",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_conversion_must_fit_the_objective() {
+        for (objective, form, pixel, ok) in [
+            (CampaignObjective::Leads, true, false, true),
+            (CampaignObjective::Leads, false, true, true),
+            (CampaignObjective::Leads, false, false, false),
+            (CampaignObjective::Leads, true, true, false),
+            (CampaignObjective::Conversions, false, true, true),
+            (CampaignObjective::Conversions, false, false, false),
+            (CampaignObjective::Traffic, false, false, true),
+            (CampaignObjective::Traffic, false, true, false),
+        ] {
+            assert_eq!(
+                conversion_problems(objective, form, pixel).is_empty(),
+                ok,
+                "{objective:?} form={form} pixel={pixel}"
+            );
+        }
+    }
+}

@@ -1,0 +1,404 @@
+//! Media-buyer campaigns: drafts checked as a whole before they are saved,
+//! edited and deleted only while nothing runs, listed within the caller's
+//! scope, and the batched reads behind their nested fields.
+
+pub mod input;
+mod lifecycle;
+pub mod platform_checks;
+pub mod preview;
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use entities::{
+    CampaignId, CampaignStatus, CreativeId, IntegrationId, IntegrationStatus, RowScope, TenantId,
+    TenantScoped, UserId,
+    ad_campaign::{ActiveModel, Column, Entity, Model},
+    campaign_creative, creative, performance_snapshot, user_integration,
+};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
+
+pub use input::CampaignInput;
+pub use lifecycle::LAUNCH_ATTEMPTS;
+use tokio::sync::broadcast;
+
+use super::{
+    audit::{AuditEntry, AuditService},
+    integrations::IntegrationsService,
+    pagination::{self, Cursor, Page, PageRequest},
+};
+use crate::{
+    auth::Principal,
+    authz::{Action, Authorizer, Resource},
+    error::{AppError, InputProblem},
+    jobs::JobQueue,
+};
+
+/// Statuses in which a campaign may be edited or deleted: nothing of it
+/// runs on the platform.
+pub const EDITABLE: [CampaignStatus; 2] = [CampaignStatus::Draft, CampaignStatus::Error];
+
+/// A campaign's creative link with the creative itself.
+pub type LinkedCreative = (campaign_creative::Model, creative::Model);
+
+/// Built once in `Services::build` (a struct literal: it has many handles).
+#[derive(Clone)]
+pub struct CampaignsService {
+    pub(crate) db: DatabaseConnection,
+    pub(crate) authz: Authorizer,
+    pub(crate) audit: AuditService,
+    pub(crate) integrations: IntegrationsService,
+    /// The daily-budget guardrail, in minor units.
+    pub(crate) max_daily_budget: i64,
+    pub(crate) queue: JobQueue,
+    /// Writes copy for the dry run when the draft has none.
+    pub(crate) copywriter: std::sync::Arc<dyn adapters::copywriter::Copywriter>,
+    /// Ids of campaigns whose status changed (subscriptions will listen).
+    pub(crate) events: broadcast::Sender<CampaignId>,
+}
+
+impl CampaignsService {
+    /// The caller's campaigns (everyone's for the chief architect, or one
+    /// tenant's), newest first, optionally of one status.
+    pub async fn list(
+        &self,
+        principal: &Principal,
+        tenant: Option<TenantId>,
+        status: Option<CampaignStatus>,
+        request: PageRequest,
+    ) -> Result<Page<Model>, AppError> {
+        let scope = self
+            .authz
+            .authorize(principal, Resource::Campaign, Action::Read)
+            .await?;
+        let scope = crate::authz::narrow(scope, tenant, principal);
+        let mut select = Entity::within(scope);
+        if let Some(status) = status {
+            select = select.filter(Column::Status.eq(status));
+        }
+        pagination::page(
+            &self.db,
+            select,
+            Column::CreatedAt,
+            Column::Id,
+            request,
+            |m| Cursor {
+                at: m.created_at,
+                id: m.id.into_uuid(),
+            },
+        )
+        .await
+    }
+
+    /// One campaign within the caller's scope for `action`, or `NOT_FOUND`.
+    pub async fn get(
+        &self,
+        principal: &Principal,
+        id: CampaignId,
+        action: Action,
+    ) -> Result<Model, AppError> {
+        let scope = self
+            .authz
+            .authorize(principal, Resource::Campaign, action)
+            .await?;
+        find_within(&self.db, scope, id).await
+    }
+
+    /// Saves a new `DRAFT` of the caller after checking all of it.
+    pub async fn create(
+        &self,
+        principal: &Principal,
+        raw: CampaignInput,
+    ) -> Result<Model, AppError> {
+        self.authz
+            .authorize(principal, Resource::Campaign, Action::Create)
+            .await?;
+        let owner = RowScope::Own {
+            tenant: principal.tenant_id,
+            user: principal.user_id,
+        };
+        let (input, integration) = self.checked(owner, &raw).await?;
+        let now = Utc::now();
+        let id = CampaignId::generate();
+        let row = ActiveModel {
+            id: Set(id),
+            tenant_id: Set(principal.tenant_id),
+            user_id: Set(principal.user_id),
+            provider: Set(integration.provider),
+            status: Set(CampaignStatus::Draft),
+            created_at: Set(now),
+            ..draft_fields(&input, now)
+        };
+        let txn = self.db.begin().await?;
+        Entity::insert(row).exec(&txn).await?;
+        link_creatives(
+            &txn,
+            id,
+            principal.tenant_id,
+            principal.user_id,
+            &input.creative_ids,
+        )
+        .await?;
+        self.audit
+            .record(
+                &txn,
+                AuditEntry::by(principal, "campaign.create").target(format!("campaign:{id}")),
+            )
+            .await?;
+        txn.commit().await?;
+        find_within(&self.db, RowScope::All, id).await
+    }
+
+    /// Replaces a `DRAFT` or `ERROR` campaign's settings (its status stays).
+    pub async fn update(
+        &self,
+        principal: &Principal,
+        id: CampaignId,
+        raw: CampaignInput,
+    ) -> Result<Model, AppError> {
+        let current = self.get(principal, id, Action::Update).await?;
+        ensure_editable(&current, "edited")?;
+        let owner = RowScope::Own {
+            tenant: current.tenant_id,
+            user: current.user_id,
+        };
+        let (input, integration) = self.checked(owner, &raw).await?;
+        let now = Utc::now();
+        let changes = ActiveModel {
+            provider: Set(integration.provider),
+            ..draft_fields(&input, now)
+        };
+        let txn = self.db.begin().await?;
+        // Guarded by status, so a launch accepted meanwhile wins.
+        let updated = Entity::update_many()
+            .set(changes)
+            .filter(Column::Id.eq(id))
+            .filter(Column::Status.is_in(EDITABLE))
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected == 0 {
+            return Err(not_editable("edited"));
+        }
+        campaign_creative::Entity::delete_many()
+            .filter(campaign_creative::Column::CampaignId.eq(id))
+            .exec(&txn)
+            .await?;
+        link_creatives(
+            &txn,
+            id,
+            current.tenant_id,
+            current.user_id,
+            &input.creative_ids,
+        )
+        .await?;
+        self.audit
+            .record(
+                &txn,
+                AuditEntry::by(principal, "campaign.update").target(format!("campaign:{id}")),
+            )
+            .await?;
+        txn.commit().await?;
+        find_within(&self.db, RowScope::All, id).await
+    }
+
+    /// Deletes a `DRAFT` or `ERROR` campaign.
+    pub async fn delete(&self, principal: &Principal, id: CampaignId) -> Result<bool, AppError> {
+        let current = self.get(principal, id, Action::Delete).await?;
+        ensure_editable(&current, "deleted")?;
+        let txn = self.db.begin().await?;
+        let deleted = Entity::delete_many()
+            .filter(Column::Id.eq(id))
+            .filter(Column::Status.is_in(EDITABLE))
+            .exec(&txn)
+            .await?;
+        if deleted.rows_affected == 0 {
+            return Err(not_editable("deleted"));
+        }
+        self.audit
+            .record(
+                &txn,
+                AuditEntry::by(principal, "campaign.delete").target(format!("campaign:{id}")),
+            )
+            .await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+
+    /// Checks `raw` as a whole for the owner in `owner`: the input itself,
+    /// then the owner's creatives and integration (another member's are
+    /// `NOT_FOUND`), then what only the platform knows.
+    async fn checked(
+        &self,
+        owner: RowScope,
+        raw: &CampaignInput,
+    ) -> Result<(CampaignInput, user_integration::Model), AppError> {
+        let (input, mut problems) = input::check(raw, self.max_daily_budget);
+        if !input.creative_ids.is_empty() {
+            let mut wanted = input.creative_ids.clone();
+            wanted.sort_by_key(|c| c.into_uuid());
+            wanted.dedup();
+            let found = creative::Entity::within(owner)
+                .filter(creative::Column::Id.is_in(wanted.iter().copied()))
+                .count(&self.db)
+                .await?;
+            if found != wanted.len() as u64 {
+                return Err(AppError::NotFound("creative"));
+            }
+        }
+        let integration = user_integration::Entity::within(owner)
+            .filter(user_integration::Column::Id.eq(input.integration_id))
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("integration"))?;
+        if integration.status == IntegrationStatus::Verified {
+            let (adapter, creds) = self.integrations.open(&integration)?;
+            problems.extend(
+                platform_checks::check(adapter.as_ref(), &creds, &integration, &input).await?,
+            );
+        } else {
+            problems.push(InputProblem::new(
+                "integrationId",
+                "Test this integration's connection successfully before using it in a campaign.",
+            ));
+        }
+        match AppError::all_of(problems) {
+            Some(problem) => Err(problem),
+            None => Ok((input, integration)),
+        }
+    }
+
+    /// The creatives of each campaign, in their order (one statement).
+    pub async fn creatives_of(
+        &self,
+        campaigns: &[CampaignId],
+    ) -> Result<HashMap<CampaignId, Vec<LinkedCreative>>, AppError> {
+        let rows = campaign_creative::Entity::find()
+            .filter(campaign_creative::Column::CampaignId.is_in(campaigns.iter().copied()))
+            .find_also_related(creative::Entity)
+            .order_by_asc(campaign_creative::Column::Position)
+            .all(&self.db)
+            .await?;
+        let mut out: HashMap<CampaignId, Vec<LinkedCreative>> = HashMap::new();
+        for (link, creative) in rows {
+            if let Some(creative) = creative {
+                out.entry(link.campaign_id)
+                    .or_default()
+                    .push((link, creative));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Integrations by id (one statement), for the campaigns' nested field.
+    pub async fn integrations_by_id(
+        &self,
+        ids: &[IntegrationId],
+    ) -> Result<HashMap<IntegrationId, user_integration::Model>, AppError> {
+        Ok(user_integration::Entity::find()
+            .filter(user_integration::Column::Id.is_in(ids.iter().copied()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|i| (i.id, i))
+            .collect())
+    }
+
+    /// The latest `last` snapshots of each campaign, oldest first (one
+    /// statement).
+    pub async fn snapshots_of(
+        &self,
+        campaigns: &[CampaignId],
+        last: usize,
+    ) -> Result<HashMap<CampaignId, Vec<performance_snapshot::Model>>, AppError> {
+        let rows = performance_snapshot::Entity::find()
+            .filter(performance_snapshot::Column::CampaignId.is_in(campaigns.iter().copied()))
+            .order_by_desc(performance_snapshot::Column::CapturedAt)
+            .all(&self.db)
+            .await?;
+        let mut out: HashMap<CampaignId, Vec<performance_snapshot::Model>> = HashMap::new();
+        for row in rows {
+            let list = out.entry(row.campaign_id).or_default();
+            if list.len() < last {
+                list.push(row);
+            }
+        }
+        for list in out.values_mut() {
+            list.reverse();
+        }
+        Ok(out)
+    }
+}
+
+/// The row of `id` within `scope`, or `NOT_FOUND`.
+pub async fn find_within<C: ConnectionTrait>(
+    conn: &C,
+    scope: RowScope,
+    id: CampaignId,
+) -> Result<Model, AppError> {
+    Entity::within(scope)
+        .filter(Column::Id.eq(id))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound("campaign"))
+}
+
+fn ensure_editable(campaign: &Model, verb: &str) -> Result<(), AppError> {
+    if EDITABLE.contains(&campaign.status) {
+        Ok(())
+    } else {
+        Err(not_editable(verb))
+    }
+}
+
+fn not_editable(verb: &str) -> AppError {
+    AppError::Conflict(format!(
+        "Only draft and failed campaigns can be {verb}; pause it instead, or wait until its launch ends."
+    ))
+}
+
+/// The columns a draft's input sets.
+fn draft_fields(input: &CampaignInput, now: chrono::DateTime<Utc>) -> ActiveModel {
+    ActiveModel {
+        integration_id: Set(input.integration_id),
+        campaign_name: Set(input.name.clone()),
+        objective: Set(input.objective),
+        daily_budget_cents: Set(input.daily_budget_cents),
+        target_audience: Set(input.audience.clone()),
+        ad_copy: Set(input.ad_copy.clone()),
+        niche: Set(input.niche.clone()),
+        destination_url: Set(input.destination_url.clone()),
+        lead_form_id: Set(input.lead_form_id.clone()),
+        pixel_id: Set(input.pixel_id.clone()),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
+async fn link_creatives<C: ConnectionTrait>(
+    conn: &C,
+    campaign: CampaignId,
+    tenant: TenantId,
+    user: UserId,
+    creatives: &[CreativeId],
+) -> Result<(), AppError> {
+    if creatives.is_empty() {
+        return Ok(());
+    }
+    campaign_creative::Entity::insert_many(creatives.iter().enumerate().map(|(i, c)| {
+        campaign_creative::ActiveModel {
+            campaign_id: Set(campaign),
+            creative_id: Set(*c),
+            tenant_id: Set(tenant),
+            user_id: Set(user),
+            position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
+            remote_creative_id: Set(None),
+            remote_ad_id: Set(None),
+        }
+    }))
+    .exec(conn)
+    .await?;
+    Ok(())
+}

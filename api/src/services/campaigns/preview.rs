@@ -1,0 +1,363 @@
+//! `previewLaunch`: the dry run of a launch. Every check a launch depends on
+//! comes back with a plain message; the platform validates the campaign
+//! without creating it (Meta's `validate_only`), and what needs a real
+//! parent (ad set, creative) is checked locally the way the platform would.
+//! Nothing is created remotely and no credit moves.
+
+use adapters::{
+    ad_platform::{
+        AdPlatform, Conversion, CreateMode, ImageUpload,
+        launch::{LaunchRequest, check_request},
+        types::CampaignSpec,
+    },
+    copywriter::CopyBrief,
+};
+use entities::{
+    CampaignObjective, CampaignStatus, IntegrationStatus, MEDIA_BUYER_AGENT_KEY, RowScope,
+    TenantScoped, campaign_creative, creative, json::AdCopy, user_integration,
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::{CampaignsService, EDITABLE, platform_checks::page_for};
+use crate::{
+    auth::Principal,
+    authz::Action,
+    error::AppError,
+    jobs::launch::tag_of,
+    services::{agents, copy::describe_audience, credits, integrations::provider_name},
+    shapes::{FromPlatform, ToPlatform, objective_to_platform},
+};
+
+/// One check of the dry run.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub name: &'static str,
+    pub ok: bool,
+    pub message: String,
+}
+
+/// What `previewLaunch` answers.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub checks: Vec<Check>,
+    pub credit_cost: i64,
+    pub credit_balance: i64,
+    pub ad_copy: Option<AdCopy>,
+}
+
+impl Preview {
+    pub fn ok(&self) -> bool {
+        self.checks.iter().all(|c| c.ok)
+    }
+}
+
+fn check(name: &'static str, ok: bool, message: impl Into<String>) -> Check {
+    Check {
+        name,
+        ok,
+        message: message.into(),
+    }
+}
+
+impl CampaignsService {
+    /// Runs every check of a launch of campaign `id` without launching it.
+    pub async fn preview(
+        &self,
+        principal: &Principal,
+        id: entities::CampaignId,
+    ) -> Result<Preview, AppError> {
+        let campaign = self.get(principal, id, Action::Update).await?;
+        let owner = RowScope::Own {
+            tenant: campaign.tenant_id,
+            user: campaign.user_id,
+        };
+        let mut checks = Vec::new();
+        checks.push(if EDITABLE.contains(&campaign.status) {
+            check(
+                "status",
+                true,
+                "The campaign is a draft and can be launched.",
+            )
+        } else if campaign.status == CampaignStatus::Launching {
+            check("status", false, "The campaign is launching already.")
+        } else {
+            check("status", false, "The campaign was launched already.")
+        });
+
+        let agent = agents::view_of(&self.db, campaign.tenant_id, MEDIA_BUYER_AGENT_KEY).await?;
+        checks.push(match agents::ensure_enabled(&agent, campaign.provider) {
+            Ok(()) => check(
+                "agent",
+                true,
+                format!(
+                    "The {} agent may use {} in your organisation.",
+                    agent.agent.name,
+                    provider_name(campaign.provider)
+                ),
+            ),
+            Err(e) => check("agent", false, e.to_string()),
+        });
+        let cost = i64::from(agent.agent.credit_cost);
+        let balance = credits::balance_of(&self.db, campaign.user_id).await?;
+        checks.push(if balance >= cost {
+            check(
+                "credits",
+                true,
+                format!("A launch costs {cost} credits; the balance is {balance}."),
+            )
+        } else {
+            check(
+                "credits",
+                false,
+                format!("A launch costs {cost} credits and the balance is only {balance}."),
+            )
+        });
+
+        let linked = campaign_creative::Entity::find()
+            .filter(campaign_creative::Column::CampaignId.eq(id))
+            .find_also_related(creative::Entity)
+            .filter(creative::Entity::scope_condition(owner))
+            .order_by_asc(campaign_creative::Column::Position)
+            .all(&self.db)
+            .await?;
+        let creatives: Vec<creative::Model> = linked.into_iter().filter_map(|(_, c)| c).collect();
+        checks.push(if creatives.is_empty() {
+            check("creatives", false, "Choose at least one creative.")
+        } else {
+            check(
+                "creatives",
+                true,
+                format!(
+                    "{} creative(s), each a JPEG or PNG checked at upload; one ad each.",
+                    creatives.len()
+                ),
+            )
+        });
+
+        let ad_copy = match &campaign.ad_copy {
+            Some(copy) => Some(copy.clone()),
+            None => {
+                let brief = CopyBrief {
+                    niche: campaign
+                        .niche
+                        .clone()
+                        .unwrap_or_else(|| campaign.campaign_name.clone()),
+                    audience: describe_audience(&campaign.target_audience),
+                    objective: objective_to_platform(campaign.objective),
+                    offer: None,
+                    tone: None,
+                    variants: 1,
+                };
+                match crate::services::copy::write(self.copywriter.as_ref(), &brief).await {
+                    Ok(written) => written.first().map(AdCopy::from_platform),
+                    Err(e) => {
+                        checks.push(check("copy", false, e.to_string()));
+                        None
+                    }
+                }
+            }
+        };
+        if let Some(copy) = &ad_copy {
+            let words = copy.to_platform().map_err(AppError::internal)?;
+            checks.push(match words.validate() {
+                Ok(()) => check(
+                    "copy",
+                    true,
+                    if campaign.ad_copy.is_some() {
+                        "The copy fits the platform's lengths."
+                    } else {
+                        "The agent would write this copy now; it fits the platform's lengths."
+                    },
+                ),
+                Err(problem) => check("copy", false, format!("The copy does not fit: {problem}.")),
+            });
+        }
+
+        let integration = user_integration::Entity::within(owner)
+            .filter(user_integration::Column::Id.eq(campaign.integration_id))
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("integration"))?;
+        if integration.status != IntegrationStatus::Verified {
+            checks.push(check(
+                "credentials",
+                false,
+                "Test the integration's connection successfully first.",
+            ));
+            return Ok(Preview {
+                checks,
+                credit_cost: cost,
+                credit_balance: balance,
+                ad_copy,
+            });
+        }
+        let name = provider_name(integration.provider);
+        let (adapter, creds) = self.integrations.open(&integration)?;
+        let platform_checks = self
+            .platform_checks(
+                adapter.as_ref(),
+                &creds,
+                &campaign,
+                &integration,
+                ad_copy.as_ref(),
+                &creatives,
+            )
+            .await;
+        match platform_checks {
+            Ok(found) => checks.extend(found),
+            Err(e) => checks.push(check(
+                "credentials",
+                false,
+                format!(
+                    "{name} could not be asked: {}",
+                    crate::services::integrations::platform_failure(e, name)
+                ),
+            )),
+        }
+        Ok(Preview {
+            checks,
+            credit_cost: cost,
+            credit_balance: balance,
+            ad_copy,
+        })
+    }
+
+    async fn platform_checks(
+        &self,
+        adapter: &dyn AdPlatform,
+        creds: &adapters::ad_platform::Credentials,
+        campaign: &entities::ad_campaign::Model,
+        integration: &user_integration::Model,
+        copy: Option<&AdCopy>,
+        creatives: &[creative::Model],
+    ) -> Result<Vec<Check>, adapters::ad_platform::PlatformError> {
+        let name = provider_name(integration.provider);
+        let (account, assets) = tokio::try_join!(adapter.verify(creds), adapter.assets(creds))?;
+        let mut checks = Vec::new();
+        checks.push(if account.account_status.is_active() {
+            check(
+                "credentials",
+                true,
+                format!(
+                    "The token works and the ad account “{}” can run ads.",
+                    account.account_name
+                ),
+            )
+        } else {
+            check(
+                "credentials",
+                false,
+                format!(
+                    "The ad account is {} on {name}.",
+                    account.account_status.name()
+                ),
+            )
+        });
+        let min = account.min_daily_budget.unwrap_or(1);
+        checks.push(if campaign.daily_budget_cents >= min {
+            check(
+                "budget",
+                true,
+                format!(
+                    "The daily budget {} meets the account's minimum of {}.",
+                    adapters::ad_platform::money::format_minor(
+                        campaign.daily_budget_cents,
+                        &account.currency
+                    ),
+                    adapters::ad_platform::money::format_minor(min, &account.currency)
+                ),
+            )
+        } else {
+            check(
+                "budget",
+                false,
+                format!(
+                    "The daily budget must be at least {} on this account.",
+                    adapters::ad_platform::money::format_minor(min, &account.currency)
+                ),
+            )
+        });
+
+        // The platform validates the campaign without creating it.
+        let spec = CampaignSpec {
+            name: campaign.campaign_name.clone(),
+            tag: tag_of(campaign.id),
+            objective: objective_to_platform(campaign.objective),
+            campaign_daily_budget: None,
+        };
+        let validated = adapter
+            .create_campaign(creds, &spec, CreateMode::ValidateOnly)
+            .await;
+        // The ad set and creatives need a real parent: checked here the
+        // way the platform checks them.
+        let local = match (
+            copy,
+            page_for(
+                &assets,
+                integration.page_id.as_deref(),
+                campaign.lead_form_id.as_deref(),
+            ),
+        ) {
+            (Some(copy), Some(page_id)) => {
+                let conversion = match (
+                    campaign.objective,
+                    &campaign.lead_form_id,
+                    &campaign.pixel_id,
+                ) {
+                    (CampaignObjective::Traffic, _, _) => Conversion::LinkClicks,
+                    (_, Some(form), _) => Conversion::LeadForm {
+                        form_id: form.clone(),
+                    },
+                    (_, None, Some(pixel)) => Conversion::Pixel {
+                        pixel_id: pixel.clone(),
+                    },
+                    (_, None, None) => Conversion::LinkClicks,
+                };
+                match (campaign.target_audience.to_platform(), copy.to_platform()) {
+                    (Ok(audience), Ok(words)) => check_request(&LaunchRequest {
+                        name: campaign.campaign_name.clone(),
+                        tag: tag_of(campaign.id),
+                        objective: objective_to_platform(campaign.objective),
+                        conversion,
+                        page_id,
+                        daily_budget: campaign.daily_budget_cents,
+                        audience,
+                        copy: words,
+                        link_url: campaign.destination_url.clone(),
+                        images: creatives
+                            .iter()
+                            .map(|c| ImageUpload {
+                                name: c.file_name.clone(),
+                                bytes: Vec::new(),
+                            })
+                            .collect(),
+                        dsa: None,
+                    })
+                    .map_err(|e| e.user_message()),
+                    (Err(e), _) => Err(e.to_string()),
+                    (_, Err(e)) => Err(e.to_string()),
+                }
+            }
+            (None, _) => Err("There is no copy to check.".to_owned()),
+            (_, None) => Err("The integration has no Facebook Page to run the ads as.".to_owned()),
+        };
+        checks.push(match (validated, local) {
+            (Ok(_), Ok(())) => check(
+                "platform",
+                true,
+                format!("{name} accepts the campaign, and the ad set and ads pass its rules."),
+            ),
+            (Err(e), _) => check(
+                "platform",
+                false,
+                format!("{name} would refuse the campaign: {}", e.user_message()),
+            ),
+            (_, Err(why)) => check(
+                "platform",
+                false,
+                format!("{name} would refuse the ads: {why}"),
+            ),
+        });
+        Ok(checks)
+    }
+}

@@ -1,0 +1,9 @@
+//! Campaigns: drafts checked as a whole, edited and deleted while nothing
+//! runs, listed within each caller's scope at a constant statement cost,
+//! and ad copy from the offline copywriter.
+
+mod drafts;
+mod kill;
+mod launch;
+mod lists;
+mod meta;

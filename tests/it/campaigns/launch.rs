@@ -1,0 +1,424 @@
+//! The launch pipeline on the Sandbox: live with one charge, faults retried
+//! or failed with one refund, the same key moving nothing, concurrent
+//! launches never overdrawing, pause and resume, the agent's switches.
+
+use entities::{audit_event, creative_platform_asset};
+use leadforge_e2e::{
+    Account, Backend, TestApp, both_backends,
+    campaigns::{LAUNCH, create, creatives, ledger, settled, traffic_input, verified_sandbox},
+};
+use sea_orm::{EntityTrait, PaginatorTrait};
+use serde_json::json;
+
+both_backends!(
+    a_traffic_launch_goes_live_with_agent_copy_and_one_charge,
+    platform_faults_are_retried_or_fail_with_one_refund,
+    ten_launches_at_once_on_credits_for_three,
+    a_disabled_agent_or_provider_refuses_the_launch,
+    pause_and_resume_change_the_platform_first,
+    a_preview_reports_each_check_and_moves_nothing
+);
+
+const CREDITS: &[(&str, &str)] = &[("LEADFORGE_SIGNUP_CREDITS", "50")];
+
+async fn draft(
+    app: &TestApp,
+    who: &Account,
+    integration: &str,
+    images: &[String],
+    name: &str,
+) -> String {
+    let mut input = traffic_input(integration, images);
+    input["campaignName"] = json!(name);
+    create(app, who, input).await
+}
+
+async fn a_traffic_launch_goes_live_with_agent_copy_and_one_charge(backend: Backend) {
+    let app = TestApp::spawn_with(backend, CREDITS).await;
+    let ann = app.sign_up("ann@a.test", "Ann Ads").await;
+    let integration = verified_sandbox(&app, &ann, "1001").await;
+    let images = creatives(&app, &ann, 2, 1).await;
+    let id = draft(&app, &ann, &integration, &images, "Open day").await;
+
+    let r = app
+        .graphql_as(&ann.token, LAUNCH, json!({ "id": id, "k": "first" }))
+        .await;
+    assert_eq!(r.data()["launchCampaign"]["status"], "LAUNCHING");
+    let live = settled(&app, &ann, &id).await;
+    assert_eq!(live["status"], "ACTIVE", "{live}");
+    assert!(live["metaCampaignId"].is_string() && live["metaAdsetId"].is_string());
+    // The agent wrote the copy, and one creative and one ad exist per image.
+    assert!(!live["adCopy"]["headline"].as_str().unwrap().is_empty());
+    let ads = live["remoteAds"].as_array().unwrap();
+    assert_eq!(ads.len(), 2);
+    assert!(
+        ads.iter()
+            .all(|a| a["remoteCreativeId"].is_string() && a["remoteAdId"].is_string())
+    );
+    assert_eq!(live["metaAdId"], ads[0]["remoteAdId"]);
+    assert_eq!(
+        ledger(&app, &ann).await,
+        (45, vec!["COMMIT".into(), "RESERVE".into(), "GRANT".into()])
+    );
+
+    // The same key again, or none while it runs: the same campaign, nothing moves.
+    for key in [json!("first"), json!(null), json!("another")] {
+        let r = app
+            .graphql_as(&ann.token, LAUNCH, json!({ "id": id, "k": key }))
+            .await;
+        assert_eq!(r.data()["launchCampaign"]["status"], "ACTIVE");
+    }
+    assert_eq!(ledger(&app, &ann).await.0, 45);
+
+    // A second campaign on the same account reuses the uploaded images.
+    let again = draft(&app, &ann, &integration, &images, "Open day, again").await;
+    app.graphql_as(&ann.token, LAUNCH, json!({ "id": again }))
+        .await
+        .data();
+    assert_eq!(settled(&app, &ann, &again).await["status"], "ACTIVE");
+    let db = app.db.connect().await;
+    assert_eq!(
+        creative_platform_asset::Entity::find()
+            .count(&db)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(ledger(&app, &ann).await.0, 40);
+
+    // Every remote call is in the audit trail, never with the token.
+    let audited = audit_event::Entity::find().all(&db).await.unwrap();
+    let platform: Vec<_> = audited
+        .iter()
+        .filter(|e| e.action.starts_with("platform."))
+        .collect();
+    assert!(
+        platform
+            .iter()
+            .any(|e| e.action == "platform.create_campaign")
+    );
+    assert!(platform.iter().any(|e| e.action == "platform.upload_image"));
+    for e in &audited {
+        let text = format!("{:?} {:?}", e.target, e.detail);
+        assert!(!text.contains("sandbox-token"), "{text}");
+    }
+}
+
+async fn platform_faults_are_retried_or_fail_with_one_refund(backend: Backend) {
+    let app = TestApp::spawn_with(backend, CREDITS).await;
+    let ann = app.sign_up("ann@a.test", "Ann Ads").await;
+    let integration = verified_sandbox(&app, &ann, "1001").await;
+    let images = creatives(&app, &ann, 1, 1).await;
+
+    // Retried, then live, with one reservation and one charge each.
+    for fault in ["#transient", "#lost"] {
+        let id = draft(
+            &app,
+            &ann,
+            &integration,
+            &images,
+            &format!("Spring {fault}"),
+        )
+        .await;
+        app.graphql_as(&ann.token, LAUNCH, json!({ "id": id }))
+            .await
+            .data();
+        let end = settled(&app, &ann, &id).await;
+        assert_eq!(end["status"], "ACTIVE", "{fault}: {end}");
+    }
+    let (balance, kinds) = ledger(&app, &ann).await;
+    assert_eq!(balance, 40);
+    assert_eq!(kinds.iter().filter(|k| *k == "COMMIT").count(), 2);
+    assert!(!kinds.contains(&"REFUND".to_owned()));
+
+    // A permanent refusal fails at once, in the platform's words, refunded once.
+    let id = draft(&app, &ann, &integration, &images, "Spring #invalid").await;
+    app.graphql_as(&ann.token, LAUNCH, json!({ "id": id }))
+        .await
+        .data();
+    let end = settled(&app, &ann, &id).await;
+    assert_eq!(end["status"], "ERROR", "{end}");
+    assert!(
+        end["errorMessage"].as_str().unwrap().contains("refused"),
+        "{end}"
+    );
+    let (balance, kinds) = ledger(&app, &ann).await;
+    assert_eq!(balance, 40);
+    assert_eq!(kinds[0], "REFUND");
+    assert_eq!(kinds.iter().filter(|k| *k == "REFUND").count(), 1);
+
+    // A failed campaign can be fixed and launched again.
+    let mut input = traffic_input(&integration, &images);
+    input["campaignName"] = json!("Spring, fixed");
+    app.graphql_as(
+        &ann.token,
+        "mutation($id: ID!, $input: CreateCampaignInput!) { updateCampaign(id: $id, input: $input) { id } }",
+        json!({ "id": id, "input": input }),
+    )
+    .await
+    .data();
+    app.graphql_as(&ann.token, LAUNCH, json!({ "id": id }))
+        .await
+        .data();
+    assert_eq!(settled(&app, &ann, &id).await["status"], "ACTIVE");
+    assert_eq!(ledger(&app, &ann).await.0, 35);
+}
+
+async fn ten_launches_at_once_on_credits_for_three(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("LEADFORGE_SIGNUP_CREDITS", "15")]).await;
+    let ann = app.sign_up("ann@a.test", "Ann Ads").await;
+    let integration = verified_sandbox(&app, &ann, "1001").await;
+    let images = creatives(&app, &ann, 1, 1).await;
+    let mut drafts = Vec::new();
+    for n in 0..10 {
+        drafts.push(draft(&app, &ann, &integration, &images, &format!("Rush {n}")).await);
+    }
+    let answers = futures_util::future::join_all(
+        drafts
+            .iter()
+            .map(|id| app.graphql_as(&ann.token, LAUNCH, json!({ "id": id }))),
+    )
+    .await;
+    let mut accepted = Vec::new();
+    let mut refused = 0;
+    for (r, id) in answers.iter().zip(&drafts) {
+        if r.body.get("errors").is_none() {
+            accepted.push(id.clone());
+            continue;
+        }
+        assert_eq!(r.error_codes(), ["INSUFFICIENT_CREDITS"], "{}", r.body);
+        let ext = &r.body["errors"][0]["extensions"];
+        assert_eq!(ext["cost"], 5);
+        assert!(ext["balance"].as_i64().unwrap() < 5);
+        refused += 1;
+    }
+    assert_eq!((accepted.len(), refused), (3, 7));
+    for id in &accepted {
+        assert_eq!(settled(&app, &ann, id).await["status"], "ACTIVE");
+    }
+    let (balance, kinds) = ledger(&app, &ann).await;
+    assert_eq!(balance, 0);
+    assert_eq!(kinds.iter().filter(|k| *k == "RESERVE").count(), 3);
+    assert_eq!(kinds.iter().filter(|k| *k == "COMMIT").count(), 3);
+    let r = app
+        .graphql_as(
+            &ann.token,
+            "{ campaigns(status: DRAFT) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.data()["campaigns"]["totalCount"],
+        7,
+        "refused launches leave drafts"
+    );
+}
+
+async fn a_disabled_agent_or_provider_refuses_the_launch(backend: Backend) {
+    let app = TestApp::spawn_with(backend, CREDITS).await;
+    let chief = app.chief_architect("chief@leadforge.test").await;
+    let ann = app.sign_up("ann@a.test", "Ann Ads").await;
+    let integration = verified_sandbox(&app, &ann, "1001").await;
+    let images = creatives(&app, &ann, 1, 1).await;
+    let id = draft(&app, &ann, &integration, &images, "Switches").await;
+    let set = "mutation($t: ID!, $e: Boolean!, $p: [Provider!]!) { setTenantAgent(tenantId: $t, agentKey: \"media-buyer\", enabled: $e, providers: $p) { enabled } }";
+
+    app.graphql_as(
+        &chief.token,
+        set,
+        json!({ "t": ann.tenant_id, "e": true, "p": ["META_ADS"] }),
+    )
+    .await
+    .data();
+    let r = app
+        .graphql_as(&ann.token, LAUNCH, json!({ "id": id }))
+        .await;
+    assert_eq!(r.error_codes(), ["FORBIDDEN"], "{}", r.body);
+    assert!(
+        r.first_message().contains("Sandbox"),
+        "{}",
+        r.first_message()
+    );
+
+    app.graphql_as(
+        &chief.token,
+        set,
+        json!({ "t": ann.tenant_id, "e": false, "p": ["SANDBOX"] }),
+    )
+    .await
+    .data();
+    let r = app
+        .graphql_as(&ann.token, LAUNCH, json!({ "id": id }))
+        .await;
+    assert_eq!(r.error_codes(), ["FORBIDDEN"], "{}", r.body);
+    assert!(
+        r.first_message().contains("not enabled"),
+        "{}",
+        r.first_message()
+    );
+    assert_eq!(ledger(&app, &ann).await.0, 50, "nothing reserved");
+}
+
+const PAUSE: &str = "mutation($id: ID!) { pauseCampaign(id: $id) { status } }";
+const RESUME: &str = "mutation($id: ID!) { resumeCampaign(id: $id) { status } }";
+
+async fn pause_and_resume_change_the_platform_first(backend: Backend) {
+    let app = TestApp::spawn_with(backend, CREDITS).await;
+    let ann = app.sign_up("ann@a.test", "Ann Ads").await;
+    let bob = app.sign_up("bob@b.test", "Bob Ads").await;
+    let integration = verified_sandbox(&app, &ann, "1001").await;
+    let images = creatives(&app, &ann, 1, 1).await;
+    let id = draft(&app, &ann, &integration, &images, "Pausable").await;
+
+    let r = app.graphql_as(&ann.token, PAUSE, json!({ "id": id })).await;
+    assert_eq!(r.error_codes(), ["CONFLICT"], "a draft cannot be paused");
+    app.graphql_as(&ann.token, LAUNCH, json!({ "id": id }))
+        .await
+        .data();
+    assert_eq!(settled(&app, &ann, &id).await["status"], "ACTIVE");
+
+    let r = app.graphql_as(&bob.token, PAUSE, json!({ "id": id })).await;
+    assert_eq!(r.error_codes(), ["NOT_FOUND"]);
+    let r = app.graphql_as(&ann.token, PAUSE, json!({ "id": id })).await;
+    assert_eq!(r.data()["pauseCampaign"]["status"], "PAUSED");
+    let r = app
+        .graphql_as(&ann.token, RESUME, json!({ "id": id }))
+        .await;
+    assert_eq!(r.data()["resumeCampaign"]["status"], "ACTIVE");
+
+    // A platform that refuses leaves the status as it was: the token was
+    // replaced by one the platform no longer accepts.
+    app.graphql_as(
+        &ann.token,
+        "mutation { saveIntegration(provider: SANDBOX, accessToken: \"expired\", adAccountId: \"1001\") { id } }",
+        json!({}),
+    )
+    .await
+    .data();
+    let r = app.graphql_as(&ann.token, PAUSE, json!({ "id": id })).await;
+    assert_eq!(r.error_codes(), ["INTEGRATION_INVALID"], "{}", r.body);
+    assert!(
+        r.first_message().contains("expired"),
+        "{}",
+        r.first_message()
+    );
+    let r = app
+        .graphql_as(
+            &ann.token,
+            "query($id: ID!) { campaign(id: $id) { status } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(r.data()["campaign"]["status"], "ACTIVE");
+}
+
+const PREVIEW: &str = "mutation($id: ID!) { previewLaunch(id: $id) { ok creditCost creditBalance \
+    checks { name ok message } adCopy { headline body callToAction } } }";
+
+async fn a_preview_reports_each_check_and_moves_nothing(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("LEADFORGE_SIGNUP_CREDITS", "5")]).await;
+    let chief = app.chief_architect("chief@leadforge.test").await;
+    let ann = app.sign_up("ann@a.test", "Ann Ads").await;
+    let integration = verified_sandbox(&app, &ann, "1001").await;
+    let images = creatives(&app, &ann, 1, 1).await;
+    let id = draft(&app, &ann, &integration, &images, "Preview me").await;
+
+    let r = app
+        .graphql_as(&ann.token, PREVIEW, json!({ "id": id }))
+        .await;
+    let preview = r.data()["previewLaunch"].clone();
+    assert_eq!(preview["ok"], true, "{preview}");
+    assert_eq!(
+        (
+            preview["creditCost"].as_i64(),
+            preview["creditBalance"].as_i64()
+        ),
+        (Some(5), Some(5))
+    );
+    let names: Vec<&str> = preview["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    for name in [
+        "status",
+        "agent",
+        "credits",
+        "creatives",
+        "copy",
+        "credentials",
+        "budget",
+        "platform",
+    ] {
+        assert!(names.contains(&name), "{name} missing from {names:?}");
+    }
+    assert!(
+        preview["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| !c["message"].as_str().unwrap().is_empty())
+    );
+    // The copy the agent would write now, though the draft has none.
+    assert!(!preview["adCopy"]["headline"].as_str().unwrap().is_empty());
+
+    // Nothing moved: no credits, no remote objects, no upload, no job.
+    assert_eq!(ledger(&app, &ann).await, (5, vec!["GRANT".into()]));
+    let r = app
+        .graphql_as(
+            &ann.token,
+            "query($id: ID!) { campaign(id: $id) { status metaCampaignId adCopy { headline } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        r.data()["campaign"],
+        json!({ "status": "DRAFT", "metaCampaignId": null, "adCopy": null })
+    );
+    let db = app.db.connect().await;
+    assert_eq!(
+        creative_platform_asset::Entity::find()
+            .count(&db)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(entities::job::Entity::find().count(&db).await.unwrap(), 0);
+    let audited = audit_event::Entity::find().all(&db).await.unwrap();
+    assert!(
+        !audited
+            .iter()
+            .any(|e| e.action.starts_with("platform.create"))
+    );
+
+    // Failing checks say why: the provider switched off, and no credits left.
+    app.graphql_as(
+        &chief.token,
+        "mutation($t: ID!) { setTenantAgent(tenantId: $t, agentKey: \"media-buyer\", enabled: true, providers: [META_ADS]) { key } }",
+        json!({ "t": ann.tenant_id }),
+    )
+    .await
+    .data();
+    let r = app
+        .graphql_as(&ann.token, PREVIEW, json!({ "id": id }))
+        .await;
+    let preview = r.data()["previewLaunch"].clone();
+    assert_eq!(preview["ok"], false);
+    let failed: Vec<(String, String)> = preview["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ok"] == false)
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_owned(),
+                c["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0].0, "agent");
+    assert!(failed[0].1.contains("Sandbox"), "{failed:?}");
+    assert_eq!(ledger(&app, &ann).await.0, 5);
+}

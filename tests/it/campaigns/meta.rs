@@ -1,0 +1,352 @@
+//! Launches against the strict Meta stand-in: each objective's shape on the
+//! wire, images uploaded once per ad account, and faults at each create
+//! step ending live or failed — never with a duplicate, never with anything
+//! left delivering after a failure, one charge or one refund.
+
+use adapters::stand_in::{Fault, FaultAction, Match, MetaFixture, MetaStandIn};
+use leadforge_e2e::{
+    Account, Backend, TestApp, both_backends,
+    campaigns::{LAUNCH, create, creatives, ledger, settled, traffic_input},
+};
+use serde_json::{Value, json};
+
+both_backends!(
+    each_objective_launches_with_its_shape_and_images_upload_once,
+    faults_at_each_create_step_end_live_or_failed_without_duplicates,
+    a_launch_cut_off_mid_create_resumes_after_a_restart_with_one_set_of_objects
+);
+
+const CREDITS: &[(&str, &str)] = &[("LEADFORGE_SIGNUP_CREDITS", "100")];
+
+async fn meta_app(backend: Backend) -> (MetaStandIn, MetaFixture, TestApp) {
+    let meta = MetaStandIn::start().await.unwrap();
+    let fixture = MetaFixture::seed(&meta);
+    let mut settings = CREDITS.to_vec();
+    settings.push(("META_GRAPH_URL", meta.base_url()));
+    let app = TestApp::spawn_with(backend, &settings).await;
+    (meta, fixture, app)
+}
+
+async fn meta_integration(app: &TestApp, who: &Account, f: &MetaFixture) -> String {
+    let r = app
+        .graphql_as(
+            &who.token,
+            "mutation($t: String!, $a: String!, $p: String) { saveIntegration(provider: META_ADS, accessToken: $t, adAccountId: $a, pageId: $p) { id } }",
+            json!({ "t": f.token, "a": f.account, "p": f.page_id }),
+        )
+        .await;
+    let id = r.data()["saveIntegration"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .graphql_as(
+            &who.token,
+            "mutation($i: ID!) { testIntegration(id: $i) { ok message } }",
+            json!({ "i": id }),
+        )
+        .await;
+    assert_eq!(r.data()["testIntegration"]["ok"], true, "{}", r.body);
+    id
+}
+
+/// The stand-in's objects of a kind, with their stored fields.
+fn objects(meta: &MetaStandIn, kind: &str) -> Vec<adapters::stand_in::Stored> {
+    meta.object_ids(kind)
+        .into_iter()
+        .filter_map(|id| meta.object(&id))
+        .collect()
+}
+
+fn field(o: &adapters::stand_in::Stored, key: &str) -> Value {
+    o.fields.get(key).cloned().unwrap_or(Value::Null)
+}
+
+async fn each_objective_launches_with_its_shape_and_images_upload_once(backend: Backend) {
+    let (meta, f, app) = meta_app(backend).await;
+    let ann = app.sign_up("ann@a.test", "Ann Ads").await;
+    let integration = meta_integration(&app, &ann, &f).await;
+    let images = creatives(&app, &ann, 2, 1).await;
+
+    let cases = [
+        (
+            "LEADS",
+            Some(f.form_id.clone()),
+            None,
+            "OUTCOME_LEADS",
+            "LEAD_GENERATION",
+        ),
+        (
+            "LEADS",
+            None,
+            Some(f.pixel_id.clone()),
+            "OUTCOME_LEADS",
+            "OFFSITE_CONVERSIONS",
+        ),
+        (
+            "CONVERSIONS",
+            None,
+            Some(f.pixel_id.clone()),
+            "OUTCOME_SALES",
+            "OFFSITE_CONVERSIONS",
+        ),
+        ("TRAFFIC", None, None, "OUTCOME_TRAFFIC", "LINK_CLICKS"),
+    ];
+    for (n, (objective, form, pixel, outcome, goal)) in cases.iter().enumerate() {
+        let mut input = traffic_input(&integration, &images);
+        input["campaignName"] = json!(format!("Meta {objective} {n}"));
+        input["objective"] = json!(objective);
+        input["leadFormId"] = json!(form);
+        input["pixelId"] = json!(pixel);
+        input["dailyBudgetCents"] = json!(2500);
+        let id = create(&app, &ann, input).await;
+        app.graphql_as(&ann.token, LAUNCH, json!({ "id": id }))
+            .await
+            .data();
+        let live = settled(&app, &ann, &id).await;
+        assert_eq!(live["status"], "ACTIVE", "{objective}: {live}");
+
+        // Exactly one more campaign and ad set, two creatives and ads, all live.
+        let campaigns = objects(&meta, "campaign");
+        assert_eq!(campaigns.len(), n + 1, "{objective}");
+        let campaign = meta
+            .object(live["metaCampaignId"].as_str().unwrap())
+            .expect("the launched campaign");
+        assert_eq!(campaign.str("objective"), Some(*outcome));
+        assert_eq!(campaign.status, "ACTIVE");
+        let ad_set = meta.object(live["metaAdsetId"].as_str().unwrap()).unwrap();
+        assert_eq!(ad_set.str("optimization_goal"), Some(*goal), "{objective}");
+        assert_eq!(ad_set.status, "ACTIVE");
+        assert_eq!(
+            field(&ad_set, "daily_budget").to_string().trim_matches('"'),
+            "2500"
+        );
+        assert_eq!(field(&ad_set, "targeting")["age_min"], 25);
+        for ad in live["remoteAds"].as_array().unwrap() {
+            let remote = meta.object(ad["remoteAdId"].as_str().unwrap()).unwrap();
+            assert_eq!(remote.status, "ACTIVE");
+            assert!(
+                meta.object(ad["remoteCreativeId"].as_str().unwrap())
+                    .is_some()
+            );
+        }
+        assert_eq!(objects(&meta, "adset").len(), n + 1);
+        assert_eq!(objects(&meta, "adcreative").len(), 2 * (n + 1));
+        assert_eq!(objects(&meta, "ad").len(), 2 * (n + 1));
+    }
+    // Two images, four campaigns: two uploads.
+    let uploads = meta
+        .call_lines()
+        .iter()
+        .filter(|l| l.starts_with("POST") && l.ends_with("/adimages"))
+        .count();
+    assert_eq!(uploads, 2);
+    let (balance, kinds) = ledger(&app, &ann).await;
+    assert_eq!(balance, 80);
+    assert_eq!(kinds.iter().filter(|k| *k == "COMMIT").count(), 4);
+    // The copy was written by the agent (the drafts had none).
+    let creative = &objects(&meta, "adcreative")[0];
+    assert!(creative.fields.contains_key("object_story_spec"));
+}
+
+async fn faults_at_each_create_step_end_live_or_failed_without_duplicates(backend: Backend) {
+    let (meta, f, app) = meta_app(backend).await;
+    let ann = app.sign_up("ann@a.test", "Ann Ads").await;
+    let integration = meta_integration(&app, &ann, &f).await;
+    let images = creatives(&app, &ann, 1, 1).await;
+
+    let transient = || FaultAction::Error {
+        http_status: 500,
+        code: 2,
+        subcode: None,
+        message: "An unexpected error has occurred. Please retry your request later.".into(),
+        user_message: None,
+        is_transient: Some(true),
+        retry_delay_secs: None,
+    };
+    let throttled = || Fault::graph_error(17, None, "User request limit reached");
+    let recovering: Vec<(&str, FaultAction)> = vec![
+        ("/campaigns", throttled()),
+        ("/campaigns", FaultAction::Http500),
+        ("/adsets", transient()),
+        ("/adsets", FaultAction::Drop { apply: true }),
+        ("/adcreatives", FaultAction::Drop { apply: true }),
+        ("/adcreatives", FaultAction::Drop { apply: false }),
+        (
+            "/campaigns",
+            FaultAction::Slow(std::time::Duration::from_secs(45)),
+        ),
+    ];
+    let mut launched = 0;
+    for (n, (path, action)) in recovering.into_iter().enumerate() {
+        let mut input = traffic_input(&integration, &images);
+        input["campaignName"] = json!(format!("Recovers {n}"));
+        let id = create(&app, &ann, input).await;
+        meta.inject(Fault::once(Match::on("POST", path), action.clone()));
+        app.graphql_as(&ann.token, LAUNCH, json!({ "id": id }))
+            .await
+            .data();
+        let end = settled(&app, &ann, &id).await;
+        assert_eq!(end["status"], "ACTIVE", "{path} {action:?}: {end}");
+        launched += 1;
+        // One of each object per launch, never a duplicate.
+        assert_eq!(
+            objects(&meta, "campaign").len(),
+            launched,
+            "{path} {action:?}"
+        );
+        assert_eq!(objects(&meta, "adset").len(), launched, "{path} {action:?}");
+        assert_eq!(
+            objects(&meta, "adcreative").len(),
+            launched,
+            "{path} {action:?}"
+        );
+        assert_eq!(objects(&meta, "ad").len(), launched, "{path} {action:?}");
+    }
+    let (balance, kinds) = ledger(&app, &ann).await;
+    assert_eq!(balance, 100 - 5 * launched as i64);
+    assert!(!kinds.contains(&"REFUND".to_owned()));
+
+    // Permanent refusals fail at once, in Meta's words, with one refund,
+    // and nothing created is left delivering.
+    let failing: Vec<(&str, FaultAction, &str)> = vec![
+        (
+            "/adsets",
+            FaultAction::Error {
+                http_status: 400,
+                code: 100,
+                subcode: Some(1_885_272),
+                message: "Invalid parameter".into(),
+                user_message: Some("Your budget is too low.".into()),
+                is_transient: None,
+                retry_delay_secs: None,
+            },
+            "Your budget is too low.",
+        ),
+        (
+            "/adcreatives",
+            Fault::graph_error(
+                190,
+                Some(463),
+                "Error validating access token: Session has expired",
+            ),
+            "expired",
+        ),
+    ];
+    for (n, (path, action, words)) in failing.into_iter().enumerate() {
+        let mut input = traffic_input(&integration, &images);
+        input["campaignName"] = json!(format!("Fails {n}"));
+        let id = create(&app, &ann, input).await;
+        meta.inject(Fault::once(Match::on("POST", path), action.clone()));
+        app.graphql_as(&ann.token, LAUNCH, json!({ "id": id }))
+            .await
+            .data();
+        let end = settled(&app, &ann, &id).await;
+        assert_eq!(end["status"], "ERROR", "{path}: {end}");
+        let message = end["errorMessage"].as_str().unwrap();
+        assert!(message.contains(words), "{message}");
+        for kind in ["campaign", "adset", "ad"] {
+            for o in objects(&meta, kind) {
+                if o.str("name")
+                    .unwrap_or_default()
+                    .contains(&format!("Fails {n}"))
+                {
+                    assert_ne!(o.status, "ACTIVE", "{kind} left delivering after {path}");
+                }
+            }
+        }
+    }
+    let (after, kinds) = ledger(&app, &ann).await;
+    assert_eq!(after, balance, "each failure refunded");
+    assert_eq!(kinds.iter().filter(|k| *k == "REFUND").count(), 2);
+    // No token in any response, log line or audit row.
+    let db = app.db.connect().await;
+    use sea_orm::EntityTrait;
+    for e in entities::audit_event::Entity::find()
+        .all(&db)
+        .await
+        .unwrap()
+    {
+        assert!(!format!("{:?}", e).contains(&f.token));
+    }
+    assert!(!leadforge_e2e::logs::captured().contains(&f.token));
+}
+
+/// The server stops while Meta holds the ad-set create (applied, answer
+/// not yet sent); the worker is cut off mid-call when the grace period
+/// ends. A new server on the same database takes the job over once the dead
+/// worker's lease has run out, adopts the ad set by its tag, and finishes:
+/// one set of objects, one charge.
+async fn a_launch_cut_off_mid_create_resumes_after_a_restart_with_one_set_of_objects(
+    backend: Backend,
+) {
+    use entities::{JobStatus, job};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+    let (meta, f, app) = meta_app(backend).await;
+    let ann = app.sign_up("ann@a.test", "Ann Ads").await;
+    let integration = meta_integration(&app, &ann, &f).await;
+    let images = creatives(&app, &ann, 1, 1).await;
+    let mut input = traffic_input(&integration, &images);
+    input["campaignName"] = json!("Restarted");
+    let id = create(&app, &ann, input).await;
+    meta.inject(Fault::once(
+        Match::on("POST", "/adsets"),
+        FaultAction::Slow(std::time::Duration::from_secs(8)),
+    ));
+    app.graphql_as(&ann.token, LAUNCH, json!({ "id": id, "k": "once" }))
+        .await
+        .data();
+    let mut held = false;
+    for _ in 0..600 {
+        if meta
+            .call_lines()
+            .iter()
+            .any(|l| l.starts_with("POST") && l.ends_with("/adsets"))
+        {
+            held = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(held, "the ad-set create never reached the stand-in");
+
+    let mut settings = CREDITS.to_vec();
+    settings.push(("META_GRAPH_URL", meta.base_url()));
+    let app = app.restart_with(&settings).await;
+    // Let the dead worker's lease run out rather than wait a minute for it.
+    let db = app.db.connect().await;
+    let moved = job::Entity::update_many()
+        .col_expr(
+            job::Column::LockedUntil,
+            Expr::value(Some(chrono::Utc::now() - chrono::Duration::seconds(1))),
+        )
+        .filter(job::Column::Status.eq(JobStatus::Running))
+        .exec(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        moved.rows_affected, 1,
+        "the launch was still held by the old worker"
+    );
+    app.services.queue.wake();
+
+    let end = settled(&app, &ann, &id).await;
+    assert_eq!(end["status"], "ACTIVE", "{end}");
+    for kind in ["campaign", "adset", "adcreative", "ad"] {
+        assert_eq!(objects(&meta, kind).len(), 1, "{kind}");
+    }
+    assert_eq!(
+        ledger(&app, &ann).await,
+        (95, vec!["COMMIT".into(), "RESERVE".into(), "GRANT".into()])
+    );
+    let r = app
+        .graphql_as(&ann.token, LAUNCH, json!({ "id": id, "k": "once" }))
+        .await;
+    assert_eq!(r.data()["launchCampaign"]["status"], "ACTIVE");
+    let r = app
+        .graphql_as(&ann.token, LAUNCH, json!({ "id": id, "k": "two\nlines" }))
+        .await;
+    assert_eq!(r.error_codes(), ["BAD_USER_INPUT"], "{}", r.body);
+    assert_eq!(r.body["errors"][0]["extensions"]["field"], "idempotencyKey");
+}
