@@ -1,8 +1,15 @@
 //! Building and running the server: the one path `main` and the tests share.
 
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
-use tokio::net::TcpListener;
+use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
+use hyper_util::{
+    rt::{TokioExecutor, TokioIo, TokioTimer},
+    server::{conn::auto::Builder as ConnectionBuilder, graceful::GracefulShutdown},
+};
+use tokio::{net::TcpListener, sync::Semaphore};
+use tower::Service;
 
 use crate::{
     config::Config,
@@ -113,40 +120,88 @@ impl App {
 
     /// Serves until `stop` completes, then lets in-flight requests finish
     /// for up to the configured grace period.
+    ///
+    /// The accept loop is hyper's own rather than `axum::serve`, for the
+    /// bounds slow clients need: a deadline for request headers (which is
+    /// also the idle keep-alive timeout), a bound on open connections, and
+    /// (in the router) a deadline between body chunks.
     pub async fn run_until_stopped(
         self,
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let grace = self.state.config.shutdown_grace;
+        let limits = self.state.config.http;
         let mut workers = crate::jobs::worker::spawn(
             self.state.services.queue.clone(),
             self.state.services.launcher.clone(),
             self.state.shutdown.clone(),
         );
         let shutdown_tx = self.shutdown_tx;
-        let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
+        let listener = self.listener;
         let router = http::router(self.state);
-        let server = axum::serve(
-            self.listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            stop.await;
-            tracing::info!("shutting down: finishing in-flight requests");
-            let _ = shutdown_tx.send(true);
-            let _ = stopped_tx.send(());
-        });
-        let server = server.into_future();
-        tokio::pin!(server);
-        let served = tokio::select! {
-            result = &mut server => result,
-            () = async {
-                // Only once shutdown began does the grace period run.
-                let _ = stopped_rx.await;
-                tokio::time::sleep(grace).await;
-            } => {
+        let connections = Arc::new(Semaphore::new(limits.max_connections));
+        let graceful = GracefulShutdown::new();
+        let mut builder = ConnectionBuilder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_timeout);
+        builder
+            .http2()
+            .timer(TokioTimer::new())
+            .keep_alive_interval(Some(http::WS_KEEPALIVE))
+            .keep_alive_timeout(limits.header_timeout);
+
+        tokio::pin!(stop);
+        loop {
+            // Wait for a free slot before accepting: past the bound, new
+            // clients wait in the kernel's backlog instead of costing memory.
+            let permit = tokio::select! {
+                permit = connections.clone().acquire_owned() => match permit {
+                    Ok(permit) => permit,
+                    Err(_) => break,
+                },
+                () = &mut stop => break,
+            };
+            let (stream, peer) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(e) => {
+                        // Out of file descriptors, or a connection reset
+                        // before it was accepted: wait a moment, go on.
+                        tracing::warn!(error = %e, "accepting a connection failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = &mut stop => break,
+            };
+            let _ = stream.set_nodelay(true);
+            let router = router.clone();
+            let service =
+                hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+                    request.extensions_mut().insert(ConnectInfo(peer));
+                    router.clone().call(request)
+                });
+            let connection = builder
+                .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                .into_owned();
+            let connection = graceful.watch(connection);
+            tokio::spawn(async move {
+                if let Err(e) = connection.await {
+                    tracing::debug!(error = %e, %peer, "connection ended with an error");
+                }
+                drop(permit);
+            });
+        }
+
+        tracing::info!("shutting down: finishing in-flight requests");
+        let _ = shutdown_tx.send(true);
+        drop(listener);
+        tokio::select! {
+            () = graceful.shutdown() => {}
+            () = tokio::time::sleep(grace) => {
                 tracing::warn!(grace_secs = grace.as_secs(), "shutdown grace period over; closing remaining connections");
-                Ok(())
             }
         };
         // Background jobs finish the step they are in (within the grace
@@ -161,7 +216,7 @@ impl App {
             );
             workers.abort_all();
         }
-        served
+        Ok(())
     }
 }
 

@@ -52,9 +52,16 @@ async fn run(
             }
             tracing::debug!(config = %config.masked(), "configuration");
             let database = config.database.backend.as_str();
+            let ui_built = leadforge::http::ui::Ui::from_config(&config).is_built();
+            let ui_dir = config.ui_dir.clone();
             let app = App::build(config).await?;
             let addr = app.local_addr()?;
             tracing::info!(%addr, database, "Leadforge is listening: GraphQL at http://{addr}/graphql, GraphiQL at http://{addr}/graphiql");
+            if ui_built {
+                tracing::info!("the admin UI is at http://{addr}/");
+            } else {
+                tracing::warn!(ui_dir = %ui_dir.display(), "the admin UI is not built (install Node.js and npm, then build again); http://{addr}/ says how");
+            }
             app.run_until_stopped(shutdown_signal()).await?;
             tracing::info!("stopped");
         }

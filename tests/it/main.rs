@@ -14,4 +14,6 @@ mod http;
 mod integrations;
 mod limits;
 mod pagination;
+mod slow_clients;
+mod ui;
 mod websocket;

@@ -52,6 +52,9 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpRange>,
+    /// The built admin UI (`index.html` and `assets/`), served at `/`.
+    pub ui_dir: PathBuf,
+    pub http: HttpConfig,
     pub log: LogConfig,
     pub graphql: GraphqlConfig,
     pub uploads: UploadConfig,
@@ -171,6 +174,14 @@ pub struct GraphqlConfig {
     pub max_batch: usize,
     pub max_body_bytes: usize,
     pub max_page_size: usize,
+}
+
+/// How long slow clients may hold a connection, and how many may.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpConfig {
+    pub header_timeout: Duration,
+    pub body_timeout: Duration,
+    pub max_connections: usize,
 }
 
 #[derive(Debug, Clone)]

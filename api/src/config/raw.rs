@@ -29,6 +29,9 @@ pub struct RawConfig {
     pub shutdown_grace_secs: u64,
     #[serde(default, deserialize_with = "string_list")]
     pub trusted_proxies: Vec<String>,
+    #[serde(deserialize_with = "lenient_string")]
+    pub ui_dir: String,
+    pub http: RawHttp,
     pub log: RawLog,
     pub graphql: RawGraphql,
     pub uploads: RawUploads,
@@ -40,6 +43,14 @@ pub struct RawConfig {
     pub s3: RawS3,
     pub meta: RawMeta,
     pub gemini: RawGemini,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHttp {
+    pub header_timeout_secs: u64,
+    pub body_timeout_secs: u64,
+    pub max_connections: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -10,9 +10,12 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use url::Url;
 
+/// The UI's build output in the source tree this binary was built from.
+const DEFAULT_UI_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../admin-ui/dist");
+
 use super::{
     AgentsConfig, AuthConfig, Config, ConfigError, DatabaseBackend, DatabaseConfig, GeminiConfig,
-    GraphqlConfig, LogConfig, LogFormat, MetaConfig, RawConfig, S3Config, UploadConfig,
+    GraphqlConfig, HttpConfig, LogConfig, LogFormat, MetaConfig, RawConfig, S3Config, UploadConfig,
     VaultConfig,
 };
 
@@ -67,6 +70,23 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             return Err(ConfigError::new(setting, "must be at least 1"));
         }
     }
+    for (setting, value) in [
+        (
+            "LEADFORGE_HEADER_TIMEOUT_SECS",
+            raw.http.header_timeout_secs,
+        ),
+        ("LEADFORGE_BODY_TIMEOUT_SECS", raw.http.body_timeout_secs),
+        ("LEADFORGE_MAX_CONNECTIONS", raw.http.max_connections as u64),
+    ] {
+        if value == 0 {
+            return Err(ConfigError::new(setting, "must be at least 1"));
+        }
+    }
+    let ui_dir = if raw.ui_dir.trim().is_empty() {
+        PathBuf::from(DEFAULT_UI_DIR)
+    } else {
+        PathBuf::from(raw.ui_dir.trim())
+    };
     if raw.uploads.max_bytes == 0 {
         return Err(ConfigError::new(
             "LEADFORGE_MAX_UPLOAD_BYTES",
@@ -146,6 +166,12 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         migrate_on_start: raw.migrate_on_start,
         shutdown_grace: Duration::from_secs(raw.shutdown_grace_secs),
         trusted_proxies,
+        ui_dir,
+        http: HttpConfig {
+            header_timeout: Duration::from_secs(raw.http.header_timeout_secs),
+            body_timeout: Duration::from_secs(raw.http.body_timeout_secs),
+            max_connections: raw.http.max_connections,
+        },
         log: LogConfig {
             filter: raw.log.filter,
             format,
@@ -342,6 +368,8 @@ pub(super) fn masked_toml(c: &Config) -> String {
         "migrate_on_start": c.migrate_on_start,
         "shutdown_grace_secs": c.shutdown_grace.as_secs(),
         "trusted_proxies": c.trusted_proxies.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "ui_dir": c.ui_dir.display().to_string(),
+        "http": { "header_timeout_secs": c.http.header_timeout.as_secs(), "body_timeout_secs": c.http.body_timeout.as_secs(), "max_connections": c.http.max_connections },
         "log": { "filter": c.log.filter, "format": match c.log.format { LogFormat::Pretty => "pretty", LogFormat::Json => "json" } },
         "graphql": {
             "introspection": c.graphql.introspection,

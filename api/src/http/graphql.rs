@@ -52,6 +52,19 @@ async fn drain(reader: &mut (impl futures_util::AsyncRead + Unpin), limit: u64) 
     let _ = tokio::time::timeout(DRAIN_TIME, discard).await;
 }
 
+/// Whether reading a body failed because the client stopped sending it
+/// (the router's body timeout), rather than because it was too large.
+pub(super) fn stalled(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = current {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        current = e.source();
+    }
+    false
+}
+
 /// `POST /graphql`: JSON bodies, or multipart bodies for file uploads.
 pub async fn post(
     State(state): State<AppState>,
@@ -79,6 +92,14 @@ pub async fn post(
             let limit = state.config.graphql.max_body_bytes;
             let bytes = match axum::body::to_bytes(body, limit).await {
                 Ok(bytes) => bytes,
+                Err(e) if stalled(&e) => {
+                    return request_error(
+                        media,
+                        StatusCode::REQUEST_TIMEOUT,
+                        "The request body stopped arriving; send it again.".to_owned(),
+                        ErrorCode::BadRequest,
+                    );
+                }
                 Err(_) => {
                     return request_error(
                         media,

@@ -5,6 +5,7 @@ mod client;
 mod graphql;
 mod health;
 mod negotiate;
+pub mod ui;
 mod ws;
 
 use std::{sync::Arc, time::Duration};
@@ -18,6 +19,7 @@ use axum::{
 use tower_http::{
     catch_panic::CatchPanicLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::RequestBodyTimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
 use tracing::Level;
@@ -52,10 +54,14 @@ pub fn router(state: AppState) -> Router {
     if state.config.graphql.graphiql {
         routes = routes.route("/graphiql", get(graphiql));
     }
+    let ui = ui::Ui::from_config(&state.config);
+    let body_timeout = state.config.http.body_timeout;
     routes
-        .fallback(not_found)
+        .fallback(move |request: Request<axum::body::Body>| ui.clone().serve(request))
         .with_state(state)
         .layer(CatchPanicLayer::custom(panic_response))
+        // A client that stops sending its body mid-way loses the request.
+        .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request<_>| {
@@ -94,15 +100,6 @@ async fn metrics(axum::extract::State(state): axum::extract::State<AppState>) ->
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
         state.metrics.render(),
-    )
-        .into_response()
-}
-
-async fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        [(header::CONTENT_TYPE, "application/json")],
-        r#"{"error":"not found"}"#,
     )
         .into_response()
 }
