@@ -62,6 +62,35 @@ fn expected_sequence(progress: &LaunchProgress, images: usize, page_lookup: bool
     lines
 }
 
+/// The calls of a launch: exactly the expected ones, in an order that
+/// respects what depends on what. The ad set and the creatives go out
+/// together, so their relative order is free; the ads wait for both, and
+/// activation (ads, then the ad set, then the campaign) comes last.
+fn assert_calls(lines: &[String], expected: Vec<String>) {
+    let mut got = lines.to_vec();
+    got.sort();
+    let mut want = expected.clone();
+    want.sort();
+    assert_eq!(got, want, "{lines:?}");
+    let first = |l: &str| lines.iter().position(|x| x == l).expect(l);
+    let last = |l: &str| lines.iter().rposition(|x| x == l).expect(l);
+    let campaign = first("POST /act_1001/campaigns");
+    assert!(campaign < first("POST /act_1001/adsets"), "{lines:?}");
+    assert!(campaign < first("POST /act_1001/adcreatives"), "{lines:?}");
+    let first_ad = first("POST /act_1001/ads");
+    assert!(last("POST /act_1001/adsets") < first_ad, "{lines:?}");
+    assert!(last("POST /act_1001/adcreatives") < first_ad, "{lines:?}");
+    let n = lines.len();
+    let ads = lines.iter().filter(|l| *l == "POST /act_1001/ads").count();
+    assert_eq!(lines[n - 2..], expected[n - 2..], "{lines:?}");
+    let mut activated = lines[n - 2 - ads..n - 2].to_vec();
+    activated.sort();
+    let mut activations = expected[n - 2 - ads..n - 2].to_vec();
+    activations.sort();
+    assert_eq!(activated, activations, "{lines:?}");
+    assert!(last("POST /act_1001/ads") < n - 2 - ads, "{lines:?}");
+}
+
 async fn launch(
     meta: &MetaStandIn,
     env: &common::MetaEnv,
@@ -110,21 +139,31 @@ fn common_checks(calls: &[RecordedCall], progress: &LaunchProgress, odax: &str) 
         "6003107902433"
     );
 
-    for (i, ad) in post(calls, "/act_1001/ads").iter().enumerate() {
+    // The ads go out together, in any order: each runs one creative of its
+    // own.
+    let mut used: Vec<String> = Vec::new();
+    for ad in post(calls, "/act_1001/ads") {
         assert_eq!(ad.params["status"], "PAUSED");
         assert_eq!(
             ad.params["adset_id"],
             progress.ad_set_id.as_ref().expect("ad set").as_str()
         );
         let creative = json_param(ad, "creative");
-        assert_eq!(
-            creative["creative_id"],
-            progress.creative_ids[i]
-                .as_ref()
-                .expect("creative")
+        used.push(
+            creative["creative_id"]
                 .as_str()
+                .expect("creative id")
+                .to_owned(),
         );
     }
+    used.sort();
+    let mut made: Vec<String> = progress
+        .creative_ids
+        .iter()
+        .map(|c| c.as_ref().expect("creative").as_str().to_owned())
+        .collect();
+    made.sort();
+    assert_eq!(used, made);
     for call in calls.iter().rev().take(2 + progress.ad_ids.len()) {
         assert_eq!(
             call.params["status"], "ACTIVE",
@@ -151,7 +190,7 @@ async fn leads_with_an_instant_form() {
     );
     let (progress, calls) = launch(&env.meta, &env, &req).await;
     let lines: Vec<String> = calls.iter().map(RecordedCall::line).collect();
-    assert_eq!(lines, expected_sequence(&progress, 2, false));
+    assert_calls(&lines, expected_sequence(&progress, 2, false));
     common_checks(&calls, &progress, "OUTCOME_LEADS");
     let ad_set = post(&calls, "/act_1001/adsets")[0];
     assert_eq!(ad_set.params["optimization_goal"], "LEAD_GENERATION");
@@ -200,9 +239,9 @@ async fn leads_with_a_website_pixel() {
         1,
     );
     let (progress, calls) = launch(&env.meta, &env, &req).await;
-    assert_eq!(
-        calls.iter().map(RecordedCall::line).collect::<Vec<_>>(),
-        expected_sequence(&progress, 1, false)
+    assert_calls(
+        &calls.iter().map(RecordedCall::line).collect::<Vec<_>>(),
+        expected_sequence(&progress, 1, false),
     );
     common_checks(&calls, &progress, "OUTCOME_LEADS");
     let ad_set = post(&calls, "/act_1001/adsets")[0];
@@ -229,9 +268,9 @@ async fn conversions_with_a_purchase_pixel() {
     );
     req.copy.call_to_action = CallToAction::ShopNow;
     let (progress, calls) = launch(&env.meta, &env, &req).await;
-    assert_eq!(
-        calls.iter().map(RecordedCall::line).collect::<Vec<_>>(),
-        expected_sequence(&progress, 1, false)
+    assert_calls(
+        &calls.iter().map(RecordedCall::line).collect::<Vec<_>>(),
+        expected_sequence(&progress, 1, false),
     );
     common_checks(&calls, &progress, "OUTCOME_SALES");
     let ad_set = post(&calls, "/act_1001/adsets")[0];
@@ -263,9 +302,9 @@ async fn traffic_to_a_website_in_the_eu_names_dsa_parties() {
         country_code: Some("DE".into()),
     }];
     let (progress, calls) = launch(&env.meta, &env, &req).await;
-    assert_eq!(
-        calls.iter().map(RecordedCall::line).collect::<Vec<_>>(),
-        expected_sequence(&progress, 1, true)
+    assert_calls(
+        &calls.iter().map(RecordedCall::line).collect::<Vec<_>>(),
+        expected_sequence(&progress, 1, true),
     );
     common_checks(&calls, &progress, "OUTCOME_TRAFFIC");
     let ad_set = post(&calls, "/act_1001/adsets")[0];
@@ -372,10 +411,17 @@ async fn a_lost_ad_set_answer_is_adopted_not_duplicated() {
         .iter()
         .position(|l| l == "POST /act_1001/adsets")
         .expect("sent");
-    assert_eq!(
-        lines[at + 1],
-        "GET /act_1001/adsets",
-        "looked up by tag before anything else"
+    let lookup = lines
+        .iter()
+        .position(|l| l == "GET /act_1001/adsets")
+        .expect("looked up by tag");
+    let first_ad = lines
+        .iter()
+        .position(|l| l == "POST /act_1001/ads")
+        .expect("ad sent");
+    assert!(
+        at < lookup && lookup < first_ad,
+        "looked up by tag before anything used it: {lines:?}"
     );
     assert_eq!(
         lines

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
+use tokio::sync::Mutex;
 
 use super::error::PlatformError;
 use super::types::*;
@@ -175,11 +176,11 @@ pub async fn run(
         objective: req.objective,
         campaign_daily_budget: None,
     };
+    let book = Mutex::new(Book { progress, journal });
     let campaign_id = step(
         platform,
         creds,
-        progress,
-        journal,
+        &book,
         ObjectKind::Campaign,
         "campaign",
         &req.tag,
@@ -201,94 +202,133 @@ pub async fn run(
         audience: req.audience.clone(),
         dsa: req.dsa.clone(),
     };
-    let ad_set_id = step(
+    let lead_form_id = match &req.conversion {
+        Conversion::LeadForm { form_id } => Some(form_id.clone()),
+        _ => None,
+    };
+    let hashes: Vec<String> = {
+        let b = book.lock().await;
+        b.progress
+            .image_hashes
+            .iter()
+            .map(|h| h.clone().unwrap_or_default())
+            .collect()
+    };
+    let creatives: Vec<(String, String, CreativeSpec)> = hashes
+        .into_iter()
+        .enumerate()
+        .map(|(i, image_hash)| {
+            let tag = format!("{}-c{i}", req.tag);
+            let spec = CreativeSpec {
+                name: format!("{} · creative {}", req.name, i + 1),
+                tag: tag.clone(),
+                page_id: req.page_id.clone(),
+                image_hash,
+                link_url: req.link_url.clone(),
+                copy: req.copy.clone(),
+                lead_form_id: lead_form_id.clone(),
+            };
+            (format!("creative_{i}"), tag, spec)
+        })
+        .collect();
+
+    // The creatives need no ad set: they are created alongside it, so the
+    // chain of dependent calls is campaign → ad set → ads.
+    let ad_set_step = step(
         platform,
         creds,
-        progress,
-        journal,
+        &book,
         ObjectKind::AdSet,
         "ad_set",
         &ad_set_tag,
         |p| p.ad_set_id.clone(),
         |p, id| p.ad_set_id = Some(id),
         Create::AdSet(&ad_set),
+    );
+    let creative_steps = futures_util::future::try_join_all(creatives.iter().enumerate().map(
+        |(i, (key, tag, spec))| {
+            step(
+                platform,
+                creds,
+                &book,
+                ObjectKind::Creative,
+                key,
+                tag,
+                move |p: &LaunchProgress| p.creative_ids[i].clone(),
+                move |p: &mut LaunchProgress, id| p.creative_ids[i] = Some(id),
+                Create::Creative(spec),
+            )
+        },
+    ));
+    let (ad_set_id, creative_ids) =
+        futures_util::future::try_join(ad_set_step, creative_steps).await?;
+
+    let ads: Vec<(String, String, AdSpec)> = creative_ids
+        .into_iter()
+        .enumerate()
+        .map(|(i, creative_id)| {
+            let tag = format!("{}-a{i}", req.tag);
+            let spec = AdSpec {
+                name: format!("{} · ad {}", req.name, i + 1),
+                tag: tag.clone(),
+                ad_set_id: ad_set_id.clone(),
+                creative_id,
+            };
+            (format!("ad_{i}"), tag, spec)
+        })
+        .collect();
+    let ad_ids =
+        futures_util::future::try_join_all(ads.iter().enumerate().map(|(i, (key, tag, spec))| {
+            step(
+                platform,
+                creds,
+                &book,
+                ObjectKind::Ad,
+                key,
+                tag,
+                move |p: &LaunchProgress| p.ad_ids[i].clone(),
+                move |p: &mut LaunchProgress, id| p.ad_ids[i] = Some(id),
+                Create::Ad(spec),
+            )
+        }))
+        .await?;
+
+    // Bottom-up: nothing delivers until the campaign itself is switched on
+    // last; the ads, independent of each other, together.
+    futures_util::future::try_join_all(
+        ad_ids
+            .iter()
+            .map(|ad| platform.set_status(creds, ad, RemoteStatus::Active)),
     )
-    .await?;
-
-    let lead_form_id = match &req.conversion {
-        Conversion::LeadForm { form_id } => Some(form_id.clone()),
-        _ => None,
-    };
-    for i in 0..n {
-        let image_hash = progress.image_hashes[i].clone().unwrap_or_default();
-        let creative_tag = format!("{}-c{i}", req.tag);
-        let creative = CreativeSpec {
-            name: format!("{} · creative {}", req.name, i + 1),
-            tag: creative_tag.clone(),
-            page_id: req.page_id.clone(),
-            image_hash,
-            link_url: req.link_url.clone(),
-            copy: req.copy.clone(),
-            lead_form_id: lead_form_id.clone(),
-        };
-        let key = format!("creative_{i}");
-        let creative_id = step(
-            platform,
-            creds,
-            progress,
-            journal,
-            ObjectKind::Creative,
-            &key,
-            &creative_tag,
-            |p| p.creative_ids[i].clone(),
-            |p, id| p.creative_ids[i] = Some(id),
-            Create::Creative(&creative),
-        )
-        .await?;
-
-        let ad_tag = format!("{}-a{i}", req.tag);
-        let ad = AdSpec {
-            name: format!("{} · ad {}", req.name, i + 1),
-            tag: ad_tag.clone(),
-            ad_set_id: ad_set_id.clone(),
-            creative_id,
-        };
-        let key = format!("ad_{i}");
-        step(
-            platform,
-            creds,
-            progress,
-            journal,
-            ObjectKind::Ad,
-            &key,
-            &ad_tag,
-            |p| p.ad_ids[i].clone(),
-            |p, id| p.ad_ids[i] = Some(id),
-            Create::Ad(&ad),
-        )
-        .await?;
-    }
-
-    // Bottom-up: nothing delivers until the campaign itself is switched on last.
-    let ads: Vec<RemoteId> = progress.ad_ids.iter().flatten().cloned().collect();
-    for ad in &ads {
-        platform
-            .set_status(creds, ad, RemoteStatus::Active)
-            .await
-            .map_err(at("activate"))?;
-    }
+    .await
+    .map_err(at("activate"))?;
     platform
         .set_status(creds, &ad_set_id, RemoteStatus::Active)
         .await
         .map_err(at("activate"))?;
-    if let Some(c) = progress.campaign_id.clone() {
+    let mut b = book.lock().await;
+    if let Some(c) = b.progress.campaign_id.clone() {
         platform
             .set_status(creds, &c, RemoteStatus::Active)
             .await
             .map_err(at("activate"))?;
     }
-    progress.activated = true;
-    save(journal, progress).await
+    b.progress.activated = true;
+    b.save().await
+}
+
+/// The progress and its journal, shared by the creates that run at once:
+/// each updates the progress and saves it while holding the lock, and lets
+/// go of it for the platform call.
+struct Book<'a> {
+    progress: &'a mut LaunchProgress,
+    journal: &'a mut dyn LaunchJournal,
+}
+
+impl Book<'_> {
+    async fn save(&mut self) -> Result<(), LaunchError> {
+        save(&mut *self.journal, &*self.progress).await
+    }
 }
 
 async fn save(
@@ -330,8 +370,7 @@ impl Create<'_> {
 async fn step(
     platform: &dyn AdPlatform,
     creds: &Credentials,
-    progress: &mut LaunchProgress,
-    journal: &mut dyn LaunchJournal,
+    book: &Mutex<Book<'_>>,
     kind: ObjectKind,
     key: &str,
     tag: &str,
@@ -339,21 +378,29 @@ async fn step(
     record: impl Fn(&mut LaunchProgress, RemoteId),
     create: Create<'_>,
 ) -> Result<RemoteId, LaunchError> {
-    if let Some(id) = known(progress) {
-        return Ok(id);
-    }
-    if progress.attempted.contains(key)
+    let attempted = {
+        let b = book.lock().await;
+        if let Some(id) = known(&*b.progress) {
+            return Ok(id);
+        }
+        b.progress.attempted.contains(key)
+    };
+    if attempted
         && let Some(found) = platform
             .find_by_tag(creds, kind, tag)
             .await
             .map_err(at(key))?
     {
-        record(progress, found.id.clone());
-        save(journal, progress).await?;
+        let mut b = book.lock().await;
+        record(&mut *b.progress, found.id.clone());
+        b.save().await?;
         return Ok(found.id);
     }
-    progress.attempted.insert(key.to_owned());
-    save(journal, progress).await?;
+    {
+        let mut b = book.lock().await;
+        b.progress.attempted.insert(key.to_owned());
+        b.save().await?;
+    }
     let created = match create.send(platform, creds, CreateMode::Create).await {
         Ok(id) => id,
         Err(e) if e.outcome_unknown() => {
@@ -373,7 +420,8 @@ async fn step(
         }
         Err(e) => return Err(at(key)(e)),
     };
-    record(progress, created.clone());
-    save(journal, progress).await?;
+    let mut b = book.lock().await;
+    record(&mut *b.progress, created.clone());
+    b.save().await?;
     Ok(created)
 }
