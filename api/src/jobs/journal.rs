@@ -6,13 +6,25 @@
 use adapters::ad_platform::launch::{LaunchJournal, LaunchProgress};
 use async_trait::async_trait;
 use chrono::Utc;
-use entities::{CampaignId, CampaignStatus, CreativeId, ad_campaign, campaign_creative};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, sea_query::Expr};
+use entities::{
+    CampaignId, CampaignStatus, CreativeId, JobStatus, ad_campaign, campaign_creative, job,
+};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    sea_query::{Expr, Query},
+};
+
+use super::launch::Lease;
 use tokio::sync::watch;
 
 /// What [`DbJournal::save`] answers when the server is stopping: the
 /// progress is saved, and the launch goes on at the next start.
 pub const STOPPING: &str = "the server is stopping";
+
+/// What [`DbJournal::save`] answers when the launch is no longer this
+/// worker's to run (settled, withdrawn, or its lease taken over).
+pub const NOT_OURS: &str =
+    "the campaign is no longer launching, or another worker took the launch over";
 
 pub struct DbJournal {
     pub db: DatabaseConnection,
@@ -22,6 +34,7 @@ pub struct DbJournal {
     pub creatives: Vec<CreativeId>,
     pub stop: watch::Receiver<bool>,
     saved: LaunchProgress,
+    lease: Lease,
 }
 
 impl DbJournal {
@@ -32,6 +45,7 @@ impl DbJournal {
         creatives: Vec<CreativeId>,
         stop: watch::Receiver<bool>,
         saved: LaunchProgress,
+        lease: Lease,
     ) -> Self {
         Self {
             db,
@@ -40,6 +54,7 @@ impl DbJournal {
             creatives,
             stop,
             saved,
+            lease,
         }
     }
 }
@@ -90,11 +105,20 @@ impl LaunchJournal for DbJournal {
             .filter(ad_campaign::Column::Id.eq(self.campaign))
             .filter(ad_campaign::Column::Status.eq(CampaignStatus::Launching))
             .filter(ad_campaign::Column::IdempotencyKey.eq(self.launch_key.as_str()))
+            .filter(Expr::exists(
+                Query::select()
+                    .expr(Expr::val(1))
+                    .from(job::Entity)
+                    .and_where(job::Column::Id.eq(self.lease.job))
+                    .and_where(job::Column::LockedBy.eq(self.lease.worker.as_str()))
+                    .and_where(job::Column::Status.eq(JobStatus::Running))
+                    .to_owned(),
+            ))
             .exec(&self.db)
             .await
             .map_err(|e| format!("saving launch progress: {e}"))?;
         if updated.rows_affected == 0 {
-            return Err("the campaign is no longer launching".to_owned());
+            return Err(NOT_OURS.to_owned());
         }
         for (i, creative) in self.creatives.iter().enumerate() {
             let remote_creative = progress.creative_ids.get(i).cloned().flatten();

@@ -31,7 +31,7 @@ use tokio::sync::{broadcast, watch};
 
 use super::{
     audited::AuditedPlatform,
-    journal::{DbJournal, STOPPING},
+    journal::{DbJournal, NOT_OURS, STOPPING},
 };
 use crate::{
     error::AppError,
@@ -73,6 +73,15 @@ pub fn ledger_key(campaign: CampaignId, launch_key: &str, kind: CreditEntryKind)
 /// fixed draft launched again adopts what the last attempt created.
 pub fn tag_of(campaign: CampaignId) -> String {
     format!("lf-{}", campaign.into_uuid().simple())
+}
+
+/// The claim a run works under: every progress save checks it is still
+/// this worker's, so a worker whose lease was taken over (it stalled past
+/// its lease) stops before sending anything more.
+#[derive(Debug, Clone)]
+pub struct Lease {
+    pub job: entities::JobId,
+    pub worker: String,
 }
 
 /// How a run ended.
@@ -118,6 +127,7 @@ impl Launcher {
     pub async fn run(
         &self,
         payload: &LaunchPayload,
+        lease: &Lease,
         attempt: i32,
         max_attempts: i32,
         stop: watch::Receiver<bool>,
@@ -134,7 +144,10 @@ impl Launcher {
             // Withdrawn, or already settled by an earlier run.
             return Ok(Outcome::Done);
         }
-        match self.attempt(&campaign, &payload.launch_key, stop).await {
+        match self
+            .attempt(&campaign, &payload.launch_key, lease, stop)
+            .await
+        {
             Ok(()) => {
                 self.settle(&campaign, &payload.launch_key, None).await?;
                 Ok(Outcome::Done)
@@ -156,6 +169,7 @@ impl Launcher {
         &self,
         campaign: &ad_campaign::Model,
         launch_key: &str,
+        lease: &Lease,
         stop: watch::Receiver<bool>,
     ) -> Result<(), Stop> {
         let owner = RowScope::Own {
@@ -285,10 +299,15 @@ impl Launcher {
             creatives.iter().map(|c| c.id).collect(),
             stop,
             LaunchProgress::default(),
+            lease.clone(),
         );
         match launch::run(&platform, &creds, &request, &mut progress, &mut journal).await {
             Ok(()) => Ok(()),
-            Err(LaunchError::Journal(why)) if why == STOPPING => Err(Stop::Interrupted),
+            // Stopping, or no longer ours: nothing more is sent, and whoever
+            // holds the launch now settles it.
+            Err(LaunchError::Journal(why)) if why == STOPPING || why == NOT_OURS => {
+                Err(Stop::Interrupted)
+            }
             Err(LaunchError::Journal(why)) => Err(Stop::Retry(None, why)),
             Err(LaunchError::Platform { step, source }) => {
                 let stop = match platform_stop(&source, name, &step) {

@@ -25,6 +25,10 @@ use crate::error::AppError;
 /// The queue every job of this product uses.
 pub const QUEUE: &str = "default";
 
+/// The PostgreSQL channel on which an enqueue wakes the workers of every
+/// instance (each listens; see `worker`).
+pub const CHANNEL: &str = "leadforge_jobs";
+
 /// How long a claim holds a job before another worker may take it over.
 pub const LEASE: Duration = Duration::from_secs(60);
 
@@ -90,10 +94,23 @@ impl JobQueue {
         .insert(conn)
         .await;
         match inserted {
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                // Delivered when the transaction commits, to every instance.
+                if conn.get_database_backend() == DatabaseBackend::Postgres {
+                    conn.execute_unprepared(&format!("NOTIFY {CHANNEL}"))
+                        .await?;
+                }
+                Ok(())
+            }
             Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Ok(()),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The PostgreSQL pool, for the listener of other instances' enqueues.
+    pub fn postgres_pool(&self) -> Option<sqlx::PgPool> {
+        (self.db.get_database_backend() == DatabaseBackend::Postgres)
+            .then(|| self.db.get_postgres_connection_pool().clone())
     }
 
     /// Wakes the workers of this process (a job was committed).

@@ -15,7 +15,7 @@ use tokio::{sync::watch, task::JoinSet};
 
 use super::{
     launch::{self, LaunchPayload, Launcher, Outcome},
-    queue::{JobQueue, LEASE},
+    queue::{CHANNEL, JobQueue, LEASE},
 };
 
 /// The fallback poll between bells.
@@ -37,7 +37,39 @@ pub fn spawn(queue: JobQueue, launcher: Launcher, shutdown: watch::Receiver<bool
             worker,
         ));
     }
+    if let Some(pool) = queue.postgres_pool() {
+        set.spawn(listen(pool, queue, shutdown));
+    }
     set
+}
+
+/// Rings this process's bell when any instance enqueued a job (PostgreSQL
+/// LISTEN/NOTIFY); the slow poll covers a lost listener connection.
+async fn listen(pool: sqlx::PgPool, queue: JobQueue, mut shutdown: watch::Receiver<bool>) {
+    while !stopping(&shutdown) {
+        match sqlx::postgres::PgListener::connect_with(&pool).await {
+            Ok(mut listener) => match listener.listen(CHANNEL).await {
+                Ok(()) => loop {
+                    tokio::select! {
+                        received = listener.recv() => match received {
+                            Ok(_) => queue.wake(),
+                            Err(e) => {
+                                tracing::warn!(error = %e, "job notifications lost; reconnecting");
+                                break;
+                            }
+                        },
+                        _ = shutdown.changed() => return,
+                    }
+                },
+                Err(e) => tracing::warn!(error = %e, "cannot listen for job notifications"),
+            },
+            Err(e) => tracing::warn!(error = %e, "cannot connect to listen for job notifications"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(POLL) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
 }
 
 fn stopping(shutdown: &watch::Receiver<bool>) -> bool {
@@ -104,7 +136,16 @@ async fn handle(
     let outcome = match job.kind.as_str() {
         launch::KIND => match serde_json::from_value::<LaunchPayload>(job.payload.clone()) {
             Ok(payload) => launcher
-                .run(&payload, job.attempts, job.max_attempts, shutdown.clone())
+                .run(
+                    &payload,
+                    &launch::Lease {
+                        job: job.id,
+                        worker: worker.to_owned(),
+                    },
+                    job.attempts,
+                    job.max_attempts,
+                    shutdown.clone(),
+                )
                 .await
                 .map_err(|e| e.to_string()),
             Err(e) => Err(format!("unreadable payload: {e}")),
