@@ -116,43 +116,47 @@ async fn handle(
     worker: &str,
     job: job::Model,
 ) {
-    let renewals = {
-        let queue = queue.clone();
-        let worker = worker.to_owned();
-        let id = job.id;
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(LEASE / 3);
+    // The lease is renewed in this same task, so a job cut off by an abort
+    // stops renewing with it and another worker may take it over.
+    let renewals = async {
+        let mut tick = tokio::time::interval(LEASE / 3);
+        tick.tick().await;
+        loop {
             tick.tick().await;
-            loop {
-                tick.tick().await;
-                match queue.renew(id, &worker).await {
-                    Ok(true) => {}
-                    Ok(false) => break,
-                    Err(e) => tracing::warn!(error = %e, "renewing a job lease failed"),
-                }
+            match queue.renew(job.id, worker).await {
+                Ok(true) => {}
+                // Taken over: the journal's lease check stops the launch.
+                Ok(false) => break,
+                Err(e) => tracing::warn!(error = %e, "renewing a job lease failed"),
             }
-        })
+        }
+        std::future::pending::<std::convert::Infallible>().await
     };
-    let outcome = match job.kind.as_str() {
-        launch::KIND => match serde_json::from_value::<LaunchPayload>(job.payload.clone()) {
-            Ok(payload) => launcher
-                .run(
-                    &payload,
-                    &launch::Lease {
-                        job: job.id,
-                        worker: worker.to_owned(),
-                    },
-                    job.attempts,
-                    job.max_attempts,
-                    shutdown.clone(),
-                )
-                .await
-                .map_err(|e| e.to_string()),
-            Err(e) => Err(format!("unreadable payload: {e}")),
-        },
-        other => Err(format!("no handler for job kind {other:?}")),
+    let work = async {
+        match job.kind.as_str() {
+            launch::KIND => match serde_json::from_value::<LaunchPayload>(job.payload.clone()) {
+                Ok(payload) => launcher
+                    .run(
+                        &payload,
+                        &launch::Lease {
+                            job: job.id,
+                            worker: worker.to_owned(),
+                        },
+                        job.attempts,
+                        job.max_attempts,
+                        shutdown.clone(),
+                    )
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(format!("unreadable payload: {e}")),
+            },
+            other => Err(format!("no handler for job kind {other:?}")),
+        }
     };
-    renewals.abort();
+    let outcome = tokio::select! {
+        outcome = work => outcome,
+        never = renewals => match never {},
+    };
     let settled = match outcome {
         Ok(Outcome::Done) => {
             queue
