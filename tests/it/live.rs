@@ -128,3 +128,89 @@ async fn subscribing_needs_a_signed_in_caller() {
         "{r}"
     );
 }
+
+/// With a short sync interval, a live Sandbox campaign's numbers reach its
+/// subscriber without a reload, and each change leaves a snapshot.
+async fn numbers_change_live_after_a_sync(backend: Backend) {
+    let app = TestApp::spawn_with(
+        backend,
+        &[
+            ("LEADFORGE_SIGNUP_CREDITS", "20"),
+            ("LEADFORGE_INSIGHTS_INTERVAL_SECS", "1"),
+        ],
+    )
+    .await;
+    let ann = app.sign_up("nums@live.test", "Numbers Co").await;
+    let integration = verified_sandbox(&app, &ann, "4101").await;
+    let images = creatives(&app, &ann, 1, 5).await;
+    let campaign = create(&app, &ann, traffic_input(&integration, &images)).await;
+    app.graphql_as(
+        &ann.token,
+        "mutation($id: ID!) { launchCampaign(id: $id, idempotencyKey: \"nums-1\") { status } }",
+        json!({ "id": campaign }),
+    )
+    .await
+    .data();
+
+    let url = format!("ws://{}/graphql/ws", app.addr);
+    let mut socket = WsClient::connect(
+        &url,
+        Protocol::TransportWs,
+        json!({ "authorization": format!("Bearer {}", ann.token) }),
+    )
+    .await
+    .unwrap();
+    let sub = socket
+        .start(
+            "subscription($id: ID) { campaignUpdated(id: $id) { status performance { impressions clicks spendCents ctr currency updatedAt } } }",
+            json!({ "id": campaign }),
+        )
+        .await
+        .unwrap();
+    // Updates arrive until the numbers show delivery; no query is sent.
+    let mut performance = Value::Null;
+    for _ in 0..50 {
+        let message = socket.receive().await.expect("an update");
+        if message["id"] != sub.as_str() {
+            continue;
+        }
+        performance = message["payload"]["data"]["campaignUpdated"]["performance"].clone();
+        if performance["impressions"].as_i64().unwrap_or(0) > 0 {
+            break;
+        }
+    }
+    assert!(
+        performance["impressions"].as_i64().unwrap() > 0,
+        "{performance}"
+    );
+    assert!(performance["updatedAt"].is_string(), "{performance}");
+    assert_eq!(performance["currency"].as_str().unwrap().len(), 3);
+
+    let r = app
+        .graphql_as(
+            &ann.token,
+            "query($id: ID!) { campaign(id: $id) { snapshots(last: 10) { impressions capturedAt } } }",
+            json!({ "id": campaign }),
+        )
+        .await;
+    let snapshots = r.data()["campaign"]["snapshots"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(!snapshots.is_empty(), "{}", r.body);
+    assert!(
+        snapshots
+            .iter()
+            .all(|s| s["impressions"].as_i64().unwrap() > 0)
+    );
+}
+
+#[tokio::test]
+async fn numbers_change_live_after_a_sync_sqlite() {
+    numbers_change_live_after_a_sync(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn numbers_change_live_after_a_sync_postgres() {
+    numbers_change_live_after_a_sync(Backend::Postgres).await;
+}
