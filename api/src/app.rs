@@ -136,6 +136,15 @@ impl App {
             self.state.services.launcher.clone(),
             self.state.shutdown.clone(),
         );
+        let insights = crate::jobs::insights::InsightsSync {
+            db: self.state.services.campaigns.db.clone(),
+            integrations: self.state.services.integrations.clone(),
+            events: self.state.services.events.clone(),
+        }
+        .spawn(
+            self.state.config.insights_interval,
+            self.state.shutdown.clone(),
+        );
         let shutdown_tx = self.shutdown_tx;
         let listener = self.listener;
         let router = http::router(self.state);
@@ -210,6 +219,8 @@ impl App {
             while workers.join_next().await.is_some() {}
         })
         .await;
+        // A sync cycle in flight is cut short; the next start reads again.
+        insights.abort();
         if drained.is_err() {
             tracing::warn!(
                 "background jobs still running after the grace period; their leases will run out"

@@ -35,6 +35,11 @@ async fn ready_when_migrated_and_not_ready_when_the_schema_is_gone(backend: Back
     assert_eq!(health.status(), 200);
 }
 
+async fn metrics_text(app: &TestApp) -> String {
+    let response = app.http.get(app.url("/metrics")).send().await.unwrap();
+    response.text().await.unwrap()
+}
+
 async fn metrics_count_operations(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     for _ in 0..3 {
@@ -44,15 +49,7 @@ async fn metrics_count_operations(backend: Backend) {
     }
     app.query("query Broken { nope }").await;
     // Operation names are the client's: they never become labels.
-    let before = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let before = metrics_text(&app).await;
     for i in 0..100 {
         app.query(&format!(
             "query Random{i}x{} {{ serverStatus {{ version }} }}",
@@ -61,15 +58,7 @@ async fn metrics_count_operations(backend: Backend) {
         .await
         .data();
     }
-    let text = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = metrics_text(&app).await;
     assert!(
         text.contains(
             r#"leadforge_graphql_requests_total{operation="serverStatus",outcome="ok"} 103"#

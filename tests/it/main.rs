@@ -13,6 +13,7 @@ mod health;
 mod http;
 mod integrations;
 mod limits;
+mod live;
 mod pagination;
 mod slow_clients;
 mod ui;

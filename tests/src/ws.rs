@@ -99,6 +99,23 @@ impl WsClient {
         result.ok_or_else(|| "completed without a result".to_owned())
     }
 
+    /// Starts a subscription and returns its first result payload (or its
+    /// errors), leaving it running.
+    pub async fn first(&mut self, query: &str, variables: Value) -> Result<Value, String> {
+        let id = self.start(query, variables).await?;
+        loop {
+            let message = self.receive().await?;
+            if message["id"] != id.as_str() {
+                continue;
+            }
+            return match message["type"].as_str() {
+                Some("next" | "data") => Ok(message["payload"].clone()),
+                Some("error") => Ok(json!({ "errors": message["payload"] })),
+                _ => Err(format!("unexpected message {message}")),
+            };
+        }
+    }
+
     pub async fn send(&mut self, message: Value) -> Result<(), String> {
         self.socket
             .send(Message::text(message.to_string()))

@@ -15,11 +15,12 @@ pub mod identity;
 pub mod integrations;
 pub mod launch;
 pub mod limits;
+pub mod live;
 pub mod loaders;
 pub mod pagination;
 mod system;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 
 use crate::{config::GraphqlConfig, metrics::Metrics, services::Services};
 
@@ -66,7 +67,7 @@ pub struct MutationRoot(
     AgentMutations,
 );
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, live::SubscriptionRoot>;
 
 /// Builds the schema with its limits and extensions. `services` is `None` only
 /// for printing the SDL, which needs no database.
@@ -78,7 +79,7 @@ pub fn build_schema(
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        live::SubscriptionRoot,
     )
     .extension(limits::Limits {
         introspection: config.introspection,

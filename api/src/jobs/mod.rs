@@ -2,6 +2,7 @@
 //! runs it, and the media-buyer launch job.
 
 pub mod audited;
+pub mod insights;
 pub mod journal;
 pub mod launch;
 pub mod queue;

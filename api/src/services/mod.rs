@@ -10,6 +10,7 @@ pub mod credits;
 pub mod directory;
 pub mod identity;
 pub mod integrations;
+pub mod live;
 pub mod pagination;
 pub mod system;
 pub mod text;

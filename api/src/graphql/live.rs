@@ -1,0 +1,50 @@
+//! `Subscription`: live campaign updates over the WebSocket.
+
+use async_graphql::{Context, ID, Subscription};
+use entities::ad_campaign::Model;
+use futures_util::{Stream, StreamExt, stream::BoxStream};
+
+use super::{
+    admin::{parse_id, parse_tenant_filter},
+    campaigns::Campaign,
+    context::ContextExt,
+    error::GqlResult,
+};
+use crate::services::live::{LiveService, Watch};
+
+/// The root subscription, named `Subscription` as in the public contract.
+#[derive(Default)]
+pub struct SubscriptionRoot;
+
+#[Subscription(name = "Subscription")]
+impl SubscriptionRoot {
+    /// A campaign each time its status or numbers change: one campaign (its
+    /// current state first), or every campaign the caller may see when `id`
+    /// is omitted (the chief architect: all tenants, or `tenantId`'s). A
+    /// campaign outside the caller's scope is `NOT_FOUND`.
+    async fn campaign_updated(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        #[graphql(desc = "Only this tenant's campaigns (for the chief architect).")]
+        tenant_id: Option<ID>,
+    ) -> async_graphql::Result<BoxStream<'static, Campaign>> {
+        Ok(watch(ctx, id, tenant_id).await?.map(Campaign).boxed())
+    }
+}
+
+async fn watch(
+    ctx: &Context<'_>,
+    id: Option<ID>,
+    tenant_id: Option<ID>,
+) -> GqlResult<impl Stream<Item = Model> + Send + use<>> {
+    let principal = ctx.principal()?.clone();
+    let watch = match id {
+        Some(id) => Watch::One(parse_id(&id, "campaign")?),
+        None => Watch::All {
+            tenant: parse_tenant_filter(tenant_id.as_ref())?,
+        },
+    };
+    let live = LiveService::new(ctx.services()?);
+    Ok(live.watch(principal, watch).await?)
+}

@@ -1,0 +1,303 @@
+//! The insights sync: every `LEADFORGE_INSIGHTS_INTERVAL_SECS`, the delivery
+//! numbers of every live (`ACTIVE` or `PAUSED`) campaign are read from its
+//! platform — one batched call per integration, that is per ad account —
+//! and each campaign whose numbers changed gets its `performance`, a
+//! snapshot for the charts, and an event for the dashboards' subscriptions.
+//!
+//! Numbers are read for the campaign's whole life (from its creation day to
+//! today) each cycle, because platforms revise recent days; the totals then
+//! replace what was stored. An ad account whose usage headers say to slow
+//! down is skipped for this cycle; the others go on. One account's failure
+//! (an expired token, an outage) is logged and leaves the others alone.
+
+use std::{collections::HashMap, time::Duration};
+
+use adapters::ad_platform::{DateRange, InsightsRow, RemoteId};
+use chrono::Utc;
+use entities::{
+    CampaignId, CampaignStatus, IntegrationId, ad_campaign, json::Performance,
+    performance_snapshot, user_integration,
+};
+use futures_util::StreamExt;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    TransactionTrait,
+};
+use tokio::sync::{broadcast, watch};
+
+use crate::{error::AppError, services::integrations::IntegrationsService};
+
+/// Ad accounts synced at the same time.
+const PARALLEL_ACCOUNTS: usize = 4;
+
+/// What one cycle did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Ad accounts asked (one platform call each, plus paging).
+    pub accounts: usize,
+    /// Accounts skipped because their usage says to slow down.
+    pub slowed: usize,
+    /// Accounts whose call failed.
+    pub failed: usize,
+    /// Campaigns whose numbers changed.
+    pub updated: usize,
+}
+
+#[derive(Clone)]
+pub struct InsightsSync {
+    pub db: DatabaseConnection,
+    pub integrations: IntegrationsService,
+    pub events: broadcast::Sender<CampaignId>,
+}
+
+impl InsightsSync {
+    /// Runs a cycle every `interval` until shutdown.
+    pub fn spawn(
+        self,
+        interval: Duration,
+        mut shutdown: watch::Receiver<bool>,
+    ) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(interval);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            // The first tick is immediate; the first sync waits an interval,
+            // since nothing launched since start can have numbers yet.
+            tick.tick().await;
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = shutdown.changed() => break,
+                }
+                if *shutdown.borrow() {
+                    break;
+                }
+                match self.run_once().await {
+                    Ok(report) if report.accounts > 0 => {
+                        tracing::debug!(?report, "insights synced");
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "the insights sync failed"),
+                }
+            }
+        })
+    }
+
+    /// One cycle over every live campaign.
+    pub async fn run_once(&self) -> Result<SyncReport, AppError> {
+        // A system read: the sync works for every tenant, on rows no
+        // request asked for.
+        let live = ad_campaign::Entity::find()
+            .filter(
+                ad_campaign::Column::Status.is_in([CampaignStatus::Active, CampaignStatus::Paused]),
+            )
+            .filter(ad_campaign::Column::MetaCampaignId.is_not_null())
+            .all(&self.db)
+            .await?;
+        if live.is_empty() {
+            return Ok(SyncReport::default());
+        }
+        let mut by_integration: HashMap<IntegrationId, Vec<ad_campaign::Model>> = HashMap::new();
+        for campaign in live {
+            by_integration
+                .entry(campaign.integration_id)
+                .or_default()
+                .push(campaign);
+        }
+        let integrations = user_integration::Entity::find()
+            .filter(user_integration::Column::Id.is_in(by_integration.keys().copied()))
+            .all(&self.db)
+            .await?;
+
+        let outcomes: Vec<AccountOutcome> = futures_util::stream::iter(integrations)
+            .filter_map(|integration| {
+                let campaigns = by_integration.remove(&integration.id);
+                async move { campaigns.map(|c| (integration, c)) }
+            })
+            .map(|(integration, campaigns)| self.sync_account(integration, campaigns))
+            .buffer_unordered(PARALLEL_ACCOUNTS)
+            .collect()
+            .await;
+
+        let mut report = SyncReport::default();
+        for outcome in outcomes {
+            report.accounts += 1;
+            match outcome {
+                AccountOutcome::Slowed => report.slowed += 1,
+                AccountOutcome::Failed => report.failed += 1,
+                AccountOutcome::Updated(n) => report.updated += n,
+            }
+        }
+        Ok(report)
+    }
+
+    async fn sync_account(
+        &self,
+        integration: user_integration::Model,
+        campaigns: Vec<ad_campaign::Model>,
+    ) -> AccountOutcome {
+        let (platform, creds) = match self.integrations.open(&integration) {
+            Ok(opened) => opened,
+            Err(e) => {
+                tracing::warn!(integration = %integration.id, error = %e, "cannot open the integration for insights");
+                return AccountOutcome::Failed;
+            }
+        };
+        if platform
+            .usage(&integration.ad_account_id)
+            .is_some_and(|u| u.should_slow_down())
+        {
+            return AccountOutcome::Slowed;
+        }
+        let ids: Vec<RemoteId> = campaigns
+            .iter()
+            .filter_map(|c| c.meta_campaign_id.as_deref().map(RemoteId::from))
+            .collect();
+        let today = Utc::now().date_naive();
+        let since = campaigns
+            .iter()
+            .map(|c| c.created_at.date_naive())
+            .min()
+            .unwrap_or(today);
+        let rows = match platform
+            .insights(
+                &creds,
+                &ids,
+                DateRange {
+                    since,
+                    until: today,
+                },
+            )
+            .await
+        {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::warn!(integration = %integration.id, error = %e, "reading insights failed");
+                return AccountOutcome::Failed;
+            }
+        };
+        let by_remote: HashMap<&str, &InsightsRow> =
+            rows.iter().map(|r| (r.campaign_id.as_str(), r)).collect();
+        let currency = integration.currency.as_deref().unwrap_or("USD");
+        let mut updated = 0;
+        for campaign in &campaigns {
+            let Some(row) = campaign
+                .meta_campaign_id
+                .as_deref()
+                .and_then(|id| by_remote.get(id))
+            else {
+                continue;
+            };
+            match self.record(campaign, row, currency).await {
+                Ok(true) => {
+                    updated += 1;
+                    let _ = self.events.send(campaign.id);
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(campaign = %campaign.id, error = %e, "writing insights failed");
+                }
+            }
+        }
+        AccountOutcome::Updated(updated)
+    }
+
+    /// Stores `row` as the campaign's numbers when they changed; whether
+    /// they did.
+    async fn record(
+        &self,
+        campaign: &ad_campaign::Model,
+        row: &InsightsRow,
+        currency: &str,
+    ) -> Result<bool, AppError> {
+        let unchanged = campaign.performance.as_ref().is_some_and(|p| {
+            p.impressions == row.impressions
+                && p.clicks == row.clicks
+                && p.spend_cents == row.spend_minor
+                && p.leads == row.leads
+        });
+        if unchanged {
+            return Ok(false);
+        }
+        let now = Utc::now();
+        let performance = performance_of(row, currency, now);
+        let txn = self.db.begin().await?;
+        ad_campaign::ActiveModel {
+            id: Set(campaign.id),
+            performance: Set(Some(performance)),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+        performance_snapshot::ActiveModel {
+            id: Set(entities::SnapshotId::generate()),
+            tenant_id: Set(campaign.tenant_id),
+            user_id: Set(campaign.user_id),
+            campaign_id: Set(campaign.id),
+            captured_at: Set(now),
+            impressions: Set(row.impressions),
+            clicks: Set(row.clicks),
+            spend_cents: Set(row.spend_minor),
+            leads: Set(row.leads),
+        }
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+}
+
+enum AccountOutcome {
+    Slowed,
+    Failed,
+    Updated(usize),
+}
+
+/// The stored numbers of one insights row: CTR as a fraction, cost per
+/// lead in minor units (rounded down) when there are leads.
+pub fn performance_of(row: &InsightsRow, currency: &str, at: chrono::DateTime<Utc>) -> Performance {
+    let ctr = if row.impressions > 0 {
+        row.clicks as f64 / row.impressions as f64
+    } else {
+        0.0
+    };
+    Performance {
+        currency: currency.to_owned(),
+        impressions: row.impressions,
+        clicks: row.clicks,
+        spend_cents: row.spend_minor,
+        leads: row.leads,
+        ctr,
+        cost_per_lead_cents: (row.leads > 0).then(|| row.spend_minor / row.leads),
+        updated_at: Some(at),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ctr_and_cost_per_lead() {
+        let row = InsightsRow {
+            campaign_id: RemoteId::from("1"),
+            impressions: 2000,
+            clicks: 50,
+            spend_minor: 12_345,
+            leads: 4,
+        };
+        let p = performance_of(&row, "USD", Utc::now());
+        assert!((p.ctr - 0.025).abs() < 1e-12);
+        assert_eq!(p.cost_per_lead_cents, Some(3086));
+        let none = InsightsRow {
+            impressions: 0,
+            clicks: 0,
+            leads: 0,
+            ..row
+        };
+        let p = performance_of(&none, "JPY", Utc::now());
+        assert_eq!(p.ctr, 0.0);
+        assert_eq!(p.cost_per_lead_cents, None);
+        assert_eq!(p.currency, "JPY");
+    }
+}

@@ -1,0 +1,118 @@
+//! Live campaign updates for `campaignUpdated` subscriptions.
+//!
+//! Writers announce the id of a campaign whose status (or numbers) changed
+//! on an in-process channel; events carry ids only. Each subscriber re-reads
+//! the campaign through the authorized path before delivering it, so a
+//! member never receives a row outside their scope, and a policy change
+//! applies to open subscriptions at the next event.
+//!
+//! A subscriber that falls behind the channel skips to the latest state:
+//! one watching a single campaign re-reads it; one watching all of them
+//! goes on with the next events (what it missed is already in the rows).
+
+use entities::{CampaignId, TenantId, ad_campaign::Model};
+use futures_util::Stream;
+use tokio::sync::broadcast::{self, error::RecvError};
+
+use super::campaigns::CampaignsService;
+use crate::{
+    auth::Principal,
+    authz::{Action, Resource},
+    error::AppError,
+};
+
+/// What a subscriber watches.
+#[derive(Debug, Clone, Copy)]
+pub enum Watch {
+    /// One campaign: its current state first, then every change.
+    One(CampaignId),
+    /// Every campaign the caller may see (optionally one tenant's).
+    All { tenant: Option<TenantId> },
+}
+
+#[derive(Clone)]
+pub struct LiveService {
+    pub(crate) campaigns: CampaignsService,
+    pub(crate) events: broadcast::Sender<CampaignId>,
+}
+
+impl LiveService {
+    pub fn new(services: &super::Services) -> Self {
+        Self {
+            campaigns: services.campaigns.clone(),
+            events: services.events.clone(),
+        }
+    }
+
+    /// The stream of campaign states for `watch`, authorized now (a foreign
+    /// campaign is `NOT_FOUND`) and again at every event.
+    pub async fn watch(
+        &self,
+        principal: Principal,
+        watch: Watch,
+    ) -> Result<impl Stream<Item = Model> + Send + use<>, AppError> {
+        // Subscribe before the first read, so no change falls in between.
+        let receiver = self.events.subscribe();
+        let first = match watch {
+            Watch::One(id) => Some(self.campaigns.get(&principal, id, Action::Read).await?),
+            Watch::All { .. } => {
+                // Refuses a role that may read no campaign at all.
+                self.campaigns
+                    .authz
+                    .authorize(&principal, Resource::Campaign, Action::Read)
+                    .await?;
+                None
+            }
+        };
+        let state = Subscriber {
+            campaigns: self.campaigns.clone(),
+            principal,
+            watch,
+            receiver,
+            first,
+        };
+        Ok(futures_util::stream::unfold(state, Subscriber::next))
+    }
+}
+
+struct Subscriber {
+    campaigns: CampaignsService,
+    principal: Principal,
+    watch: Watch,
+    receiver: broadcast::Receiver<CampaignId>,
+    first: Option<Model>,
+}
+
+impl Subscriber {
+    async fn next(mut self) -> Option<(Model, Self)> {
+        if let Some(first) = self.first.take() {
+            return Some((first, self));
+        }
+        loop {
+            let id = match self.receiver.recv().await {
+                Ok(id) => id,
+                Err(RecvError::Closed) => return None,
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::debug!(missed, "a campaign subscriber fell behind");
+                    match self.watch {
+                        Watch::One(id) => id,
+                        Watch::All { .. } => continue,
+                    }
+                }
+            };
+            let tenant = match self.watch {
+                Watch::One(watched) if watched != id => continue,
+                Watch::One(_) => None,
+                Watch::All { tenant } => tenant,
+            };
+            match self.campaigns.get(&self.principal, id, Action::Read).await {
+                Ok(row) if tenant.is_none_or(|t| row.tenant_id == t) => return Some((row, self)),
+                Ok(_) | Err(AppError::NotFound(_)) => continue,
+                Err(e) => {
+                    tracing::warn!(error = %e, "re-reading a campaign for a subscriber failed");
+                    continue;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! `campaignUpdated` over a real WebSocket: a dashboard sees a launch go
+//! from `LAUNCHING` to `ACTIVE` without polling, and nobody sees a campaign
+//! outside their scope.
+
+use leadforge_e2e::{
+    Backend, TestApp,
+    campaigns::{create, creatives, traffic_input, verified_sandbox},
+    ws::{Protocol, WsClient},
+};
+use serde_json::{Value, json};
+
+const WATCH: &str =
+    "subscription($id: ID) { campaignUpdated(id: $id) { id status campaignName errorMessage } }";
+
+/// The payloads of the next messages of subscription `id` until `status`.
+async fn until_status(socket: &mut WsClient, id: &str, status: &str) -> Vec<Value> {
+    let mut seen = Vec::new();
+    loop {
+        let message = socket.receive().await.expect("a subscription message");
+        if message["id"] != id {
+            continue;
+        }
+        assert_eq!(message["type"], "next", "{message}");
+        let campaign = message["payload"]["data"]["campaignUpdated"].clone();
+        let done = campaign["status"] == status;
+        seen.push(campaign);
+        if done {
+            return seen;
+        }
+    }
+}
+
+async fn a_dashboard_sees_a_launch_go_live(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("LEADFORGE_SIGNUP_CREDITS", "20")]).await;
+    let ann = app.sign_up("ann@live.test", "Ann Live").await;
+    let bob = app.sign_up("bob@live.test", "Bob Live").await;
+    let integration = verified_sandbox(&app, &ann, "4001").await;
+    let images = creatives(&app, &ann, 1, 3).await;
+    let campaign = create(&app, &ann, traffic_input(&integration, &images)).await;
+    let url = format!("ws://{}/graphql/ws", app.addr);
+    let auth = |token: &str| json!({ "authorization": format!("Bearer {token}") });
+
+    // Ann watches her campaign and all of hers; Bob watches everything he
+    // may see, and tries hers by id.
+    let mut one = WsClient::connect(&url, Protocol::TransportWs, auth(&ann.token))
+        .await
+        .unwrap();
+    let one_id = one.start(WATCH, json!({ "id": campaign })).await.unwrap();
+    let first = until_status(&mut one, &one_id, "DRAFT").await;
+    assert_eq!(
+        first[0]["id"],
+        campaign.as_str(),
+        "the current state comes first"
+    );
+
+    let mut all = WsClient::connect(&url, Protocol::TransportWs, auth(&ann.token))
+        .await
+        .unwrap();
+    let all_id = all.start(WATCH, json!({})).await.unwrap();
+
+    let mut other = WsClient::connect(&url, Protocol::TransportWs, auth(&bob.token))
+        .await
+        .unwrap();
+    let foreign = other
+        .request(WATCH, json!({ "id": campaign }))
+        .await
+        .unwrap();
+    assert_eq!(
+        foreign["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{foreign}"
+    );
+    let bob_all = other.start(WATCH, json!({})).await.unwrap();
+
+    let r = app
+        .graphql_as(
+            &ann.token,
+            "mutation($id: ID!) { launchCampaign(id: $id, idempotencyKey: \"live-1\") { status } }",
+            json!({ "id": campaign }),
+        )
+        .await;
+    assert_eq!(r.data()["launchCampaign"]["status"], "LAUNCHING");
+
+    // Without polling, both of Ann's subscriptions see it reach ACTIVE.
+    let seen = until_status(&mut one, &one_id, "ACTIVE").await;
+    assert!(seen.iter().all(|c| c["id"] == campaign.as_str()));
+    let seen = until_status(&mut all, &all_id, "ACTIVE").await;
+    assert!(seen.iter().all(|c| c["id"] == campaign.as_str()));
+
+    // Bob's "everything" subscription got nothing of Ann's: the next message
+    // on his socket is his own campaign's first update.
+    let bob_integration = verified_sandbox(&app, &bob, "4002").await;
+    let bob_images = creatives(&app, &bob, 1, 4).await;
+    let bobs = create(&app, &bob, traffic_input(&bob_integration, &bob_images)).await;
+    app.graphql_as(
+        &bob.token,
+        "mutation($id: ID!) { launchCampaign(id: $id, idempotencyKey: \"live-2\") { status } }",
+        json!({ "id": bobs }),
+    )
+    .await
+    .data();
+    let seen = until_status(&mut other, &bob_all, "ACTIVE").await;
+    assert!(
+        seen.iter().all(|c| c["id"] == bobs.as_str()),
+        "Bob received another member's campaign: {seen:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_dashboard_sees_a_launch_go_live_sqlite() {
+    a_dashboard_sees_a_launch_go_live(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_dashboard_sees_a_launch_go_live_postgres() {
+    a_dashboard_sees_a_launch_go_live(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn subscribing_needs_a_signed_in_caller() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let url = format!("ws://{}/graphql/ws", app.addr);
+    let mut socket = WsClient::connect(&url, Protocol::TransportWs, json!({}))
+        .await
+        .unwrap();
+    let r = socket.request(WATCH, json!({})).await.unwrap();
+    assert_eq!(
+        r["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{r}"
+    );
+}
+
+/// With a short sync interval, a live Sandbox campaign's numbers reach its
+/// subscriber without a reload, and each change leaves a snapshot.
+async fn numbers_change_live_after_a_sync(backend: Backend) {
+    let app = TestApp::spawn_with(
+        backend,
+        &[
+            ("LEADFORGE_SIGNUP_CREDITS", "20"),
+            ("LEADFORGE_INSIGHTS_INTERVAL_SECS", "1"),
+        ],
+    )
+    .await;
+    let ann = app.sign_up("nums@live.test", "Numbers Co").await;
+    let integration = verified_sandbox(&app, &ann, "4101").await;
+    let images = creatives(&app, &ann, 1, 5).await;
+    let campaign = create(&app, &ann, traffic_input(&integration, &images)).await;
+    app.graphql_as(
+        &ann.token,
+        "mutation($id: ID!) { launchCampaign(id: $id, idempotencyKey: \"nums-1\") { status } }",
+        json!({ "id": campaign }),
+    )
+    .await
+    .data();
+
+    let url = format!("ws://{}/graphql/ws", app.addr);
+    let mut socket = WsClient::connect(
+        &url,
+        Protocol::TransportWs,
+        json!({ "authorization": format!("Bearer {}", ann.token) }),
+    )
+    .await
+    .unwrap();
+    let sub = socket
+        .start(
+            "subscription($id: ID) { campaignUpdated(id: $id) { status performance { impressions clicks spendCents ctr currency updatedAt } } }",
+            json!({ "id": campaign }),
+        )
+        .await
+        .unwrap();
+    // Updates arrive until the numbers show delivery; no query is sent.
+    let mut performance = Value::Null;
+    for _ in 0..50 {
+        let message = socket.receive().await.expect("an update");
+        if message["id"] != sub.as_str() {
+            continue;
+        }
+        performance = message["payload"]["data"]["campaignUpdated"]["performance"].clone();
+        if performance["impressions"].as_i64().unwrap_or(0) > 0 {
+            break;
+        }
+    }
+    assert!(
+        performance["impressions"].as_i64().unwrap() > 0,
+        "{performance}"
+    );
+    assert!(performance["updatedAt"].is_string(), "{performance}");
+    assert_eq!(performance["currency"].as_str().unwrap().len(), 3);
+
+    let r = app
+        .graphql_as(
+            &ann.token,
+            "query($id: ID!) { campaign(id: $id) { snapshots(last: 10) { impressions capturedAt } } }",
+            json!({ "id": campaign }),
+        )
+        .await;
+    let snapshots = r.data()["campaign"]["snapshots"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(!snapshots.is_empty(), "{}", r.body);
+    assert!(
+        snapshots
+            .iter()
+            .all(|s| s["impressions"].as_i64().unwrap() > 0)
+    );
+}
+
+#[tokio::test]
+async fn numbers_change_live_after_a_sync_sqlite() {
+    numbers_change_live_after_a_sync(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn numbers_change_live_after_a_sync_postgres() {
+    numbers_change_live_after_a_sync(Backend::Postgres).await;
+}
