@@ -99,6 +99,43 @@ async fn each_objective_launches_with_its_shape_and_images_upload_once(backend: 
         input["pixelId"] = json!(pixel);
         input["dailyBudgetCents"] = json!(2500);
         let id = create(&app, &ann, input).await;
+
+        // The dry run first: Meta validates the campaign without creating
+        // it, nothing is uploaded and no credit moves.
+        let before = meta.call_lines().len();
+        let (balance, _) = ledger(&app, &ann).await;
+        let r = app
+            .graphql_as(
+                &ann.token,
+                "mutation($id: ID!) { previewLaunch(id: $id) { ok checks { name ok message } adCopy { headline } } }",
+                json!({ "id": id }),
+            )
+            .await;
+        let preview = &r.data()["previewLaunch"];
+        assert_eq!(preview["ok"], true, "{objective}: {preview}");
+        let sent: Vec<String> = meta.call_lines()[before..].to_vec();
+        assert!(
+            sent.iter().any(|l| l == "POST /act_1001/campaigns"),
+            "validated on the platform: {sent:?}"
+        );
+        assert!(
+            !sent.iter().any(|l| l.ends_with("/adimages")
+                || l.ends_with("/adsets")
+                || l.ends_with("/adcreatives")
+                || l.ends_with("/ads")),
+            "{sent:?}"
+        );
+        assert_eq!(
+            objects(&meta, "campaign").len(),
+            n,
+            "the dry run created nothing"
+        );
+        assert_eq!(
+            ledger(&app, &ann).await.0,
+            balance,
+            "the dry run moved no credit"
+        );
+
         app.graphql_as(&ann.token, LAUNCH, json!({ "id": id }))
             .await
             .data();
