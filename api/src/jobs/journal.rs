@@ -35,9 +35,13 @@ pub struct DbJournal {
     pub stop: watch::Receiver<bool>,
     saved: LaunchProgress,
     lease: Lease,
+    /// The launch's tag, saved with the progress it belongs to.
+    tag: String,
 }
 
 impl DbJournal {
+    // Each argument is a separate thing a save checks or writes.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         db: DatabaseConnection,
         campaign: CampaignId,
@@ -46,6 +50,7 @@ impl DbJournal {
         stop: watch::Receiver<bool>,
         saved: LaunchProgress,
         lease: Lease,
+        tag: String,
     ) -> Self {
         Self {
             db,
@@ -55,6 +60,7 @@ impl DbJournal {
             stop,
             saved,
             lease,
+            tag,
         }
     }
 }
@@ -84,7 +90,10 @@ pub fn step_name(p: &LaunchProgress) -> Option<&'static str> {
 #[async_trait]
 impl LaunchJournal for DbJournal {
     async fn save(&mut self, progress: &LaunchProgress) -> Result<(), String> {
-        let json = serde_json::to_value(progress).map_err(|e| e.to_string())?;
+        let mut json = serde_json::to_value(progress).map_err(|e| e.to_string())?;
+        if let Some(object) = json.as_object_mut() {
+            object.insert("tag".to_owned(), serde_json::Value::from(self.tag.as_str()));
+        }
         let first_ad = progress.ad_ids.iter().flatten().next().map(|a| a.0.clone());
         let updated = ad_campaign::Entity::update_many()
             .col_expr(ad_campaign::Column::LaunchProgress, Expr::value(Some(json)))

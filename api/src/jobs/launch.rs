@@ -18,9 +18,9 @@ use adapters::{
 };
 use chrono::Utc;
 use entities::{
-    CampaignId, CampaignObjective, CampaignStatus, CreativeAssetId, CreditEntryKind, RowScope,
-    TenantScoped, ad_campaign, campaign_creative, creative, creative_platform_asset, json::AdCopy,
-    user_integration,
+    CampaignId, CampaignObjective, CampaignStatus, CreativeAssetId, CreativeId, CreditEntryKind,
+    RowScope, TenantScoped, ad_campaign, campaign_creative, creative, creative_platform_asset,
+    json::AdCopy, user_integration,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -69,10 +69,31 @@ pub fn ledger_key(campaign: CampaignId, launch_key: &str, kind: CreditEntryKind)
     format!("launch:{campaign}:{launch_key}:{kind}")
 }
 
-/// The tag of a campaign's remote objects: stable across relaunches, so a
-/// fixed draft launched again adopts what the last attempt created.
-pub fn tag_of(campaign: CampaignId) -> String {
-    format!("lf-{}", campaign.into_uuid().simple())
+/// The tag of a campaign's remote objects: the campaign and a digest of
+/// everything the platform is sent. A retry, a restart or a relaunch of the
+/// same draft gets the same tag and adopts what was created; an edited
+/// draft gets a new one, so objects made for the old settings (left paused)
+/// are never adopted for the new.
+pub fn tag_of(campaign: &ad_campaign::Model, copy: &AdCopy, creatives: &[CreativeId]) -> String {
+    use sha2::Digest;
+    // serde_json's maps are ordered, so the text (and the digest) is stable.
+    let sent = serde_json::json!({
+        "name": campaign.campaign_name,
+        "objective": campaign.objective,
+        "budget": campaign.daily_budget_cents,
+        "audience": campaign.target_audience,
+        "url": campaign.destination_url,
+        "form": campaign.lead_form_id,
+        "pixel": campaign.pixel_id,
+        "copy": copy,
+        "creatives": creatives.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+    });
+    let digest = sha2::Sha256::digest(sent.to_string().as_bytes());
+    format!(
+        "lf-{}-{}",
+        campaign.id.into_uuid().simple(),
+        hex::encode(&digest[..4])
+    )
 }
 
 /// The claim a run works under: every progress save checks it is still
@@ -252,9 +273,11 @@ impl Launcher {
                 ));
             }
         };
+        let creative_ids: Vec<entities::CreativeId> = creatives.iter().map(|c| c.id).collect();
+        let tag = tag_of(campaign, &copy, &creative_ids);
         let request = LaunchRequest {
             name: campaign.campaign_name.clone(),
-            tag: tag_of(campaign.id),
+            tag: tag.clone(),
             objective: objective_to_platform(campaign.objective),
             conversion,
             page_id,
@@ -273,9 +296,11 @@ impl Launcher {
                 .collect(),
             dsa: None,
         };
+        // Progress recorded under another tag belongs to other settings.
         let mut progress: LaunchProgress = campaign
             .launch_progress
             .clone()
+            .filter(|p| p.get("tag").and_then(|t| t.as_str()) == Some(tag.as_str()))
             .and_then(|p| serde_json::from_value(p).ok())
             .unwrap_or_default();
         // A relaunch with other creatives must not reuse another image's
@@ -300,6 +325,7 @@ impl Launcher {
             stop,
             LaunchProgress::default(),
             lease.clone(),
+            tag,
         );
         match launch::run(&platform, &creds, &request, &mut progress, &mut journal).await {
             Ok(()) => Ok(()),

@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 
 both_backends!(
     each_objective_launches_with_its_shape_and_images_upload_once,
-    faults_at_each_create_step_end_live_or_failed_without_duplicates
+    faults_at_each_create_step_end_live_or_failed_without_duplicates,
+    a_failed_launch_relaunched_reuses_its_objects_unless_the_draft_changed
 );
 
 const CREDITS: &[(&str, &str)] = &[("LEADFORGE_SIGNUP_CREDITS", "100")];
@@ -310,4 +311,85 @@ async fn faults_at_each_create_step_end_live_or_failed_without_duplicates(backen
         assert!(!format!("{:?}", e).contains(&f.token));
     }
     assert!(!leadforge_e2e::logs::captured().contains(&f.token));
+}
+
+const UPDATE: &str = "mutation($id: ID!, $input: CreateCampaignInput!) { updateCampaign(id: $id, input: $input) { id status } }";
+
+/// Launched again as it was, a failed campaign adopts what its first
+/// attempt created; edited, it gets objects of its own (the old ones stay
+/// paused), never the old settings' objects.
+async fn a_failed_launch_relaunched_reuses_its_objects_unless_the_draft_changed(backend: Backend) {
+    let (meta, f, app) = meta_app(backend).await;
+    let ann = app.sign_up("ann@a.test", "Ann Ads").await;
+    let integration = meta_integration(&app, &ann, &f).await;
+    let images = creatives(&app, &ann, 1, 1).await;
+    let mut input = traffic_input(&integration, &images);
+    input["campaignName"] = json!("Second chance");
+    let id = create(&app, &ann, input.clone()).await;
+
+    // The creative is refused once: the campaign and the ad set exist.
+    meta.inject(Fault::once(
+        Match::on("POST", "/adcreatives"),
+        Fault::graph_error(100, None, "Invalid parameter"),
+    ));
+    app.graphql_as(&ann.token, LAUNCH, json!({ "id": id }))
+        .await
+        .data();
+    assert_eq!(settled(&app, &ann, &id).await["status"], "ERROR");
+    let made = |kind: &str| objects(&meta, kind).len();
+    let after_failure = (made("campaign"), made("adset"));
+    assert_eq!(after_failure, (1, 1));
+
+    // Launched again unchanged: nothing is created twice.
+    app.graphql_as(&ann.token, LAUNCH, json!({ "id": id, "k": "again" }))
+        .await
+        .data();
+    let end = settled(&app, &ann, &id).await;
+    assert_eq!(end["status"], "ACTIVE", "{end}");
+    assert_eq!(
+        made("campaign"),
+        after_failure.0,
+        "the campaign was adopted"
+    );
+    assert_eq!(made("ad"), 1);
+
+    // Edited after another failure: fresh objects under a new tag.
+    let other = {
+        let mut input = input.clone();
+        input["campaignName"] = json!("Third chance");
+        create(&app, &ann, input).await
+    };
+    meta.inject(Fault::once(
+        Match::on("POST", "/adsets"),
+        Fault::graph_error(100, Some(1_885_272), "Budget too low"),
+    ));
+    app.graphql_as(&ann.token, LAUNCH, json!({ "id": other }))
+        .await
+        .data();
+    assert_eq!(settled(&app, &ann, &other).await["status"], "ERROR");
+    let campaigns_before = made("campaign");
+    let mut fixed = input.clone();
+    fixed["campaignName"] = json!("Third chance");
+    fixed["dailyBudgetCents"] = json!(5000);
+    app.graphql_as(&ann.token, UPDATE, json!({ "id": other, "input": fixed }))
+        .await
+        .data();
+    app.graphql_as(&ann.token, LAUNCH, json!({ "id": other, "k": "fixed" }))
+        .await
+        .data();
+    let end = settled(&app, &ann, &other).await;
+    assert_eq!(end["status"], "ACTIVE", "{end}");
+    assert_eq!(
+        made("campaign"),
+        campaigns_before + 1,
+        "a campaign of its own"
+    );
+    let ad_set = meta.object(end["metaAdsetId"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        field(&ad_set, "daily_budget").to_string().trim_matches('"'),
+        "5000"
+    );
+    let (balance, kinds) = ledger(&app, &ann).await;
+    assert_eq!(balance, 90);
+    assert_eq!(kinds.iter().filter(|k| *k == "REFUND").count(), 2);
 }

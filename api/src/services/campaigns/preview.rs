@@ -23,7 +23,6 @@ use crate::{
     auth::Principal,
     authz::Action,
     error::AppError,
-    jobs::launch::tag_of,
     services::{agents, copy::describe_audience, credits, integrations::provider_name},
     shapes::{FromPlatform, ToPlatform, objective_to_platform},
 };
@@ -281,7 +280,7 @@ impl CampaignsService {
         // The platform validates the campaign without creating it.
         let spec = CampaignSpec {
             name: campaign.campaign_name.clone(),
-            tag: tag_of(campaign.id),
+            tag: preview_tag(campaign.id),
             objective: objective_to_platform(campaign.objective),
             campaign_daily_budget: None,
         };
@@ -316,7 +315,7 @@ impl CampaignsService {
                 match (campaign.target_audience.to_platform(), copy.to_platform()) {
                     (Ok(audience), Ok(words)) => check_request(&LaunchRequest {
                         name: campaign.campaign_name.clone(),
-                        tag: tag_of(campaign.id),
+                        tag: preview_tag(campaign.id),
                         objective: objective_to_platform(campaign.objective),
                         conversion,
                         page_id,
@@ -360,4 +359,10 @@ impl CampaignsService {
         });
         Ok(checks)
     }
+}
+
+/// The tag the dry run names its validate-only objects with: nothing is
+/// created, so it need only look like a real one.
+fn preview_tag(campaign: entities::CampaignId) -> String {
+    format!("lf-{}-preview", campaign.into_uuid().simple())
 }
