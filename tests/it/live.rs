@@ -214,3 +214,78 @@ async fn numbers_change_live_after_a_sync_sqlite() {
 async fn numbers_change_live_after_a_sync_postgres() {
     numbers_change_live_after_a_sync(Backend::Postgres).await;
 }
+
+/// On PostgreSQL, events travel through NOTIFY, so a change announced by
+/// another instance reaches this one's subscribers; and after the listener's
+/// connection is lost, subscribers get the current state again instead of
+/// missing what happened meanwhile.
+#[tokio::test]
+async fn events_cross_instances_and_survive_a_lost_listener_postgres() {
+    use sea_orm::ConnectionTrait;
+
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let ann = app.sign_up("bus@live.test", "Bus Co").await;
+    let integration = verified_sandbox(&app, &ann, "4201").await;
+    let images = creatives(&app, &ann, 1, 6).await;
+    let campaign = create(&app, &ann, traffic_input(&integration, &images)).await;
+    let url = format!("ws://{}/graphql/ws", app.addr);
+    let mut socket = WsClient::connect(
+        &url,
+        Protocol::TransportWs,
+        json!({ "authorization": format!("Bearer {}", ann.token) }),
+    )
+    .await
+    .unwrap();
+    let sub = socket
+        .start(WATCH, json!({ "id": campaign }))
+        .await
+        .unwrap();
+    until_status(&mut socket, &sub, "DRAFT").await;
+
+    // Another instance writes and notifies.
+    let other = app.db.connect().await;
+    other
+        .execute_unprepared(&format!(
+            "UPDATE ad_campaigns SET campaign_name = 'Renamed elsewhere' WHERE id = '{campaign}'"
+        ))
+        .await
+        .unwrap();
+    other
+        .execute_unprepared(&format!(
+            "SELECT pg_notify('leadforge_campaigns', '{campaign}')"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(next_name(&mut socket, &sub).await, "Renamed elsewhere");
+
+    // The listener's connection dies; a change made meanwhile, with no
+    // NOTIFY at all, still reaches the subscriber once it reconnects.
+    other
+        .execute_unprepared(&format!(
+            "UPDATE ad_campaigns SET campaign_name = 'Changed while deaf' WHERE id = '{campaign}'"
+        ))
+        .await
+        .unwrap();
+    let killed = other
+        .execute_unprepared(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()",
+        )
+        .await
+        .unwrap();
+    assert!(killed.rows_affected() >= 1, "no listener connection found");
+    assert_eq!(next_name(&mut socket, &sub).await, "Changed while deaf");
+}
+
+/// The campaign name of the next update of subscription `sub`.
+async fn next_name(socket: &mut WsClient, sub: &str) -> String {
+    loop {
+        let message = socket.receive().await.expect("an update");
+        if message["id"] == sub {
+            return message["payload"]["data"]["campaignUpdated"]["campaignName"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+        }
+    }
+}
