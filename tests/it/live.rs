@@ -289,3 +289,48 @@ async fn next_name(socket: &mut WsClient, sub: &str) -> String {
         }
     }
 }
+
+/// Two instances on one database sync each ad account once per cycle.
+async fn one_instance_syncs_an_account_per_cycle(backend: Backend) {
+    use leadforge::jobs::insights::InsightsSync;
+
+    let app = TestApp::spawn_with(backend, &[("LEADFORGE_SIGNUP_CREDITS", "20")]).await;
+    let ann = app.sign_up("cycle@live.test", "Cycle Co").await;
+    let integration = verified_sandbox(&app, &ann, "4301").await;
+    let images = creatives(&app, &ann, 1, 7).await;
+    let campaign = create(&app, &ann, traffic_input(&integration, &images)).await;
+    app.graphql_as(
+        &ann.token,
+        "mutation($id: ID!) { launchCampaign(id: $id, idempotencyKey: \"cycle-1\") { status } }",
+        json!({ "id": campaign }),
+    )
+    .await
+    .data();
+    leadforge_e2e::campaigns::settled(&app, &ann, &campaign).await;
+
+    let instance = |db| InsightsSync {
+        db,
+        integrations: app.services.integrations.clone(),
+        events: app.services.events.clone(),
+        interval: std::time::Duration::from_secs(3600),
+    };
+    let a = instance(app.db.connect().await);
+    let b = instance(app.db.connect().await);
+    let (ra, rb) = tokio::join!(a.run_once(), b.run_once());
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    assert_eq!(ra.accounts + rb.accounts, 2, "{ra:?} {rb:?}");
+    assert_eq!(ra.elsewhere + rb.elsewhere, 1, "{ra:?} {rb:?}");
+    // Later in the same cycle, nobody syncs it again.
+    let again = a.run_once().await.unwrap();
+    assert_eq!(again.elsewhere, 1, "{again:?}");
+}
+
+#[tokio::test]
+async fn one_instance_syncs_an_account_per_cycle_sqlite() {
+    one_instance_syncs_an_account_per_cycle(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn one_instance_syncs_an_account_per_cycle_postgres() {
+    one_instance_syncs_an_account_per_cycle(Backend::Postgres).await;
+}
