@@ -27,6 +27,11 @@ use serde_json::Value;
 use super::{AppState, WS_KEEPALIVE, ws_guard::ProtocolGuard};
 use crate::auth::{Caller, ClientAddr, tokens::bearer};
 
+/// Read buffer reserved per socket.
+const WS_READ_BUFFER: usize = 4 * 1024;
+/// Bytes written to a socket's buffer before they are flushed.
+const WS_WRITE_BUFFER: usize = 8 * 1024;
+
 /// How long a client may take to send `connection_init`.
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -46,6 +51,11 @@ pub async fn upgrade(
     let transport_ws = is_transport_ws(&headers);
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        // Sized for many idle dashboards: tungstenite reserves its read
+        // buffer up front (128 KiB by default); GraphQL messages are small,
+        // and a larger one is read in more steps.
+        .read_buffer_size(WS_READ_BUFFER)
+        .write_buffer_size(WS_WRITE_BUFFER)
         .max_message_size(max)
         .on_upgrade(move |socket| serve(state, socket, protocol, transport_ws, client))
 }
