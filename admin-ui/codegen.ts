@@ -10,6 +10,8 @@ const config: CodegenConfig = {
       preset: 'client',
       presetConfig: { fragmentMasking: false },
       config: {
+        // Operations as plain strings: no GraphQL parser in the browser bundle.
+        documentMode: 'string',
         enumsAsTypes: true,
         useTypeImports: true,
         scalars: { DateTime: 'string', Upload: 'File' },

@@ -1,23 +1,16 @@
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
+import type { TypedDocumentString } from '../gql/graphql';
 import { ApiError, networkError, toApiError } from './errors';
 import { getToken, setToken } from './session';
 
-const printed = new WeakMap<object, string>();
-export function source(doc: TypedDocumentNode<unknown, unknown>): string {
-  let s = printed.get(doc);
-  if (!s) {
-    s = print(doc);
-    printed.set(doc, s);
-  }
-  return s;
+/** An operation from a .graphql file, typed by codegen (documentMode: string). */
+export type Doc<R, V> = TypedDocumentString<R, V>;
+
+export function source(doc: Doc<unknown, unknown>): string {
+  return doc.toString();
 }
 
-export function operationName(doc: TypedDocumentNode<unknown, unknown>): string | undefined {
-  for (const d of doc.definitions) {
-    if (d.kind === 'OperationDefinition' && d.name) return d.name.value;
-  }
-  return undefined;
+export function operationName(doc: Doc<unknown, unknown>): string | undefined {
+  return /\b(?:query|mutation|subscription)\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(doc.toString())?.[1];
 }
 
 /** A signed-in request answered UNAUTHENTICATED: the token expired or was revoked. */
@@ -32,7 +25,7 @@ export function authHeaders(): Record<string, string> {
 
 /** Sends one typed operation and returns its data, or throws an ApiError. */
 export async function request<R, V>(
-  doc: TypedDocumentNode<R, V>,
+  doc: Doc<R, V>,
   variables?: V,
   signal?: AbortSignal,
 ): Promise<R> {
@@ -46,8 +39,8 @@ export async function request<R, V>(
         ...authHeaders(),
       },
       body: JSON.stringify({
-        query: source(doc as TypedDocumentNode<unknown, unknown>),
-        operationName: operationName(doc as TypedDocumentNode<unknown, unknown>),
+        query: source(doc as Doc<unknown, unknown>),
+        operationName: operationName(doc as Doc<unknown, unknown>),
         variables: variables ?? {},
       }),
       signal,

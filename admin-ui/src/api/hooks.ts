@@ -1,6 +1,5 @@
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { request } from './client';
+import { request, type Doc } from './client';
 import { ApiError } from './errors';
 
 export interface QueryState<R> {
@@ -12,7 +11,7 @@ export interface QueryState<R> {
 }
 
 /** Runs a query on mount and whenever its variables change. */
-export function useQuery<R, V>(doc: TypedDocumentNode<R, V>, variables?: V, opts?: { skip?: boolean }): QueryState<R> {
+export function useQuery<R, V>(doc: Doc<R, V>, variables?: V, opts?: { skip?: boolean }): QueryState<R> {
   const [data, setDataState] = useState<R>();
   const [error, setError] = useState<ApiError>();
   const [loading, setLoading] = useState(!opts?.skip);
@@ -55,7 +54,7 @@ export interface MutationState<R, V> {
 }
 
 /** A mutation: `run` resolves to the data, or to undefined with `error` set. */
-export function useMutation<R, V>(doc: TypedDocumentNode<R, V>): MutationState<R, V> {
+export function useMutation<R, V>(doc: Doc<R, V>): MutationState<R, V> {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError>();
   const run = useCallback(

@@ -1,7 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { useEffect, useState } from 'react';
-import { source } from './client';
+import { source, type Doc } from './client';
 import { getToken, onTokenChange, setToken } from './session';
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
@@ -69,7 +68,7 @@ export function useLiveStatus(): LiveStatus {
 
 /** Subscribes while mounted; `onData` gets each event's data. */
 export function useSubscription<R, V>(
-  doc: TypedDocumentNode<R, V>,
+  doc: Doc<R, V>,
   variables: V,
   onData: (d: R) => void,
   onError?: (e: unknown) => void,
@@ -80,7 +79,7 @@ export function useSubscription<R, V>(
     if (!enabled) return;
     const c = liveClient();
     const stop = c.subscribe<R>(
-      { query: source(doc as TypedDocumentNode<unknown, unknown>), variables: variables as Record<string, unknown> },
+      { query: source(doc as Doc<unknown, unknown>), variables: variables as Record<string, unknown> },
       {
         next: (v) => v.data && onData(v.data as R),
         error: (e) => onError?.(e),

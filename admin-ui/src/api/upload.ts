@@ -1,5 +1,4 @@
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { handleAuthFailure, operationName, source } from './client';
+import { handleAuthFailure, operationName, source, type Doc } from './client';
 import { ApiError, networkError, toApiError } from './errors';
 import { getToken } from './session';
 
@@ -13,7 +12,7 @@ export interface UploadHandle<R> {
  * which (unlike fetch) reports upload progress. `fileVar` names the Upload variable.
  */
 export function uploadFile<R, V extends Record<string, unknown>>(
-  doc: TypedDocumentNode<R, V>,
+  doc: Doc<R, V>,
   variables: V,
   fileVar: keyof V & string,
   file: File,
@@ -25,8 +24,8 @@ export function uploadFile<R, V extends Record<string, unknown>>(
     form.append(
       'operations',
       JSON.stringify({
-        query: source(doc as TypedDocumentNode<unknown, unknown>),
-        operationName: operationName(doc as TypedDocumentNode<unknown, unknown>),
+        query: source(doc as Doc<unknown, unknown>),
+        operationName: operationName(doc as Doc<unknown, unknown>),
         variables: { ...variables, [fileVar]: null },
       }),
     );
