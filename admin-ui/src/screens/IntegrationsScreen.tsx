@@ -291,7 +291,15 @@ function IntegrationCard({
         )}
         {result?.ok && (
           <div className="subsection">
-            <PagePicker integration={i} pages={result.pages} onSaved={onChange} />
+            <PagePicker
+              integration={i}
+              pages={result.pages}
+              onSaved={(n) => {
+                // New credentials are unverified until tested again: test at once.
+                onChange(n);
+                void runTest();
+              }}
+            />
           </div>
         )}
         {i.status === 'VERIFIED' && (
