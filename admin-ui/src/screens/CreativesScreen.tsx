@@ -120,7 +120,7 @@ export function UploadRow({ item, onCancel, onRetry }: { item: UploadItem; onCan
       <div className="upload-progress">
         <progress
           max={100}
-          value={item.state === 'queued' ? 0 : pct}
+          value={item.state === 'queued' ? 0 : item.state === 'error' ? 100 : pct}
           aria-label={`Upload of ${item.file.name}`}
           data-progress={pct}
         />

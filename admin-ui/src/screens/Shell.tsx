@@ -32,6 +32,7 @@ function isActive(item: NavItem, path: string): boolean {
 
 export function LiveIndicator() {
   const s = useLiveStatus();
+  if (s === 'offline') return null;
   const label = { live: 'Live', connecting: 'Connecting', reconnecting: 'Reconnecting…', offline: 'Idle' }[s];
   const title = {
     live: 'Updates arrive as they happen',

@@ -42,7 +42,7 @@ interface FieldProps {
 /** A label, a control, its hint and its error (announced and linked with aria-describedby). */
 export function Field({ label, error, hint, children, aside, className }: FieldProps) {
   const id = useId();
-  const hintId = hint ? `${id}-hint` : undefined;
+  const hintId = hint && !error ? `${id}-hint` : undefined;
   const errId = error ? `${id}-err` : undefined;
   const describedBy = [errId, hintId].filter(Boolean).join(' ') || undefined;
   return (
@@ -260,8 +260,13 @@ export function PageHeader({ title, subtitle, actions }: { title: string; subtit
 export function NotServed({ feature }: { feature: string }) {
   return (
     <div className="empty not-served" role="status">
-      <div className="empty-icon" aria-hidden="true">⧗</div>
-      <h3>{feature} is not available on this server yet</h3>
+      <div className="empty-icon" aria-hidden="true">
+        <svg width="24" height="24" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round">
+          <circle cx="12" cy="12" r="9" />
+          <path d="M12 7v5l3 2" />
+        </svg>
+      </div>
+      <h3>{feature}: not available on this server yet</h3>
       <p>
         This Leadforge server runs a build without this part of the API. The rest of the admin works; this screen comes
         alive once the server is updated.

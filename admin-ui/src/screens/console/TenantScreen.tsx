@@ -4,6 +4,7 @@ import { formatDate } from '../../format';
 import {
   AgentsDocument,
   CreateUserDocument,
+  CreditBalanceDocument,
   GrantCreditsDocument,
   SetTenantAgentDocument,
   TenantsDocument,
@@ -160,7 +161,8 @@ function GrantCredits({ users }: { users: UserFieldsFragment[] }) {
   const [local, setLocal] = useState<Errors<'amount' | 'reason'>>({});
   const [done, setDone] = useState<string | null>(null);
   const m = useMutation(GrantCreditsDocument);
-  if (m.error?.notServed) return <NotServed feature="Granting credits" />;
+  const probe = useQuery(CreditBalanceDocument);
+  if (m.error?.notServed || probe.error?.notServed) return <NotServed feature="Granting credits" />;
   const server = fieldErrors(m.error, ['userId', 'amount', 'reason'] as const);
   if (!users.length) return <p className="muted">Add a user first: credits belong to a user.</p>;
   const submit = async (e: FormEvent) => {
