@@ -7,6 +7,7 @@ import { emptyLive, liveReducer } from '../../live';
 import { Link, navigate } from '../../router';
 import { Banner, Button, ConfirmDialog, EmptyState, ErrorBanner, NotServed, PageHeader, Spinner } from '../../ui/kit';
 import { SnapshotChart, type Metric } from './Chart';
+import { ctaLabels } from './form';
 import { currencyOf, metrics, objectiveLabel, PauseToggle, StatusBadge } from './common';
 
 const steps = ['Credits reserved', 'Images uploaded', 'Campaign created', 'Ad set created', 'Ads created', 'Activated'];
@@ -131,7 +132,7 @@ export default function CampaignDetailScreen({ id }: { id: string }) {
                 <div className="ad-body">{full.adCopy.body}</div>
                 <div className="ad-headline">{full.adCopy.headline}</div>
                 {full.adCopy.description && <div className="muted small">{full.adCopy.description}</div>}
-                <span className="badge badge-gray">{full.adCopy.callToAction.replace(/_/g, ' ').toLowerCase()}</span>
+                <span className="badge badge-gray">{ctaLabels[full.adCopy.callToAction]}</span>
               </div>
             ) : (
               <p className="muted">The media buyer writes the copy at launch.</p>
