@@ -212,6 +212,7 @@ export async function installStubs(page, { liveEvery = 700 } = {}) {
             }),
           );
         }, liveEvery);
+        t.unref?.();
         timers.push(t);
       } else if (msg.type === 'complete') timers.forEach(clearInterval);
     });

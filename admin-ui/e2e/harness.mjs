@@ -153,6 +153,7 @@ export async function startStack() {
     proxy = await startProxy(proxyPort, apiPort);
   }
 
+  process.stderr.write(`leadforge ${bin} at ${base}; the UI is served by ${mode === 'server' ? 'leadforge (LEADFORGE_UI_DIR)' : 'the test proxy'}\n`);
   return {
     base,
     mode,
