@@ -62,7 +62,7 @@ export function App() {
   }
   if (!user) {
     if (path === '/signup') return <AuthScreen mode="signup" />;
-    if (path !== '/signin') return <Redirect to="/signin" />;
+    if (path !== '/signin') return <Redirect to={path === '/' ? '/signin' : `/signin?next=${encodeURIComponent(path + window.location.search)}`} />;
     return <AuthScreen mode="signin" />;
   }
   const chief = user.role === 'CHIEF_ARCHITECT';

@@ -11,11 +11,12 @@ type Mode = 'signin' | 'signup';
 type F = 'email' | 'password' | 'tenantName';
 
 export function validateAuth(mode: Mode, v: Record<F, string>): Errors<F> {
-  const e: Errors<F> = { email: checkEmail(v.email) };
+  // In the order of the form, so the first error gets the focus.
   if (mode === 'signup') {
-    e.password = checkNewPassword(v.password, v.email);
-    e.tenantName = checkTenantName(v.tenantName);
-  } else if (!v.password) e.password = 'Enter your password.';
+    return { tenantName: checkTenantName(v.tenantName), email: checkEmail(v.email), password: checkNewPassword(v.password, v.email) };
+  }
+  const e: Errors<F> = { email: checkEmail(v.email) };
+  if (!v.password) e.password = 'Enter your password.';
   return e;
 }
 
@@ -60,7 +61,9 @@ export function AuthScreen({ mode }: { mode: Mode }) {
       const d = await signIn.run({ email: v.email.trim(), password: v.password });
       if (d) {
         signedIn(d.signIn.token, d.signIn.user);
-        navigate('/', { replace: true });
+        // Back where the session ended (a same-site path only).
+        const next = new URLSearchParams(window.location.search).get('next');
+        navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
       }
     } else {
       const d = await signUp.run({ email: v.email.trim(), password: v.password, tenantName: v.tenantName.trim() });

@@ -373,9 +373,11 @@ export function IntegrationsScreen() {
           {q.loading && !q.data && <Spinner label="Loading connections…" />}
           {q.error && <ErrorBanner error={q.error} onRetry={q.refetch} />}
           {q.data && list.length === 0 && (
-            <EmptyState title="No ad account connected" icon="⚙">
-              Add your Meta ad account (or the Sandbox) with the form. The media buyer needs one to launch.
-            </EmptyState>
+            <div className="card">
+              <EmptyState title="No ad account connected" icon="⚙">
+                Add your Meta ad account (or the Sandbox) with the form. The media buyer needs one to launch.
+              </EmptyState>
+            </div>
           )}
           {list.map((i) => (
             <IntegrationCard

@@ -1,13 +1,15 @@
 import { useState, type ReactNode } from 'react';
 import { useLiveStatus } from '../api/live';
 import { useAuth, useUser } from '../auth';
-import { Link, useLocation } from '../router';
+import { Link, navigate, useLocation } from '../router';
 
 interface NavItem {
   href: string;
   label: string;
   icon: string;
   exact?: boolean;
+  /** starts a new group in the sidebar */
+  section?: string;
 }
 
 const memberNav: NavItem[] = [
@@ -15,7 +17,7 @@ const memberNav: NavItem[] = [
   { href: '/campaigns/new', label: 'New campaign', icon: '+' },
   { href: '/creatives', label: 'Creatives', icon: '▦' },
   { href: '/credits', label: 'Credits', icon: '◎' },
-  { href: '/settings/ad-platforms', label: 'Ad platforms', icon: '⚙' },
+  { href: '/settings/ad-platforms', label: 'Ad platforms', icon: '⚙', section: 'Settings' },
 ];
 
 const chiefNav: NavItem[] = [
@@ -78,6 +80,7 @@ export function Shell({ children }: { children: ReactNode }) {
               const active = isActive(item, path);
               return (
                 <li key={item.href}>
+                  {item.section && <div className="nav-section">{item.section}</div>}
                   <Link
                     href={item.href}
                     className={`nav-link${active ? ' active' : ''}`}
@@ -104,7 +107,14 @@ export function Shell({ children }: { children: ReactNode }) {
               <div className="user-role">{chief ? 'Chief architect' : 'Member'}</div>
             </div>
           </div>
-          <button type="button" className="btn btn-ghost btn-block" onClick={signOut}>
+          <button
+            type="button"
+            className="btn btn-ghost btn-block"
+            onClick={() => {
+              signOut();
+              navigate('/signin', { replace: true });
+            }}
+          >
             Sign out
           </button>
         </div>

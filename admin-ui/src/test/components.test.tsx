@@ -71,6 +71,15 @@ describe('sign up form', () => {
   });
 });
 
+describe('session', () => {
+  it('an UNAUTHENTICATED answer signs the tab out', async () => {
+    localStorage.setItem('leadforge.token', 'expired-token');
+    mockGraphql({ Integrations: { errors: [{ message: 'Sign in again.', extensions: { code: 'UNAUTHENTICATED' } }] } });
+    render(<IntegrationsScreen />);
+    await waitFor(() => expect(localStorage.getItem('leadforge.token')).toBeNull());
+  });
+});
+
 describe('ad platform form', () => {
   it('validates token and ad account', () => {
     expect(validateIntegration({ accessToken: '', adAccountId: 'act_1' }).accessToken).toBe('Paste the access token.');
