@@ -41,7 +41,7 @@ export function checkUrl(v: string): string | undefined {
   if (!s) return 'Enter the page people land on.';
   try {
     const u = new URL(s);
-    if (u.protocol !== 'https:' && u.protocol !== 'http:') return 'Use an http(s) address.';
+    if (u.protocol !== 'https:') return 'Use an https:// address: ad platforms refuse plain http.';
     if (!u.hostname.includes('.')) return 'Enter a full address, like https://example.com/offer.';
   } catch {
     return 'Enter a full address, like https://example.com/offer.';

@@ -49,8 +49,16 @@ interface RawError {
 }
 
 export function toApiError(raw: RawError[] | undefined, fallback: string): ApiError {
-  const list = (raw ?? []).map<ApiErrorItem>((e) => {
+  const list = (raw ?? []).flatMap<ApiErrorItem>((e) => {
     const ext = e.extensions ?? {};
+    // A form checked as a whole: `extensions.problems` lists every field's problem.
+    if (Array.isArray(ext.problems) && ext.problems.length) {
+      return (ext.problems as { field?: unknown; message?: unknown }[]).map((p) => ({
+        message: typeof p.message === 'string' ? p.message : e.message || fallback,
+        code: typeof ext.code === 'string' ? ext.code : 'BAD_USER_INPUT',
+        field: typeof p.field === 'string' && p.field ? p.field : undefined,
+      }));
+    }
     return {
       message: e.message || fallback,
       code: typeof ext.code === 'string' ? ext.code : 'INTERNAL',

@@ -134,6 +134,14 @@ describe('uploads', () => {
 });
 
 describe('features the server does not serve yet', () => {
+  it('spreads extensions.problems over their fields', () => {
+    const e = toApiError(
+      [{ message: 'The draft has 2 problems.', extensions: { code: 'BAD_USER_INPUT', field: 'campaignName', problems: [{ field: 'campaignName', message: 'Name it.' }, { field: 'targetAudience.ageMin', message: 'Ages start at 18.' }] } }],
+      'x',
+    );
+    expect(e.fieldMessage('campaignName')).toBe('Name it.');
+    expect(e.fieldMessage('targetAudience.ageMin')).toBe('Ages start at 18.');
+  });
   it('recognises a validation error about an unknown field', () => {
     expect(toApiError(unknownField('campaigns').errors, 'x').notServed).toBe(true);
     expect(new ApiError([{ message: 'Unknown type "CampaignStatus".', code: 'GRAPHQL_VALIDATION_FAILED' }]).notServed).toBe(true);

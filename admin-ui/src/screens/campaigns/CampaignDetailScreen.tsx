@@ -26,7 +26,22 @@ export default function CampaignDetailScreen({ id }: { id: string }) {
       dispatch({ type: 'snapshots', id: c.id, snapshots: c.snapshots });
     }
   }, [q.data]);
-  useSubscription(CampaignUpdatedDocument, { id }, (d) => dispatch({ type: 'updated', campaign: d.campaignUpdated }), undefined, !!q.data?.campaign);
+  const [liveError, setLiveError] = useState(false);
+  useSubscription(
+    CampaignUpdatedDocument,
+    { id },
+    (d) => dispatch({ type: 'updated', campaign: d.campaignUpdated }),
+    () => setLiveError(true),
+    !!q.data?.campaign,
+  );
+  // Without the subscription, a launch is followed by asking again every few seconds.
+  const status = state.byId[id]?.status ?? q.data?.campaign?.status;
+  const { refetch } = q;
+  useEffect(() => {
+    if (!liveError || status !== 'LAUNCHING') return;
+    const t = window.setInterval(() => void refetch(), 3000);
+    return () => window.clearInterval(t);
+  }, [liveError, status, refetch]);
 
   if (q.error?.notServed) return <NotServed feature="Campaigns" />;
   if (q.loading && !q.data) return <Spinner label="Loading the campaign…" />;

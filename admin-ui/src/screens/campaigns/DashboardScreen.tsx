@@ -5,7 +5,7 @@ import { formatCount, formatMoney, formatPercent, plural } from '../../format';
 import { CampaignsDocument, CampaignUpdatedDocument, type CampaignStatus } from '../../gql/graphql';
 import { emptyLive, liveList, liveReducer, totals } from '../../live';
 import { Link, navigate } from '../../router';
-import { Button, EmptyState, ErrorBanner, NotServed, PageHeader, SkeletonRows } from '../../ui/kit';
+import { Banner, Button, EmptyState, ErrorBanner, NotServed, PageHeader, SkeletonRows } from '../../ui/kit';
 import { metrics, objectiveLabel, PauseToggle, StatusBadge } from './common';
 
 const filters: { key: CampaignStatus | 'ALL'; label: string }[] = [
@@ -35,6 +35,15 @@ export default function DashboardScreen() {
     !!q.data,
   );
 
+  // Without the subscription (a server that does not serve it yet), launches still reach their end state.
+  const launching = liveList(state).some((c) => c.status === 'LAUNCHING');
+  const { refetch } = q;
+  useEffect(() => {
+    if (!liveError || !launching) return;
+    const t = window.setInterval(() => void refetch(), 4000);
+    return () => window.clearInterval(t);
+  }, [liveError, launching, refetch]);
+
   if (q.error?.notServed) {
     return (
       <div className="page">
@@ -60,7 +69,12 @@ export default function DashboardScreen() {
           </Button>
         }
       />
-      {liveError && <ErrorBanner error={new Error('Live updates are unavailable on this server; numbers refresh when you reload.')} />}
+      {liveError && (
+        <Banner kind="warning">
+          Live updates are not available on this server yet: numbers refresh when you reload (launches are checked every few
+          seconds).
+        </Banner>
+      )}
       {sums.map(([cur, t]) => (
         <div className="kpis" key={cur} aria-label={`Totals in ${cur}`}>
           <Kpi label="Spend" value={formatMoney(t.spendCents, cur)} />

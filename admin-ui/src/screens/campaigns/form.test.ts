@@ -26,6 +26,9 @@ describe('campaign form validation', () => {
     expect(validateCampaign({ ...good, objective: 'CONVERSIONS', leadFormId: '' }, 'USD').pixelId).toBeTruthy();
     expect(validateCampaign({ ...good, objective: 'CONVERSIONS', pixelId: '30123' }, 'USD').pixelId).toBeUndefined();
   });
+  it('takes a form or a pixel for leads, not both', () => {
+    expect(validateCampaign({ ...good, pixelId: '30123' }, 'USD').pixelId).toMatch(/not both/);
+  });
   it('needs neither form nor pixel for traffic', () => {
     expect(validateCampaign({ ...good, objective: 'TRAFFIC', leadFormId: '' }, 'USD')).toEqual({});
   });
@@ -36,6 +39,7 @@ describe('campaign form validation', () => {
   it('checks the age range and the destination', () => {
     expect(validateCampaign({ ...good, ageMin: 40, ageMax: 30 }, 'USD').age).toBeTruthy();
     expect(validateCampaign({ ...good, destinationUrl: 'example' }, 'USD').destinationUrl).toBeTruthy();
+    expect(validateCampaign({ ...good, destinationUrl: 'http://example.com' }, 'USD').destinationUrl).toMatch(/https/);
   });
   it('checks hand-written copy', () => {
     const e = validateCampaign({ ...good, adCopy: { headline: '', body: '', callToAction: 'LEARN_MORE' } }, 'USD');
@@ -48,6 +52,9 @@ describe('campaign input', () => {
   it('sends the budget in minor units', () => {
     expect(toInput(good, 'USD').dailyBudgetCents).toBe(2500);
     expect(toInput({ ...good, dailyBudget: '3000' }, 'JPY').dailyBudgetCents).toBe(3000);
+  });
+  it('sends no lead form for conversions', () => {
+    expect(toInput({ ...good, objective: 'CONVERSIONS', pixelId: '30123' }, 'USD').leadFormId).toBeNull();
   });
   it('drops form and pixel for traffic', () => {
     const i = toInput({ ...good, objective: 'TRAFFIC', pixelId: 'p' }, 'USD');

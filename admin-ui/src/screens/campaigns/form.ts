@@ -91,6 +91,7 @@ export function validateCampaign(f: CampaignForm, currency: string): Errors<Form
   else if (name.length > 200) e.campaignName = 'Keep the name under 200 characters.';
   if (f.objective === 'CONVERSIONS' && !f.pixelId) e.pixelId = 'Conversions need a pixel to count them.';
   if (f.objective === 'LEADS' && !f.leadFormId && !f.pixelId) e.leadFormId = 'Choose an instant form, or a pixel for website leads.';
+  if (f.objective === 'LEADS' && f.leadFormId && f.pixelId) e.pixelId = 'Choose either an instant form or a pixel, not both.';
   const money = parseMoney(f.dailyBudget, currency);
   if ('error' in money) e.dailyBudget = money.error;
   else if (money.minor <= 0) e.dailyBudget = 'The daily budget must be more than zero.';
@@ -133,7 +134,8 @@ export function toInput(f: CampaignForm, currency: string): CreateCampaignInput 
         }
       : null,
     niche: f.niche.trim() || null,
-    leadFormId: f.objective === 'TRAFFIC' ? null : f.leadFormId || null,
+    // Where results land follows the objective: a form only for LEADS, a pixel for LEADS or CONVERSIONS.
+    leadFormId: f.objective === 'LEADS' ? f.leadFormId || null : null,
     pixelId: f.objective === 'TRAFFIC' ? null : f.pixelId || null,
   };
 }

@@ -82,10 +82,16 @@ function CreateUserForm({ tenantId, onCreated }: { tenantId: string; onCreated: 
   );
 }
 
+/**
+ * Agents per tenant. The contract has no query for another tenant's agent
+ * settings (`agents` answers for the caller's own tenant), so the state shown
+ * is the one this console set, as the server confirmed it.
+ */
 function AgentToggles({ tenantId }: { tenantId: string }) {
   const agents = useQuery(AgentsDocument);
   const set = useMutation(SetTenantAgentDocument);
-  const [state, setState] = useState<Record<string, { enabled: boolean; providers: Provider[] }>>({});
+  const [known, setKnown] = useState<Record<string, { enabled: boolean; providers: Provider[] }>>({});
+  const [providers, setProviders] = useState<Record<string, Provider[]>>({});
   const [saved, setSaved] = useState<string | null>(null);
   if (agents.error?.notServed) return <NotServed feature="Agent settings" />;
   if (agents.loading && !agents.data) return <Spinner />;
@@ -93,13 +99,13 @@ function AgentToggles({ tenantId }: { tenantId: string }) {
   return (
     <ul className="agent-list">
       {agents.data!.agents.map((a) => {
-        const s = state[a.key] ?? { enabled: a.enabled, providers: a.providers };
-        const save = async (next: typeof s) => {
-          setState((p) => ({ ...p, [a.key]: next }));
+        const k = known[a.key];
+        const chosen = providers[a.key] ?? k?.providers ?? (['SANDBOX', 'META_ADS'] as Provider[]);
+        const save = async (enabled: boolean) => {
           setSaved(null);
-          const d = await set.run({ tenantId, agentKey: a.key, enabled: next.enabled, providers: next.providers });
+          const d = await set.run({ tenantId, agentKey: a.key, enabled, providers: chosen });
           if (d) {
-            setState((p) => ({ ...p, [a.key]: { enabled: d.setTenantAgent.enabled, providers: d.setTenantAgent.providers } }));
+            setKnown((p) => ({ ...p, [a.key]: { enabled: d.setTenantAgent.enabled, providers: d.setTenantAgent.providers } }));
             setSaved(a.key);
           }
         };
@@ -111,33 +117,43 @@ function AgentToggles({ tenantId }: { tenantId: string }) {
               </div>
               <div className="muted small">{a.description}</div>
             </div>
-            <label className="switch">
-              <input
-                type="checkbox"
-                role="switch"
-                checked={s.enabled}
-                onChange={(e) => save({ ...s, enabled: e.target.checked })}
-                aria-label={`${a.name} enabled for this tenant`}
-              />
-              <span className="switch-track" aria-hidden="true" />
-              {s.enabled ? 'Enabled' : 'Disabled'}
-            </label>
-            <fieldset className="provider-checks" disabled={!s.enabled}>
-              <legend className="visually-hidden">Ad platforms for {a.name}</legend>
+            <div className="agent-state" data-testid={`agent-${a.key}`}>
+              {k ? (
+                k.enabled ? (
+                  <Badge tone="green">Enabled</Badge>
+                ) : (
+                  <Badge tone="red">Disabled</Badge>
+                )
+              ) : (
+                <Badge tone="gray" title="The API does not report another tenant's agent settings; set them here.">
+                  Not read
+                </Badge>
+              )}
+              {saved === a.key && <span className="saved-note">Saved</span>}
+            </div>
+            <fieldset className="provider-checks">
+              <legend className="small muted">Ad platforms it may use</legend>
               {(['SANDBOX', 'META_ADS'] as Provider[]).map((p) => (
                 <label key={p} className="check">
                   <input
                     type="checkbox"
-                    checked={s.providers.includes(p)}
+                    checked={chosen.includes(p)}
                     onChange={(e) =>
-                      save({ ...s, providers: e.target.checked ? [...s.providers, p] : s.providers.filter((x) => x !== p) })
+                      setProviders((x) => ({ ...x, [a.key]: e.target.checked ? [...chosen, p] : chosen.filter((y) => y !== p) }))
                     }
                   />
                   {providerName[p]}
                 </label>
               ))}
             </fieldset>
-            {saved === a.key && <span className="saved-note">Saved</span>}
+            <div className="agent-actions">
+              <Button variant={k && !k.enabled ? 'primary' : 'secondary'} busy={set.busy} onClick={() => save(true)} aria-label={`Enable ${a.name} for this tenant`}>
+                Enable
+              </Button>
+              <Button variant="ghost" className="danger-text" busy={set.busy} onClick={() => save(false)} aria-label={`Disable ${a.name} for this tenant`}>
+                Disable
+              </Button>
+            </div>
           </li>
         );
       })}
