@@ -220,6 +220,7 @@ export async function startBrowser(base, viewport = { width: 1366, height: 900 }
 
 export async function shot(page, name) {
   fs.mkdirSync(shotsDir, { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(shotsDir, `${name}.png`), fullPage: true });
 }
 

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { source, type Doc } from './client';
 import { getToken, onTokenChange, setToken } from './session';
 
-export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
+export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'offline' | 'unavailable';
 
 type StatusListener = (s: LiveStatus) => void;
 const statusListeners = new Set<StatusListener>();
@@ -82,7 +82,11 @@ export function useSubscription<R, V>(
       { query: source(doc as Doc<unknown, unknown>), variables: variables as Record<string, unknown> },
       {
         next: (v) => v.data && onData(v.data as R),
-        error: (e) => onError?.(e),
+        error: (e) => {
+          // The server refused the subscription itself (e.g. it does not serve it yet).
+          if (Array.isArray(e)) setStatus('unavailable');
+          onError?.(e);
+        },
         complete: () => {},
       },
     );

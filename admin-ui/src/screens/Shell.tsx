@@ -35,12 +35,13 @@ function isActive(item: NavItem, path: string): boolean {
 export function LiveIndicator() {
   const s = useLiveStatus();
   if (s === 'offline') return null;
-  const label = { live: 'Live', connecting: 'Connecting', reconnecting: 'Reconnecting…', offline: 'Idle' }[s];
+  const label = { live: 'Live', connecting: 'Connecting', reconnecting: 'Reconnecting…', offline: 'Idle', unavailable: 'Not live' }[s];
   const title = {
     live: 'Updates arrive as they happen',
     connecting: 'Opening the live connection',
     reconnecting: 'The live connection dropped; reconnecting by itself',
     offline: 'No live view open',
+    unavailable: 'This server does not stream campaign updates yet',
   }[s];
   return (
     <span className={`live live-${s}`} title={title} role="status" aria-live="polite">

@@ -88,6 +88,9 @@ export default function CampaignDetailScreen({ id }: { id: string }) {
           <p>Reserved credits were refunded. Fix the draft and launch again.</p>
         </Banner>
       )}
+      {liveError && (
+        <Banner kind="warning">Live updates are not available on this server yet: reload to see new numbers.</Banner>
+      )}
       {c.status === 'LAUNCHING' && (
         <section className="card launch-progress" aria-label="Launch progress">
           <div className="card-body">

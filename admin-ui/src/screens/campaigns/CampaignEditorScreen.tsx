@@ -437,7 +437,7 @@ export default function CampaignEditorScreen({ id }: { id?: string }) {
                     <li key={c.name} className={c.ok ? 'ok' : 'fail'}>
                       <span className="check-icon" aria-hidden="true">{c.ok ? '✓' : '✕'}</span>
                       <div>
-                        <div className="check-name">{c.name}</div>
+                        <div className="check-name">{c.name.charAt(0).toUpperCase() + c.name.slice(1)}</div>
                         <div className="muted small">{c.message}</div>
                       </div>
                       <span className="visually-hidden">{c.ok ? 'passed' : 'failed'}</span>

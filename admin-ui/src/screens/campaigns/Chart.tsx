@@ -20,9 +20,10 @@ export function SnapshotChart({ snaps, currency, metric, height = 220 }: { snaps
     return [xs, ys];
   };
 
+  const enough = snaps.length >= 2;
   useEffect(() => {
     const el = box.current;
-    if (!el) return;
+    if (!el || !enough) return;
     const fmt = (v: number) => (metric === 'spend' ? formatMoney(Math.round(v * 10 ** minorDigits(currency)), currency) : formatCount(v));
     const opts: uPlot.Options = {
       width: Math.max(el.clientWidth, 280),
@@ -56,18 +57,23 @@ export function SnapshotChart({ snaps, currency, metric, height = 220 }: { snaps
       plot.current = null;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [metric, currency, height]);
+  }, [metric, currency, height, enough]);
 
   useEffect(() => {
     plot.current?.setData(data());
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [snaps]);
 
-  const last = snaps[snaps.length - 1];
+  if (!enough) {
+    return (
+      <figure className="chart chart-waiting">
+        <figcaption className="muted">The chart fills in as the platform reports numbers (every minute or so).</figcaption>
+      </figure>
+    );
+  }
   return (
     <figure className="chart">
-      <div ref={box} className="chart-box" role="img" aria-label={`${metric} over time, ${snaps.length} points${last ? '' : ', no data yet'}`} />
-      {snaps.length < 2 && <figcaption className="chart-empty muted">The chart fills in as the platform reports numbers (every minute or so).</figcaption>}
+      <div ref={box} className="chart-box" role="img" aria-label={`${metric} over time, ${snaps.length} points`} />
     </figure>
   );
 }
