@@ -55,7 +55,7 @@ export default function CreditsScreen() {
                 </td>
                 <td>{e.reason ?? '—'}</td>
                 <td>{e.campaignId ? <Link href={`/campaigns/${e.campaignId}`}>Open campaign</Link> : '—'}</td>
-                <td className={`num ${e.delta < 0 ? 'neg' : 'pos'}`}>
+                <td className={`num ${e.delta < 0 ? 'neg' : e.delta > 0 ? 'pos' : 'muted'}`} title={e.kind === 'COMMIT' ? 'Settles the reserved credits' : undefined}>
                   {e.delta > 0 ? '+' : ''}
                   {formatInt(e.delta)}
                 </td>

@@ -240,6 +240,7 @@ function IntegrationCard({
   }, [autoTest]);
 
   const i = integration;
+  const pageName = result?.pages.find((p) => p.id === i.pageId)?.name;
   return (
     <article className="card integration" aria-label={`${providerName[i.provider]} ${i.adAccountId}`}>
       <div className="card-head">
@@ -268,7 +269,9 @@ function IntegrationCard({
           </div>
           <div>
             <dt>Page</dt>
-            <dd className="mono">{i.pageId ?? 'none chosen'}</dd>
+            <dd className={pageName ? undefined : 'mono'} title={i.pageId ?? undefined}>
+              {pageName ?? i.pageId ?? 'none chosen'}
+            </dd>
           </div>
           <div>
             <dt>Last verified</dt>

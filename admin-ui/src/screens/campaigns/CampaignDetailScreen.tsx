@@ -176,7 +176,19 @@ export default function CampaignDetailScreen({ id }: { id: string }) {
               </div>
               <div>
                 <dt>Creatives</dt>
-                <dd>{full.creatives.length}</dd>
+                <dd>
+                  {full.creatives.length ? (
+                    <ul className="thumb-strip">
+                      {full.creatives.map((cr) => (
+                        <li key={cr.id} title={`${cr.fileName} · ${cr.width} × ${cr.height}`}>
+                          <img src={cr.thumbnailUrl} alt={cr.fileName} loading="lazy" />
+                        </li>
+                      ))}
+                    </ul>
+                  ) : (
+                    'none'
+                  )}
+                </dd>
               </div>
               <div>
                 <dt>Platform ids</dt>
