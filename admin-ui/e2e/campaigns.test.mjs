@@ -85,14 +85,67 @@ describe('media buyer launches on the Sandbox', () => {
     await page.locator('.badge', { hasText: 'Active' }).first().waitFor();
   });
 
+  it('a launch the platform refuses ends Failed with its words, the credits refunded, and a way to fix it', async () => {
+    await page.getByRole('link', { name: 'New campaign' }).click();
+    await page.getByLabel('Campaign name').fill('Window replacement – Florida');
+    await page.getByLabel('Instant form', { exact: true }).selectOption({ label: 'Sandbox lead form' });
+    await page.getByLabel('Daily budget (USD)').fill('15');
+    await page.getByLabel('Destination URL').fill('https://example.com/windows');
+    await page.locator('.creative-card.selectable input').first().check();
+    await page.getByRole('button', { name: 'Preview launch' }).click();
+    await page.locator('.checks li').first().waitFor({ timeout: 20_000 });
+    const id = page.url().split('/').at(-2);
+    // Between the preview and the launch the draft changes elsewhere (another tab, the API):
+    // the Sandbox refuses names tagged #invalid when the ad objects are created.
+    const renamed = await page.evaluate(async (campaignId) => {
+      const call = async (query, variables) => {
+        const r = await fetch('/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${localStorage.getItem('leadforge.token')}` },
+          body: JSON.stringify({ query, variables }),
+        });
+        return r.json();
+      };
+      const { data } = await call(
+        'query($id: ID!) { campaign(id: $id) { objective dailyBudgetCents destinationUrl leadFormId integration { id } creatives { id } targetAudience { countries ageMin ageMax } } }',
+        { id: campaignId },
+      );
+      const c = data.campaign;
+      const input = {
+        campaignName: 'Window replacement – Florida #invalid',
+        objective: c.objective,
+        dailyBudgetCents: c.dailyBudgetCents,
+        destinationUrl: c.destinationUrl,
+        leadFormId: c.leadFormId,
+        integrationId: c.integration.id,
+        creativeIds: c.creatives.map((x) => x.id),
+        targetAudience: { countries: c.targetAudience.countries, ageMin: c.targetAudience.ageMin, ageMax: c.targetAudience.ageMax },
+      };
+      const u = await call('mutation($id: ID!, $input: CreateCampaignInput!) { updateCampaign(id: $id, input: $input) { id } }', { id: campaignId, input });
+      return !u.errors;
+    }, id);
+    assert.ok(renamed);
+    await page.getByRole('button', { name: /^Launch/ }).click();
+    await page.getByText('The launch failed.').waitFor({ timeout: 60_000 });
+    await page.getByText('Invalid parameter').first().waitFor();
+    await shot(page, '43-campaign-launch-failed');
+    await page.getByRole('button', { name: 'Fix and relaunch' }).click();
+    await page.waitForURL(`**/campaigns/${id}/edit`);
+    await page.getByText('Last launch failed').waitFor();
+    assert.match(await page.getByLabel('Campaign name').inputValue(), /#invalid/);
+    await page.locator('.sidebar').getByRole('link', { name: 'Credits' }).click();
+    await page.getByText('Refund').first().waitFor();
+    assert.match(await page.locator('.kpi-value').first().innerText(), /45/);
+  });
+
   it('lists it on the dashboard and shows the credits it took', async () => {
     await page.locator('.sidebar').getByRole('link', { name: 'Campaigns', exact: true }).click();
     await page.getByRole('link', { name: 'Roof inspection – Texas' }).waitFor();
-    await shot(page, '43-campaigns-dashboard');
+    await shot(page, '44-campaigns-dashboard');
     await page.getByRole('link', { name: 'Credits' }).click();
     await page.getByText('Reserved').first().waitFor();
     assert.match(await page.locator('.kpi-value').first().innerText(), /45/);
-    await shot(page, '44-credits');
+    await shot(page, '45-credits');
   });
 
   it('a draft the platform would refuse shows the failed check; drafts can be deleted', async () => {
@@ -105,12 +158,12 @@ describe('media buyer launches on the Sandbox', () => {
     await page.getByRole('button', { name: 'Save draft' }).click();
     // The server's minimum budget comes back at the budget field.
     await page.locator('[data-field="dailyBudget"] .field-error').waitFor();
-    await shot(page, '45-campaign-server-errors');
+    await shot(page, '46-campaign-server-errors');
     await page.getByLabel('Daily budget (USD)').fill('5');
     await page.getByRole('button', { name: 'Preview launch' }).click();
     await page.locator('.checks li.fail').first().waitFor({ timeout: 20_000 });
     assert.ok(await page.getByRole('button', { name: /^Launch/ }).isDisabled());
-    await shot(page, '46-campaign-preview-failed');
+    await shot(page, '47-campaign-preview-failed');
     await page.locator('.sidebar').getByRole('link', { name: 'Campaigns', exact: true }).click();
     await page.getByRole('link', { name: 'Scripted refusal #invalid' }).click();
     await page.getByRole('button', { name: 'Delete…' }).click();
@@ -147,11 +200,11 @@ describe('chief architect: credits and agents per tenant', () => {
     await page.getByRole('button', { name: 'Disable Media buyer for this tenant' }).click();
     await page.getByText('Saved').waitFor();
     assert.match(await page.getByTestId('agent-media-buyer').innerText(), /Disabled/);
-    await shot(page, '47-console-tenant-agents-credits');
+    await shot(page, '48-console-tenant-agents-credits');
 
     await page.getByRole('link', { name: 'All campaigns' }).click();
     await page.getByText('Roof inspection – Texas').waitFor();
-    await shot(page, '48-console-campaigns');
+    await shot(page, '49-console-campaigns');
     assert.deepEqual(problems, []);
   });
 });

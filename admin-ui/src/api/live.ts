@@ -81,9 +81,15 @@ export function useSubscription<R, V>(
     const stop = c.subscribe<R>(
       { query: source(doc as Doc<unknown, unknown>), variables: variables as Record<string, unknown> },
       {
-        next: (v) => v.data && onData(v.data as R),
+        next: (v) => {
+          if (v.errors?.length) {
+            // The server refused the subscription itself: it does not serve it (yet), or not to this caller.
+            if (v.errors.some((e) => e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED')) setStatus('unavailable');
+            onError?.(v.errors);
+          }
+          if (v.data) onData(v.data as R);
+        },
         error: (e) => {
-          // The server refused the subscription itself (e.g. it does not serve it yet).
           if (Array.isArray(e)) setStatus('unavailable');
           onError?.(e);
         },
