@@ -52,6 +52,8 @@ export default function CampaignDetailScreen({ id }: { id: string }) {
   const m = metrics(c);
   const snaps = state.snapshots[id] ?? [];
   const editable = c.status === 'DRAFT' || c.status === 'ERROR';
+  // Numbers and the chart only once the campaign ran on the platform.
+  const ran = !editable || c.performance.impressions > 0;
 
   return (
     <div className="page">
@@ -88,7 +90,7 @@ export default function CampaignDetailScreen({ id }: { id: string }) {
           <p>Reserved credits were refunded. Fix the draft and launch again.</p>
         </Banner>
       )}
-      {liveError && (
+      {liveError && (c.status === 'ACTIVE' || c.status === 'PAUSED') && (
         <Banner kind="warning">Live updates are not available on this server yet: reload to see new numbers.</Banner>
       )}
       {c.status === 'LAUNCHING' && (
@@ -106,6 +108,7 @@ export default function CampaignDetailScreen({ id }: { id: string }) {
           </div>
         </section>
       )}
+      {ran && (
       <div className="kpis">
         {(
           [
@@ -130,6 +133,8 @@ export default function CampaignDetailScreen({ id }: { id: string }) {
           ),
         )}
       </div>
+      )}
+      {ran && (
       <section className="card" aria-label="Chart">
         <div className="card-head">
           <h2>{metric[0].toUpperCase() + metric.slice(1)} over time</h2>
@@ -139,6 +144,7 @@ export default function CampaignDetailScreen({ id }: { id: string }) {
           <SnapshotChart snaps={snaps} currency={currencyOf(c)} metric={metric} />
         </div>
       </section>
+      )}
       <div className="two-col">
         <section className="card" aria-label="Ad copy">
           <div className="card-head">
