@@ -121,6 +121,12 @@ describe('campaign screens (pending operations stubbed)', () => {
     await page.goto('/campaigns');
     await page.locator('tr[data-campaign="c-active"]').waitFor();
     await shot(page, '37-campaigns-tablet');
+    await page.goto('/campaigns/new');
+    await page.getByRole('heading', { name: 'Preview and launch' }).waitFor();
+    await shot(page, '38-campaign-new-tablet');
+    await page.goto('/campaigns/c-active');
+    await page.locator('.uplot').waitFor();
+    await shot(page, '39-campaign-detail-tablet');
     await page.setViewportSize({ width: 1366, height: 900 });
     assert.deepEqual(problems, []);
   });

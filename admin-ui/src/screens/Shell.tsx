@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useLiveStatus } from '../api/live';
 import { useAuth, useUser } from '../auth';
 import { Link, navigate, useLocation } from '../router';
@@ -58,6 +58,15 @@ export function Shell({ children }: { children: ReactNode }) {
   const [open, setOpen] = useState(false);
   const chief = user.role === 'CHIEF_ARCHITECT';
   const nav = chief ? chiefNav : memberNav;
+  // A new page moves keyboard and screen-reader focus to its content (not on the first render).
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus({ preventScroll: true });
+  }, [path]);
 
   return (
     <div className={`shell${open ? ' nav-open' : ''}`}>
