@@ -80,6 +80,13 @@ export default function CampaignEditorScreen({ id }: { id?: string }) {
   const pages = assets.data?.platformAssets;
   const forms = (pages?.leadForms ?? []).filter((l) => !integration?.pageId || !l.pageId || l.pageId === integration.pageId);
 
+  // A LEADS draft starts on the Page's first instant form, the usual choice.
+  const firstForm = forms[0]?.id;
+  useEffect(() => {
+    if (!id && firstForm && f.objective === 'LEADS' && !f.leadFormId && !f.pixelId) setF((p) => ({ ...p, leadFormId: firstForm }));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [firstForm, f.objective]);
+
   const saveErr = serverErrors(create.error ?? update.error);
   const err = (k: FormField) => local[k] ?? saveErr.fields[k];
   const set = <K extends keyof CampaignForm>(k: K, v: CampaignForm[K]) => {
