@@ -1,6 +1,6 @@
-// The campaign screens in the browser, built on the contract. Until the server
-// serves campaigns, credits, agents and campaignUpdated, their answers come from
-// e2e/contract-stubs.mjs; sign-up, integrations and creatives are the real server.
+// The campaign screens in the browser with scripted answers (e2e/contract-stubs.mjs):
+// campaigns, credits, agents and a campaignUpdated stream whose numbers move every
+// 0.7 s; sign-up, integrations and creatives are the real server.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -25,7 +25,7 @@ after(async () => {
   await stack?.stop();
 });
 
-describe('campaign screens (pending operations stubbed)', () => {
+describe('campaign screens with scripted answers and a scripted live stream', () => {
   it('prepares a member with a Sandbox account and one creative', async () => {
     await page.goto('/signup');
     await page.getByLabel('Organisation').fill('Acme Growth');

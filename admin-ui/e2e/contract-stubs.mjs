@@ -1,6 +1,6 @@
-// Answers for the contract operations this server build does not serve yet
-// (tests/contract-pending.txt), so the campaign screens can be exercised in the
-// browser today. Served operations still go to the real leadforge.
+// Scripted answers for the campaign operations (written while the server did not
+// serve them yet), so the campaign screens can be seen with moving numbers in the
+// browser. Every other operation goes to the real leadforge.
 const now = Date.now();
 const iso = (msAgo) => new Date(now - msAgo).toISOString();
 
