@@ -57,6 +57,12 @@ describe('media buyer launches on the Sandbox', () => {
     await page.getByLabel('Daily budget (USD)').fill('25');
     await page.getByLabel('Destination URL').fill('https://example.com/roof-check');
     for (const box of await page.locator('.creative-card.selectable input').all()) await box.check();
+    // Interests come from searchTargeting, picked with the keyboard.
+    await page.getByLabel('Interests').fill('fit');
+    await page.getByRole('listbox').getByRole('option').first().waitFor({ timeout: 10_000 });
+    await page.getByLabel('Interests').press('ArrowDown');
+    await page.getByLabel('Interests').press('Enter');
+    await page.locator('.chips[aria-label="Interests"] .chip').first().waitFor();
     await page.getByLabel('What do you offer?').fill('free roof inspection');
     await page.getByRole('button', { name: '✦ Generate copy' }).click();
     await page.getByText('Variant 3').waitFor();

@@ -203,23 +203,35 @@ function DropZone({ onFiles }: { onFiles: (f: FileList) => void }) {
   );
 }
 
+/** Image links expire (15 minutes); a broken one asks the page for fresh links, at most once a minute. */
+let lastRefresh = 0;
+export function onExpiredImage(refresh?: () => void) {
+  return () => {
+    if (!refresh || Date.now() - lastRefresh < 60_000) return;
+    lastRefresh = Date.now();
+    refresh();
+  };
+}
+
 export function CreativeCard({
   c,
   onDelete,
   selectable,
   selected,
   onToggle,
+  onImageError,
 }: {
   c: CreativeFieldsFragment;
   onDelete?: () => void;
   selectable?: boolean;
   selected?: boolean;
   onToggle?: () => void;
+  onImageError?: () => void;
 }) {
   const body = (
     <>
       <div className="thumb">
-        <img src={c.thumbnailUrl} alt={c.fileName} loading="lazy" decoding="async" />
+        <img src={c.thumbnailUrl} alt={c.fileName} loading="lazy" decoding="async" onError={onImageError} />
       </div>
       <div className="creative-meta">
         <div className="truncate creative-name" title={c.fileName}>
@@ -336,7 +348,7 @@ export function CreativesScreen() {
         {all.length > 0 && (
           <ul className="gallery" data-testid="gallery">
             {all.map((c) => (
-              <CreativeCard key={c.id} c={c} onDelete={() => setToDelete(c)} />
+              <CreativeCard key={c.id} c={c} onDelete={() => setToDelete(c)} onImageError={onExpiredImage(q.refetch)} />
             ))}
           </ul>
         )}

@@ -85,7 +85,9 @@ export function CountryPicker({ value, onChange, id, describedBy }: { value: str
 
 function audience(o: TargetingOption): string {
   if (o.audienceSizeLower == null) return '';
-  return `${formatCount(o.audienceSizeLower)}–${formatCount(o.audienceSizeUpper ?? o.audienceSizeLower)} people`;
+  const upper = o.audienceSizeUpper ?? o.audienceSizeLower;
+  if (upper === o.audienceSizeLower) return `${formatCount(upper)} people`;
+  return `${formatCount(o.audienceSizeLower)}–${formatCount(upper)} people`;
 }
 
 /** A combobox fed by searchTargeting (debounced), choosing many. */
