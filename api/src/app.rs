@@ -140,11 +140,9 @@ impl App {
             db: self.state.services.campaigns.db.clone(),
             integrations: self.state.services.integrations.clone(),
             events: self.state.services.events.clone(),
+            interval: self.state.config.insights_interval,
         }
-        .spawn(
-            self.state.config.insights_interval,
-            self.state.shutdown.clone(),
-        );
+        .spawn(self.state.shutdown.clone());
         let shutdown_tx = self.shutdown_tx;
         let listener = self.listener;
         let router = http::router(self.state);

@@ -214,3 +214,123 @@ async fn numbers_change_live_after_a_sync_sqlite() {
 async fn numbers_change_live_after_a_sync_postgres() {
     numbers_change_live_after_a_sync(Backend::Postgres).await;
 }
+
+/// On PostgreSQL, events travel through NOTIFY, so a change announced by
+/// another instance reaches this one's subscribers; and after the listener's
+/// connection is lost, subscribers get the current state again instead of
+/// missing what happened meanwhile.
+#[tokio::test]
+async fn events_cross_instances_and_survive_a_lost_listener_postgres() {
+    use sea_orm::ConnectionTrait;
+
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let ann = app.sign_up("bus@live.test", "Bus Co").await;
+    let integration = verified_sandbox(&app, &ann, "4201").await;
+    let images = creatives(&app, &ann, 1, 6).await;
+    let campaign = create(&app, &ann, traffic_input(&integration, &images)).await;
+    let url = format!("ws://{}/graphql/ws", app.addr);
+    let mut socket = WsClient::connect(
+        &url,
+        Protocol::TransportWs,
+        json!({ "authorization": format!("Bearer {}", ann.token) }),
+    )
+    .await
+    .unwrap();
+    let sub = socket
+        .start(WATCH, json!({ "id": campaign }))
+        .await
+        .unwrap();
+    until_status(&mut socket, &sub, "DRAFT").await;
+
+    // Another instance writes and notifies.
+    let other = app.db.connect().await;
+    other
+        .execute_unprepared(&format!(
+            "UPDATE ad_campaigns SET campaign_name = 'Renamed elsewhere' WHERE id = '{campaign}'"
+        ))
+        .await
+        .unwrap();
+    other
+        .execute_unprepared(&format!(
+            "SELECT pg_notify('leadforge_campaigns', '{campaign}')"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(next_name(&mut socket, &sub).await, "Renamed elsewhere");
+
+    // The listener's connection dies; a change made meanwhile, with no
+    // NOTIFY at all, still reaches the subscriber once it reconnects.
+    other
+        .execute_unprepared(&format!(
+            "UPDATE ad_campaigns SET campaign_name = 'Changed while deaf' WHERE id = '{campaign}'"
+        ))
+        .await
+        .unwrap();
+    let killed = other
+        .execute_unprepared(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()",
+        )
+        .await
+        .unwrap();
+    assert!(killed.rows_affected() >= 1, "no listener connection found");
+    assert_eq!(next_name(&mut socket, &sub).await, "Changed while deaf");
+}
+
+/// The campaign name of the next update of subscription `sub`.
+async fn next_name(socket: &mut WsClient, sub: &str) -> String {
+    loop {
+        let message = socket.receive().await.expect("an update");
+        if message["id"] == sub {
+            return message["payload"]["data"]["campaignUpdated"]["campaignName"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+        }
+    }
+}
+
+/// Two instances on one database sync each ad account once per cycle.
+async fn one_instance_syncs_an_account_per_cycle(backend: Backend) {
+    use leadforge::jobs::insights::InsightsSync;
+
+    let app = TestApp::spawn_with(backend, &[("LEADFORGE_SIGNUP_CREDITS", "20")]).await;
+    let ann = app.sign_up("cycle@live.test", "Cycle Co").await;
+    let integration = verified_sandbox(&app, &ann, "4301").await;
+    let images = creatives(&app, &ann, 1, 7).await;
+    let campaign = create(&app, &ann, traffic_input(&integration, &images)).await;
+    app.graphql_as(
+        &ann.token,
+        "mutation($id: ID!) { launchCampaign(id: $id, idempotencyKey: \"cycle-1\") { status } }",
+        json!({ "id": campaign }),
+    )
+    .await
+    .data();
+    leadforge_e2e::campaigns::settled(&app, &ann, &campaign).await;
+
+    let instance = |db| InsightsSync {
+        db,
+        integrations: app.services.integrations.clone(),
+        events: app.services.events.clone(),
+        interval: std::time::Duration::from_secs(3600),
+    };
+    let a = instance(app.db.connect().await);
+    let b = instance(app.db.connect().await);
+    let (ra, rb) = tokio::join!(a.run_once(), b.run_once());
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    assert_eq!(ra.accounts + rb.accounts, 2, "{ra:?} {rb:?}");
+    assert_eq!(ra.elsewhere + rb.elsewhere, 1, "{ra:?} {rb:?}");
+    // Later in the same cycle, nobody syncs it again.
+    let again = a.run_once().await.unwrap();
+    assert_eq!(again.elsewhere, 1, "{again:?}");
+}
+
+#[tokio::test]
+async fn one_instance_syncs_an_account_per_cycle_sqlite() {
+    one_instance_syncs_an_account_per_cycle(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn one_instance_syncs_an_account_per_cycle_postgres() {
+    one_instance_syncs_an_account_per_cycle(Backend::Postgres).await;
+}

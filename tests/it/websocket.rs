@@ -59,3 +59,87 @@ async fn an_unknown_subprotocol_is_refused() {
         .unwrap();
     assert_eq!(r.status(), 400);
 }
+
+/// graphql-transport-ws's close codes, each provoked with a raw client.
+#[tokio::test]
+async fn graphql_transport_ws_close_codes() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let url = format!("ws://{}/graphql/ws", app.addr);
+    let init = r#"{"type":"connection_init","payload":{}}"#;
+    let subscribe = r#"{"type":"subscribe","id":"1","payload":{"query":"{ __typename }"}}"#;
+    let watch = r#"{"type":"subscribe","id":"w","payload":{"query":"subscription { campaignUpdated { id } }"}}"#;
+    let cases: [(&str, &[&str], u16); 6] = [
+        ("malformed after init", &[init, "not json"], 4400),
+        ("unknown type", &[init, r#"{"type":"hello"}"#], 4400),
+        (
+            "subscribe without a query",
+            &[init, r#"{"type":"subscribe","id":"1","payload":{}}"#],
+            4400,
+        ),
+        ("subscribe before init", &[subscribe], 4401),
+        ("a second init", &[init, init], 4429),
+        (
+            "forged token",
+            &[r#"{"type":"connection_init","payload":{"authorization":"Bearer forged"}}"#],
+            4403,
+        ),
+    ];
+    for (name, messages, code) in cases {
+        let mut socket = WsClient::open(&url, Protocol::TransportWs).await.unwrap();
+        for m in messages {
+            socket.send_text(m).await.unwrap();
+        }
+        let (got, reason) = socket
+            .closed_with()
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(got, code, "{name}: {reason}");
+    }
+
+    // A duplicate id of a running subscription: 4409. A signed-in caller
+    // keeps a subscription open (anonymous ones are refused at once).
+    let who = app.sign_up("dup@ws.test", "Dup Co").await;
+    let mut socket = WsClient::open(&url, Protocol::TransportWs).await.unwrap();
+    socket
+        .send_text(&format!(
+            r#"{{"type":"connection_init","payload":{{"authorization":"Bearer {}"}}}}"#,
+            who.token
+        ))
+        .await
+        .unwrap();
+    assert_eq!(socket.receive().await.unwrap()["type"], "connection_ack");
+    socket.send_text(watch).await.unwrap();
+    socket.send_text(watch).await.unwrap();
+    let (got, reason) = socket.closed_with().await.unwrap();
+    assert_eq!(got, 4409, "{reason}");
+
+    // ping → pong, and `complete` from the client frees the id for reuse.
+    let mut socket = WsClient::open(&url, Protocol::TransportWs).await.unwrap();
+    socket
+        .send_text(&format!(
+            r#"{{"type":"connection_init","payload":{{"authorization":"Bearer {}"}}}}"#,
+            who.token
+        ))
+        .await
+        .unwrap();
+    assert_eq!(socket.receive().await.unwrap()["type"], "connection_ack");
+    socket.send_text(r#"{"type":"ping"}"#).await.unwrap();
+    socket.send_text(watch).await.unwrap();
+    socket
+        .send_text(r#"{"type":"complete","id":"w"}"#)
+        .await
+        .unwrap();
+    socket.send_text(watch).await.unwrap();
+    let r = socket.request("{ __typename }", json!({})).await.unwrap();
+    assert_eq!(r["data"]["__typename"], "Query", "{r}");
+}
+
+/// A client that sends no `connection_init` is closed with 4408.
+#[tokio::test]
+async fn a_missing_connection_init_closes_with_4408() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let url = format!("ws://{}/graphql/ws", app.addr);
+    let mut socket = WsClient::open(&url, Protocol::TransportWs).await.unwrap();
+    let (code, _) = socket.closed_with().await.unwrap();
+    assert_eq!(code, 4408);
+}

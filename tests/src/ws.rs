@@ -34,6 +34,19 @@ pub struct WsClient {
 impl WsClient {
     /// Connects and completes `connection_init` with `payload`.
     pub async fn connect(url: &str, protocol: Protocol, payload: Value) -> Result<Self, String> {
+        let mut client = Self::open(url, protocol).await?;
+        client
+            .send(json!({ "type": "connection_init", "payload": payload }))
+            .await?;
+        let ack = client.receive().await?;
+        if ack["type"] != "connection_ack" {
+            return Err(format!("expected connection_ack, got {ack}"));
+        }
+        Ok(client)
+    }
+
+    /// Opens the socket with `protocol` and sends nothing yet.
+    pub async fn open(url: &str, protocol: Protocol) -> Result<Self, String> {
         let mut request = url.into_client_request().map_err(|e| e.to_string())?;
         request.headers_mut().insert(
             "Sec-WebSocket-Protocol",
@@ -48,19 +61,36 @@ impl WsClient {
         if chosen != protocol.name() {
             return Err(format!("server chose subprotocol `{chosen}`"));
         }
-        let mut client = Self {
+        Ok(Self {
             socket,
             protocol,
             next_id: 1,
-        };
-        client
-            .send(json!({ "type": "connection_init", "payload": payload }))
-            .await?;
-        let ack = client.receive().await?;
-        if ack["type"] != "connection_ack" {
-            return Err(format!("expected connection_ack, got {ack}"));
+        })
+    }
+
+    /// Sends a raw text frame.
+    pub async fn send_text(&mut self, text: &str) -> Result<(), String> {
+        self.socket
+            .send(Message::text(text))
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// Reads until the server closes the socket: its close code and reason.
+    pub async fn closed_with(&mut self) -> Result<(u16, String), String> {
+        loop {
+            let frame =
+                tokio::time::timeout(std::time::Duration::from_secs(15), self.socket.next())
+                    .await
+                    .map_err(|_| "the socket stayed open".to_owned())?
+                    .ok_or_else(|| "the socket ended without a close frame".to_owned())?
+                    .map_err(|e| e.to_string())?;
+            if let Message::Close(frame) = frame {
+                return frame
+                    .map(|f| (u16::from(f.code), f.reason.to_string()))
+                    .ok_or_else(|| "a close frame without a code".to_owned());
+            }
         }
-        Ok(client)
     }
 
     /// Starts an operation and returns its id.

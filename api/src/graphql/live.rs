@@ -10,7 +10,10 @@ use super::{
     context::ContextExt,
     error::GqlResult,
 };
-use crate::services::live::{LiveService, Watch};
+use crate::{
+    events::EventBus,
+    services::live::{LiveService, Watch},
+};
 
 /// The root subscription, named `Subscription` as in the public contract.
 #[derive(Default)]
@@ -45,6 +48,9 @@ async fn watch(
             tenant: parse_tenant_filter(tenant_id.as_ref())?,
         },
     };
-    let live = LiveService::new(ctx.services()?);
+    let bus = ctx.data::<EventBus>().map_err(|_| {
+        crate::error::AppError::Internal("the event bus is missing from the schema data".into())
+    })?;
+    let live = LiveService::new(ctx.services()?, bus);
     Ok(live.watch(principal, watch).await?)
 }

@@ -93,7 +93,9 @@ pub fn build_schema(
         builder = builder.extension(metrics);
     }
     if let Some(services) = services {
+        let bus = crate::events::EventBus::start(&services.campaigns.db, &services.events);
         builder = builder
+            .data(bus)
             .data(loaders::Loaders::new(&services))
             .data(services);
     }

@@ -7,6 +7,7 @@ mod health;
 mod negotiate;
 pub mod ui;
 mod ws;
+mod ws_guard;
 
 use std::{sync::Arc, time::Duration};
 

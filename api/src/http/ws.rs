@@ -8,7 +8,10 @@
 
 use std::{net::SocketAddr, time::Duration};
 
-use async_graphql::{Data, http::ALL_WEBSOCKET_PROTOCOLS};
+use async_graphql::{
+    Data,
+    http::{ALL_WEBSOCKET_PROTOCOLS, WebSocketProtocols},
+};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::{
     extract::{
@@ -21,8 +24,13 @@ use futures_channel::mpsc;
 use futures_util::{SinkExt, StreamExt, stream};
 use serde_json::Value;
 
-use super::{AppState, WS_KEEPALIVE};
+use super::{AppState, WS_KEEPALIVE, ws_guard::ProtocolGuard};
 use crate::auth::{Caller, ClientAddr, tokens::bearer};
+
+/// Read buffer reserved per socket.
+const WS_READ_BUFFER: usize = 4 * 1024;
+/// Bytes written to a socket's buffer before they are flushed.
+const WS_WRITE_BUFFER: usize = 8 * 1024;
 
 /// How long a client may take to send `connection_init`.
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -40,13 +48,39 @@ pub async fn upgrade(
         &state.config.trusted_proxies,
     ));
     let max = state.config.graphql.max_body_bytes;
+    let transport_ws = is_transport_ws(&headers);
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        // Sized for many idle dashboards: tungstenite reserves its read
+        // buffer up front (128 KiB by default); GraphQL messages are small,
+        // and a larger one is read in more steps.
+        .read_buffer_size(WS_READ_BUFFER)
+        .write_buffer_size(WS_WRITE_BUFFER)
         .max_message_size(max)
-        .on_upgrade(move |socket| serve(state, socket, protocol, client))
+        .on_upgrade(move |socket| serve(state, socket, protocol, transport_ws, client))
 }
 
-async fn serve(state: AppState, socket: WebSocket, protocol: GraphQLProtocol, client: ClientAddr) {
+/// Whether the negotiated subprotocol is graphql-transport-ws (chosen the
+/// way async-graphql chooses: the first one offered that it speaks).
+fn is_transport_ws(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|offered| {
+            offered
+                .split(',')
+                .find_map(|p| p.trim().parse::<WebSocketProtocols>().ok())
+        })
+        == Some(WebSocketProtocols::GraphQLWS)
+}
+
+async fn serve(
+    state: AppState,
+    socket: WebSocket,
+    protocol: GraphQLProtocol,
+    transport_ws: bool,
+    client: ClientAddr,
+) {
     let (mut sink, mut incoming) = socket.split();
     let first = match tokio::time::timeout(INIT_TIMEOUT, incoming.next()).await {
         Ok(Some(Ok(message))) => message,
@@ -84,15 +118,41 @@ async fn serve(state: AppState, socket: WebSocket, protocol: GraphQLProtocol, cl
     // this function keeps the socket and can close it itself when the token
     // runs out (4403) or the server stops.
     let (outgoing, mut to_socket) = mpsc::channel::<Message>(16);
-    // Hand async-graphql the socket with the init message put back in front.
-    let replayed = stream::once(async move { Ok(first) }).chain(incoming);
+    // Hand async-graphql the socket with the init message put back in front,
+    // through the protocol guard (graphql-transport-ws's close codes, which
+    // async-graphql does not all send).
+    let guard = ProtocolGuard::new(transport_ws);
+    let replayed = stream::once(async move { Ok(first) })
+        .chain(incoming)
+        .take_while({
+            let guard = guard.clone();
+            move |message| std::future::ready(guard.admit(message))
+        });
     let connection =
         GraphQLWebSocket::new_with_pair(outgoing, replayed, state.schema.clone(), protocol)
             .on_connection_init(move |_| async move { Ok(data) })
             .keepalive_timeout(WS_KEEPALIVE)
             .serve();
     let forward = async {
-        while let Some(message) = to_socket.next().await {
+        // The server pings idle sockets so that clients which answer pings
+        // (graphql-ws does) are never closed for silence; legacy clients get
+        // the `ka` keep-alive their protocol defines.
+        let mut keepalive = tokio::time::interval(WS_KEEPALIVE / 3);
+        keepalive.tick().await;
+        let ping = if transport_ws {
+            r#"{"type":"ping"}"#
+        } else {
+            r#"{"type":"ka"}"#
+        };
+        loop {
+            let message = tokio::select! {
+                message = to_socket.next() => match message {
+                    Some(message) => message,
+                    None => break,
+                },
+                _ = keepalive.tick() => Message::text(ping),
+            };
+            guard.saw_outgoing(&message);
             if sink.send(message).await.is_err() {
                 break;
             }
@@ -106,7 +166,7 @@ async fn serve(state: AppState, socket: WebSocket, protocol: GraphQLProtocol, cl
     };
     let mut shutdown = state.shutdown.clone();
     let ending = tokio::select! {
-        _ = futures_util::future::join(connection, forward) => None,
+        _ = futures_util::future::join(connection, forward) => guard.violation().map(|(code, reason)| close(code, &reason)),
         () = expiry => Some(close(4403, "Forbidden: your session has expired; sign in again.")),
         _ = shutdown.wait_for(|stopping| *stopping) => Some(close(1001, "Server shutting down")),
     };

@@ -9,19 +9,24 @@
 //! replace what was stored. An ad account whose usage headers say to slow
 //! down is skipped for this cycle; the others go on. One account's failure
 //! (an expired token, an outage) is logged and leaves the others alone.
+//!
+//! Several instances on one database sync each account once per cycle: an
+//! instance claims `(account, cycle)` by inserting a row with that dedupe key
+//! into `jobs` (already finished, so no worker picks it up); the unique key
+//! lets one insert win, and the others leave the account to the winner.
 
 use std::{collections::HashMap, time::Duration};
 
 use adapters::ad_platform::{DateRange, InsightsRow, RemoteId};
 use chrono::Utc;
 use entities::{
-    CampaignId, CampaignStatus, IntegrationId, ad_campaign, json::Performance,
-    performance_snapshot, user_integration,
+    CampaignId, CampaignStatus, IntegrationId, JobId, JobStatus, ad_campaign, job,
+    json::Performance, performance_snapshot, user_integration,
 };
 use futures_util::StreamExt;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    TransactionTrait,
+    SqlErr, TransactionTrait,
 };
 use tokio::sync::{broadcast, watch};
 
@@ -29,6 +34,9 @@ use crate::{error::AppError, services::integrations::IntegrationsService};
 
 /// Ad accounts synced at the same time.
 const PARALLEL_ACCOUNTS: usize = 4;
+/// The `jobs` rows that claim an account's sync for a cycle.
+const CLAIM_QUEUE: &str = "insights";
+const CLAIM_KIND: &str = "insights-claim";
 
 /// What one cycle did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +47,8 @@ pub struct SyncReport {
     pub slowed: usize,
     /// Accounts whose call failed.
     pub failed: usize,
+    /// Accounts another instance syncs this cycle.
+    pub elsewhere: usize,
     /// Campaigns whose numbers changed.
     pub updated: usize,
 }
@@ -46,19 +56,18 @@ pub struct SyncReport {
 #[derive(Clone)]
 pub struct InsightsSync {
     pub db: DatabaseConnection,
+    /// The cycle length; cycles are numbered from the Unix epoch, so every
+    /// instance agrees on which cycle it is.
+    pub interval: Duration,
     pub integrations: IntegrationsService,
     pub events: broadcast::Sender<CampaignId>,
 }
 
 impl InsightsSync {
     /// Runs a cycle every `interval` until shutdown.
-    pub fn spawn(
-        self,
-        interval: Duration,
-        mut shutdown: watch::Receiver<bool>,
-    ) -> tokio::task::JoinHandle<()> {
+    pub fn spawn(self, mut shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(interval);
+            let mut tick = tokio::time::interval(self.interval);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             // The first tick is immediate; the first sync waits an interval,
             // since nothing launched since start can have numbers yet.
@@ -103,6 +112,8 @@ impl InsightsSync {
                 .or_default()
                 .push(campaign);
         }
+        let cycle = Utc::now().timestamp() / self.interval.as_secs().max(1) as i64;
+        self.forget_old_claims().await;
         let integrations = user_integration::Entity::find()
             .filter(user_integration::Column::Id.is_in(by_integration.keys().copied()))
             .all(&self.db)
@@ -113,7 +124,7 @@ impl InsightsSync {
                 let campaigns = by_integration.remove(&integration.id);
                 async move { campaigns.map(|c| (integration, c)) }
             })
-            .map(|(integration, campaigns)| self.sync_account(integration, campaigns))
+            .map(|(integration, campaigns)| self.sync_account(integration, campaigns, cycle))
             .buffer_unordered(PARALLEL_ACCOUNTS)
             .collect()
             .await;
@@ -124,6 +135,7 @@ impl InsightsSync {
             match outcome {
                 AccountOutcome::Slowed => report.slowed += 1,
                 AccountOutcome::Failed => report.failed += 1,
+                AccountOutcome::Elsewhere => report.elsewhere += 1,
                 AccountOutcome::Updated(n) => report.updated += n,
             }
         }
@@ -134,7 +146,16 @@ impl InsightsSync {
         &self,
         integration: user_integration::Model,
         campaigns: Vec<ad_campaign::Model>,
+        cycle: i64,
     ) -> AccountOutcome {
+        match self.claim(&integration, cycle).await {
+            Ok(true) => {}
+            Ok(false) => return AccountOutcome::Elsewhere,
+            Err(e) => {
+                tracing::warn!(integration = %integration.id, error = %e, "cannot claim the insights sync");
+                return AccountOutcome::Failed;
+            }
+        }
         let (platform, creds) = match self.integrations.open(&integration) {
             Ok(opened) => opened,
             Err(e) => {
@@ -201,6 +222,56 @@ impl InsightsSync {
         AccountOutcome::Updated(updated)
     }
 
+    /// Whether this instance syncs `integration` in `cycle` (its claim row
+    /// went in first).
+    async fn claim(
+        &self,
+        integration: &user_integration::Model,
+        cycle: i64,
+    ) -> Result<bool, AppError> {
+        let now = Utc::now();
+        let inserted = job::ActiveModel {
+            id: Set(JobId::generate()),
+            queue: Set(CLAIM_QUEUE.to_owned()),
+            kind: Set(CLAIM_KIND.to_owned()),
+            payload: Set(serde_json::json!({ "integration": integration.id, "cycle": cycle })),
+            status: Set(JobStatus::Succeeded),
+            attempts: Set(1),
+            max_attempts: Set(1),
+            run_at: Set(now),
+            locked_by: Set(None),
+            locked_until: Set(None),
+            last_error: Set(None),
+            dedupe_key: Set(Some(format!("insights:{}:{cycle}", integration.id))),
+            tenant_id: Set(Some(integration.tenant_id)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            finished_at: Set(Some(now)),
+        }
+        .insert(&self.db)
+        .await;
+        match inserted {
+            Ok(_) => Ok(true),
+            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Drops claim rows older than a day; they only matter within a cycle.
+    async fn forget_old_claims(&self) {
+        let before = Utc::now() - chrono::Duration::days(1);
+        let deleted = job::Entity::delete_many()
+            .filter(job::Column::Kind.eq(CLAIM_KIND))
+            .filter(job::Column::CreatedAt.lt(before))
+            .exec(&self.db)
+            .await;
+        if let Err(e) = deleted {
+            tracing::debug!(error = %e, "forgetting old insights claims failed");
+        }
+    }
+
     /// Stores `row` as the campaign's numbers when they changed; whether
     /// they did.
     async fn record(
@@ -248,6 +319,7 @@ impl InsightsSync {
 }
 
 enum AccountOutcome {
+    Elsewhere,
     Slowed,
     Failed,
     Updated(usize),

@@ -6,7 +6,8 @@
 //! member never receives a row outside their scope, and a policy change
 //! applies to open subscriptions at the next event.
 //!
-//! A subscriber that falls behind the channel skips to the latest state:
+//! A subscriber that falls behind the channel (or whose events may have been
+//! lost, see [`crate::events`]) skips to the latest state:
 //! one watching a single campaign re-reads it; one watching all of them
 //! goes on with the next events (what it missed is already in the rows).
 
@@ -15,6 +16,7 @@ use futures_util::Stream;
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::campaigns::CampaignsService;
+use crate::events::{Delivery, EventBus};
 use crate::{
     auth::Principal,
     authz::{Action, Resource},
@@ -33,14 +35,14 @@ pub enum Watch {
 #[derive(Clone)]
 pub struct LiveService {
     pub(crate) campaigns: CampaignsService,
-    pub(crate) events: broadcast::Sender<CampaignId>,
+    pub(crate) bus: EventBus,
 }
 
 impl LiveService {
-    pub fn new(services: &super::Services) -> Self {
+    pub fn new(services: &super::Services, bus: &EventBus) -> Self {
         Self {
             campaigns: services.campaigns.clone(),
-            events: services.events.clone(),
+            bus: bus.clone(),
         }
     }
 
@@ -52,7 +54,7 @@ impl LiveService {
         watch: Watch,
     ) -> Result<impl Stream<Item = Model> + Send + use<>, AppError> {
         // Subscribe before the first read, so no change falls in between.
-        let receiver = self.events.subscribe();
+        let receiver = self.bus.subscribe();
         let first = match watch {
             Watch::One(id) => Some(self.campaigns.get(&principal, id, Action::Read).await?),
             Watch::All { .. } => {
@@ -79,7 +81,7 @@ struct Subscriber {
     campaigns: CampaignsService,
     principal: Principal,
     watch: Watch,
-    receiver: broadcast::Receiver<CampaignId>,
+    receiver: broadcast::Receiver<Delivery>,
     first: Option<Model>,
 }
 
@@ -90,15 +92,14 @@ impl Subscriber {
         }
         loop {
             let id = match self.receiver.recv().await {
-                Ok(id) => id,
+                Ok(Delivery::Changed(id)) => id,
                 Err(RecvError::Closed) => return None,
-                Err(RecvError::Lagged(missed)) => {
-                    tracing::debug!(missed, "a campaign subscriber fell behind");
-                    match self.watch {
-                        Watch::One(id) => id,
-                        Watch::All { .. } => continue,
-                    }
-                }
+                // Events may be lost: one campaign is re-read, whatever
+                // changed; "all" goes on with the next events.
+                Ok(Delivery::Resync) | Err(RecvError::Lagged(_)) => match self.watch {
+                    Watch::One(id) => id,
+                    Watch::All { .. } => continue,
+                },
             };
             let tenant = match self.watch {
                 Watch::One(watched) if watched != id => continue,

@@ -1,0 +1,226 @@
+import { useEffect, useReducer, useState } from 'react';
+import { useMutation, useQuery } from '../../api/hooks';
+import { useSubscription } from '../../api/live';
+import { formatDateTime } from '../../format';
+import { CampaignDocument, CampaignUpdatedDocument, DeleteCampaignDocument } from '../../gql/graphql';
+import { emptyLive, liveReducer } from '../../live';
+import { Link, navigate } from '../../router';
+import { Banner, Button, ConfirmDialog, EmptyState, ErrorBanner, NotServed, PageHeader, Spinner } from '../../ui/kit';
+import { SnapshotChart, type Metric } from './Chart';
+import { ctaLabels } from './form';
+import { currencyOf, metrics, objectiveLabel, PauseToggle, StatusBadge } from './common';
+
+const steps = ['Credits reserved', 'Images uploaded', 'Campaign created', 'Ad set created', 'Ads created', 'Activated'];
+
+export default function CampaignDetailScreen({ id }: { id: string }) {
+  const q = useQuery(CampaignDocument, { id });
+  const [state, dispatch] = useReducer(liveReducer, emptyLive);
+  const [metric, setMetric] = useState<Metric>('spend');
+  const [confirm, setConfirm] = useState(false);
+  const del = useMutation(DeleteCampaignDocument);
+
+  useEffect(() => {
+    const c = q.data?.campaign;
+    if (c) {
+      dispatch({ type: 'loaded', campaigns: [c] });
+      dispatch({ type: 'snapshots', id: c.id, snapshots: c.snapshots });
+    }
+  }, [q.data]);
+  const [liveError, setLiveError] = useState(false);
+  useSubscription(
+    CampaignUpdatedDocument,
+    { id },
+    (d) => dispatch({ type: 'updated', campaign: d.campaignUpdated }),
+    () => setLiveError(true),
+    !!q.data?.campaign,
+  );
+  // Without the subscription, a launch is followed by asking again every few seconds.
+  const status = state.byId[id]?.status ?? q.data?.campaign?.status;
+  const { refetch } = q;
+  useEffect(() => {
+    if (!liveError || status !== 'LAUNCHING') return;
+    const t = window.setInterval(() => void refetch(), 3000);
+    return () => window.clearInterval(t);
+  }, [liveError, status, refetch]);
+
+  if (q.error?.notServed) return <NotServed feature="Campaigns" />;
+  if (q.loading && !q.data) return <Spinner label="Loading the campaign…" />;
+  if (q.error) return <ErrorBanner error={q.error} onRetry={q.refetch} />;
+  const full = q.data?.campaign;
+  if (!full) return <EmptyState title="Campaign not found" action={<Link href="/campaigns">Back to campaigns</Link>} />;
+  const c = { ...full, ...state.byId[id] };
+  const m = metrics(c);
+  const snaps = state.snapshots[id] ?? [];
+  const editable = c.status === 'DRAFT' || c.status === 'ERROR';
+  // Numbers and the chart only once the campaign ran on the platform.
+  const ran = !editable || c.performance.impressions > 0;
+
+  return (
+    <div className="page">
+      <nav className="crumbs" aria-label="Breadcrumb">
+        <Link href="/campaigns">Campaigns</Link> <span aria-hidden="true">/</span> <span>{c.campaignName}</span>
+      </nav>
+      <PageHeader
+        title={c.campaignName}
+        subtitle={
+          <>
+            <StatusBadge status={c.status} /> {objectiveLabel[c.objective]} · {m.budget} a day · {c.integration.accountName ?? c.integration.adAccountId}
+          </>
+        }
+        actions={
+          <>
+            <PauseToggle c={c} onChange={(n) => dispatch({ type: 'updated', campaign: n })} />
+            {editable && (
+              <Button variant="primary" onClick={() => navigate(`/campaigns/${id}/edit`)}>
+                {c.status === 'ERROR' ? 'Fix and relaunch' : 'Edit draft'}
+              </Button>
+            )}
+            {editable && (
+              <Button variant="ghost" className="danger-text" onClick={() => setConfirm(true)}>
+                Delete…
+              </Button>
+            )}
+          </>
+        }
+      />
+      {c.status === 'ERROR' && (
+        <Banner kind="error">
+          <strong>The launch failed.</strong>
+          <p>{c.errorMessage ?? 'The platform gave no reason.'}</p>
+          <p>Reserved credits were refunded. Fix the draft and launch again.</p>
+        </Banner>
+      )}
+      {liveError && (c.status === 'ACTIVE' || c.status === 'PAUSED') && (
+        <Banner kind="warning">Live updates are not available on this server yet: reload to see new numbers.</Banner>
+      )}
+      {c.status === 'LAUNCHING' && (
+        <section className="card launch-progress" aria-label="Launch progress">
+          <div className="card-body">
+            <h2>Launching on the platform…</h2>
+            <p className="muted">Everything is created paused and switched on together, so a half-built launch never spends.</p>
+            <ol className="steps">
+              {steps.map((s, i) => (
+                <li key={s} className={i === 0 || (i === 2 && c.metaCampaignId) ? 'done' : ''}>
+                  {s}
+                </li>
+              ))}
+            </ol>
+          </div>
+        </section>
+      )}
+      {ran && (
+      <div className="kpis">
+        {(
+          [
+            ['Spend', m.spend, 'spend'],
+            ['Impressions', m.impressions, 'impressions'],
+            ['Clicks', m.clicks, 'clicks'],
+            ['CTR', m.ctr, null],
+            ['Leads', m.leads, 'leads'],
+            ['Cost per lead', m.cpl, null],
+          ] as const
+        ).map(([label, value, key]) =>
+          key ? (
+            <button key={label} type="button" className={`kpi kpi-button${metric === key ? ' on' : ''}`} aria-pressed={metric === key} onClick={() => setMetric(key)}>
+              <div className="kpi-label">{label}</div>
+              <div className="kpi-value">{value}</div>
+            </button>
+          ) : (
+            <div key={label} className="kpi">
+              <div className="kpi-label">{label}</div>
+              <div className="kpi-value">{value}</div>
+            </div>
+          ),
+        )}
+      </div>
+      )}
+      {ran && (
+      <section className="card" aria-label="Chart">
+        <div className="card-head">
+          <h2>{metric[0].toUpperCase() + metric.slice(1)} over time</h2>
+          <span className="muted small">updated {formatDateTime(c.performance.updatedAt)}</span>
+        </div>
+        <div className="card-body">
+          <SnapshotChart snaps={snaps} currency={currencyOf(c)} metric={metric} />
+        </div>
+      </section>
+      )}
+      <div className="two-col">
+        <section className="card" aria-label="Ad copy">
+          <div className="card-head">
+            <h2>Ad copy</h2>
+          </div>
+          <div className="card-body">
+            {full.adCopy ? (
+              <div className="ad-preview">
+                <div className="ad-body">{full.adCopy.body}</div>
+                <div className="ad-headline">{full.adCopy.headline}</div>
+                {full.adCopy.description && <div className="muted small">{full.adCopy.description}</div>}
+                <span className="badge badge-gray">{ctaLabels[full.adCopy.callToAction]}</span>
+              </div>
+            ) : (
+              <p className="muted">The media buyer writes the copy at launch.</p>
+            )}
+          </div>
+        </section>
+        <section className="card" aria-label="Details">
+          <div className="card-head">
+            <h2>Details</h2>
+          </div>
+          <div className="card-body">
+            <dl className="facts facts-list">
+              <div>
+                <dt>Destination</dt>
+                <dd className="truncate">{c.destinationUrl}</dd>
+              </div>
+              <div>
+                <dt>Audience</dt>
+                <dd>
+                  {full.targetAudience.countries.join(', ')} · ages {full.targetAudience.ageMin}–{full.targetAudience.ageMax}
+                  {full.targetAudience.interests.length > 0 && ` · ${full.targetAudience.interests.map((i) => i.name).join(', ')}`}
+                </dd>
+              </div>
+              <div>
+                <dt>Creatives</dt>
+                <dd>
+                  {full.creatives.length ? (
+                    <ul className="thumb-strip">
+                      {full.creatives.map((cr) => (
+                        <li key={cr.id} title={`${cr.fileName} · ${cr.width} × ${cr.height}`}>
+                          <img src={cr.thumbnailUrl} alt={cr.fileName} loading="lazy" />
+                        </li>
+                      ))}
+                    </ul>
+                  ) : (
+                    'none'
+                  )}
+                </dd>
+              </div>
+              <div>
+                <dt>Platform ids</dt>
+                <dd className="mono small">
+                  {c.metaCampaignId ? `campaign ${c.metaCampaignId}` : 'not created yet'}
+                  {full.metaAdsetId && ` · ad set ${full.metaAdsetId}`}
+                </dd>
+              </div>
+            </dl>
+          </div>
+        </section>
+      </div>
+      <ConfirmDialog
+        open={confirm}
+        title="Delete this campaign?"
+        confirmLabel="Delete campaign"
+        danger
+        busy={del.busy}
+        error={del.error}
+        onCancel={() => setConfirm(false)}
+        onConfirm={async () => {
+          if (await del.run({ id })) navigate('/campaigns');
+        }}
+      >
+        <p>The draft “{c.campaignName}” is deleted. Nothing was created on the platform.</p>
+      </ConfirmDialog>
+    </div>
+  );
+}

@@ -1,0 +1,471 @@
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { ApiError } from '../../api/errors';
+import { useMutation, useQuery } from '../../api/hooks';
+import { currencySymbol, formatInt, formatMoney, parseMoney } from '../../format';
+import {
+  CampaignDocument,
+  CreativesDocument,
+  CreateCampaignDocument,
+  CreditBalanceDocument,
+  GenerateAdCopyDocument,
+  IntegrationsDocument,
+  LaunchCampaignDocument,
+  PlatformAssetsDocument,
+  PreviewLaunchDocument,
+  UpdateCampaignDocument,
+  type AdCopyInput,
+  type CampaignObjective,
+  type PreviewLaunchMutation,
+} from '../../gql/graphql';
+import { Link, navigate } from '../../router';
+import { Banner, Button, EmptyState, ErrorBanner, Field, NotServed, PageHeader, SelectField, Spinner, TextField } from '../../ui/kit';
+import { hasErrors, type Errors } from '../../validate';
+import { CreativeCard } from '../CreativesScreen';
+import { providerName } from '../IntegrationsScreen';
+import { emptyForm, formFieldOf, fromCampaign, toInput, validateCampaign, type CampaignForm, type FormField } from './form';
+import { CopyEditor, CountryPicker, TargetingTypeahead } from './parts';
+import { objectiveLabel } from './common';
+
+const objectives: { key: CampaignObjective; hint: string }[] = [
+  { key: 'LEADS', hint: 'Collect contact details with an instant form or on your site.' },
+  { key: 'CONVERSIONS', hint: 'Drive purchases or sign-ups counted by your pixel.' },
+  { key: 'TRAFFIC', hint: 'Send people to your page.' },
+];
+
+function serverErrors(err: ApiError | undefined): { fields: Errors<FormField>; general: string[] } {
+  if (!err) return { fields: {}, general: [] };
+  const fields: Errors<FormField> = {};
+  const general: string[] = [];
+  for (const e of err.errors) {
+    const f = e.field ? formFieldOf(e.field) : undefined;
+    if (f) fields[f] = e.message;
+    else general.push(e.message);
+  }
+  return { fields, general };
+}
+
+export default function CampaignEditorScreen({ id }: { id?: string }) {
+  const probe = useQuery(CreditBalanceDocument);
+  const existing = useQuery(CampaignDocument, { id: id ?? '' }, { skip: !id });
+  const integrations = useQuery(IntegrationsDocument);
+  const creatives = useQuery(CreativesDocument, { first: 100 });
+
+  const [f, setF] = useState<CampaignForm>(emptyForm);
+  const [draftId, setDraftId] = useState<string | undefined>(id);
+  const [local, setLocal] = useState<Errors<FormField>>({});
+  const [variants, setVariants] = useState<AdCopyInput[]>([]);
+  const [picked, setPicked] = useState<number | null>(null);
+  const [preview, setPreview] = useState<PreviewLaunchMutation['previewLaunch'] | null>(null);
+  const [savedAt, setSavedAt] = useState<string | null>(null);
+  const idem = useRef<string | null>(null);
+
+  const create = useMutation(CreateCampaignDocument);
+  const update = useMutation(UpdateCampaignDocument);
+  const gen = useMutation(GenerateAdCopyDocument);
+  const prev = useMutation(PreviewLaunchDocument);
+  const launch = useMutation(LaunchCampaignDocument);
+
+  useEffect(() => {
+    if (existing.data?.campaign) setF(fromCampaign(existing.data.campaign));
+  }, [existing.data]);
+
+  const usable = (integrations.data?.integrations ?? []).filter((i) => i.status !== 'INVALID');
+  useEffect(() => {
+    if (!f.integrationId && usable.length) setF((p) => ({ ...p, integrationId: (usable.find((i) => i.status === 'VERIFIED') ?? usable[0]).id }));
+  }, [usable, f.integrationId]);
+
+  const integration = usable.find((i) => i.id === f.integrationId);
+  const currency = integration?.currency ?? 'USD';
+  const assets = useQuery(PlatformAssetsDocument, { integrationId: f.integrationId }, { skip: !f.integrationId });
+  const pages = assets.data?.platformAssets;
+  const forms = (pages?.leadForms ?? []).filter((l) => !integration?.pageId || !l.pageId || l.pageId === integration.pageId);
+
+  // A LEADS draft starts on the Page's first instant form, the usual choice.
+  const firstForm = forms[0]?.id;
+  useEffect(() => {
+    if (!id && firstForm && f.objective === 'LEADS' && !f.leadFormId && !f.pixelId) setF((p) => ({ ...p, leadFormId: firstForm }));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [firstForm, f.objective]);
+
+  const saveErr = serverErrors(create.error ?? update.error);
+  const err = (k: FormField) => local[k] ?? saveErr.fields[k];
+  const set = <K extends keyof CampaignForm>(k: K, v: CampaignForm[K]) => {
+    setF((p) => ({ ...p, [k]: v }));
+    setPreview(null);
+    setLocal((p) => ({ ...p, [k === 'ageMin' || k === 'ageMax' ? 'age' : k === 'dailyBudget' ? 'dailyBudget' : k]: undefined }));
+  };
+
+  const budgetMinor = useMemo(() => {
+    const m = parseMoney(f.dailyBudget, currency);
+    return 'minor' in m ? m.minor : null;
+  }, [f.dailyBudget, currency]);
+
+  if (probe.error?.notServed || existing.error?.notServed) {
+    return (
+      <div className="page">
+        <PageHeader title={id ? 'Edit campaign' : 'New campaign'} />
+        <NotServed feature="The campaign creator" />
+      </div>
+    );
+  }
+  if (id && existing.loading && !existing.data) return <Spinner label="Loading the draft…" />;
+  if (integrations.data && usable.length === 0) {
+    return (
+      <div className="page">
+        <PageHeader title="New campaign" />
+        <EmptyState title="Connect an ad account first" icon="⚙" action={<Link href="/settings/ad-platforms">Go to Ad platforms</Link>}>
+          The media buyer launches on your own ad account. Add it (or the Sandbox) and test the connection.
+        </EmptyState>
+      </div>
+    );
+  }
+
+  const check = (): boolean => {
+    const e = validateCampaign(f, currency);
+    setLocal(e);
+    if (hasErrors(e)) {
+      const first = Object.keys(e)[0];
+      document.querySelector<HTMLElement>(`[data-field="${first}"] input, [data-field="${first}"] select, [data-field="${first}"] textarea, [data-field="${first}"]`)?.focus();
+      return false;
+    }
+    return true;
+  };
+
+  const save = async (): Promise<string | undefined> => {
+    if (!check()) return undefined;
+    const input = toInput(f, currency);
+    if (draftId) {
+      const d = await update.run({ id: draftId, input });
+      if (d) setSavedAt(new Date().toISOString());
+      return d?.updateCampaign.id;
+    }
+    const d = await create.run({ input });
+    if (d) {
+      setDraftId(d.createCampaign.id);
+      window.history.replaceState(null, '', `/campaigns/${d.createCampaign.id}/edit`);
+      setSavedAt(new Date().toISOString());
+    }
+    return d?.createCampaign.id;
+  };
+
+  const doPreview = async () => {
+    const saved = await save();
+    if (!saved) return;
+    const d = await prev.run({ id: saved });
+    if (d) {
+      setPreview(d.previewLaunch);
+      document.getElementById('preview')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+    }
+  };
+
+  const doLaunch = async () => {
+    if (!draftId || !preview?.ok) return;
+    idem.current ??= crypto.randomUUID();
+    const d = await launch.run({ id: draftId, idempotencyKey: idem.current });
+    if (d) navigate(`/campaigns/${d.launchCampaign.id}`);
+  };
+
+  const generate = async () => {
+    if (!f.countries.length) {
+      setLocal((p) => ({ ...p, countries: 'Target at least one country first: the copy is written for them.' }));
+      return;
+    }
+    const d = await gen.run({
+      input: {
+        niche: f.niche.trim() || f.campaignName.trim() || 'our offer',
+        objective: f.objective,
+        variants: 3,
+        audience: { countries: f.countries, regions: f.regions, cities: f.cities, interests: f.interests, ageMin: f.ageMin, ageMax: f.ageMax },
+      },
+    });
+    if (d) {
+      setVariants(d.generateAdCopy.map((c) => ({ ...c })));
+      setPicked(0);
+      set('adCopy', { ...d.generateAdCopy[0] });
+    }
+  };
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void doPreview();
+  };
+
+  const gallery = creatives.data?.creatives.edges.map((e) => e.node) ?? [];
+  const balance = preview?.creditBalance ?? probe.data?.creditBalance;
+
+  return (
+    <div className="page editor">
+      <nav className="crumbs" aria-label="Breadcrumb">
+        <Link href="/campaigns">Campaigns</Link> <span aria-hidden="true">/</span> <span>{id ? 'Edit' : 'New campaign'}</span>
+      </nav>
+      <PageHeader
+        title={f.campaignName.trim() || (id ? 'Edit campaign' : 'New campaign')}
+        subtitle={existing.data?.campaign?.status === 'ERROR' ? 'This launch failed: fix what the platform reported, then preview and launch again.' : 'Set it up, let the media buyer write the copy, preview, launch.'}
+        actions={
+          <>
+            {savedAt && <span className="muted small">Draft saved</span>}
+            <Button onClick={() => void save()} busy={create.busy || update.busy}>
+              Save draft
+            </Button>
+          </>
+        }
+      />
+      {existing.data?.campaign?.errorMessage && (
+        <Banner kind="error">
+          <strong>Last launch failed</strong>
+          <p>{existing.data.campaign.errorMessage}</p>
+        </Banner>
+      )}
+      {saveErr.general.length > 0 && <Banner kind="error">{saveErr.general.join(' ')}</Banner>}
+      <form className="editor-grid" onSubmit={submit} noValidate>
+        <div className="stack">
+          <section className="card" aria-labelledby="s1">
+            <div className="card-head">
+              <h2 id="s1"><span className="step-no">1</span> Campaign</h2>
+            </div>
+            <div className="card-body">
+              <div className="grid-2">
+                <div data-field="campaignName">
+                  <TextField label="Campaign name" value={f.campaignName} onChange={(e) => set('campaignName', e.target.value)} error={err('campaignName')} placeholder="Spring webinar – US" />
+                </div>
+                <div data-field="integrationId">
+                  <SelectField label="Ad account" value={f.integrationId} onChange={(e) => set('integrationId', e.target.value)} error={err('integrationId')}>
+                    {usable.map((i) => (
+                      <option key={i.id} value={i.id}>
+                        {i.accountName ?? i.adAccountId} · {providerName[i.provider]} {i.currency ? `· ${i.currency}` : ''}
+                        {i.status !== 'VERIFIED' ? ' (not tested)' : ''}
+                      </option>
+                    ))}
+                  </SelectField>
+                </div>
+              </div>
+              <fieldset className="objective-field" data-field="objective">
+                <legend>Objective</legend>
+                <div className="objective-cards">
+                  {objectives.map((o) => (
+                    <label key={o.key} className={`objective${f.objective === o.key ? ' on' : ''}`}>
+                      <input type="radio" name="objective" value={o.key} checked={f.objective === o.key} onChange={() => set('objective', o.key)} />
+                      <strong>{objectiveLabel[o.key]}</strong>
+                      <span className="muted small">{o.hint}</span>
+                    </label>
+                  ))}
+                </div>
+              </fieldset>
+              {f.objective !== 'TRAFFIC' && (
+                <div className="grid-2">
+                  {f.objective === 'LEADS' && (
+                    <div data-field="leadFormId">
+                      <SelectField label="Instant form" value={f.leadFormId} onChange={(e) => set('leadFormId', e.target.value)} error={err('leadFormId')} hint={assets.loading ? 'Reading the Page’s forms…' : !integration?.pageId ? 'Choose a Page in Ad platforms to use its forms.' : undefined}>
+                        <option value="">{forms.length ? 'Website leads (use a pixel)' : 'No instant form found'}</option>
+                        {forms.map((l) => (
+                          <option key={l.id} value={l.id}>
+                            {l.name}
+                          </option>
+                        ))}
+                      </SelectField>
+                    </div>
+                  )}
+                  <div data-field="pixelId">
+                    <SelectField label={f.objective === 'CONVERSIONS' ? 'Pixel' : 'Pixel (optional)'} value={f.pixelId} onChange={(e) => set('pixelId', e.target.value)} error={err('pixelId')}>
+                      <option value="">{pages?.pixels.length ? 'None' : 'No pixel on this account'}</option>
+                      {(pages?.pixels ?? []).map((p) => (
+                        <option key={p.id} value={p.id}>
+                          {p.name}
+                        </option>
+                      ))}
+                    </SelectField>
+                  </div>
+                </div>
+              )}
+              {assets.error && <ErrorBanner error={assets.error} title="Could not read forms and pixels" />}
+              <div className="grid-2">
+                <div data-field="dailyBudget">
+                  <Field label={`Daily budget (${currency})`} error={err('dailyBudget')} hint={budgetMinor != null ? `${formatMoney(budgetMinor, currency)} a day, about ${formatMoney(budgetMinor * 30, currency)} a month` : undefined}>
+                    {({ id: fid, describedBy, invalid }) => (
+                      <div className="input-affix">
+                        <span aria-hidden="true">{currencySymbol(currency)}</span>
+                        <input id={fid} className="input" inputMode="decimal" value={f.dailyBudget} onChange={(e) => set('dailyBudget', e.target.value)} aria-describedby={describedBy} aria-invalid={invalid || undefined} placeholder={currency === 'JPY' ? '3000' : '25.00'} />
+                      </div>
+                    )}
+                  </Field>
+                </div>
+                <div data-field="destinationUrl">
+                  <TextField label="Destination URL" type="url" value={f.destinationUrl} onChange={(e) => set('destinationUrl', e.target.value)} error={err('destinationUrl')} placeholder="https://example.com/offer" />
+                </div>
+              </div>
+            </div>
+          </section>
+
+          <section className="card" aria-labelledby="s2">
+            <div className="card-head">
+              <h2 id="s2"><span className="step-no">2</span> Audience</h2>
+            </div>
+            <div className="card-body">
+              <div data-field="countries">
+                <Field label="Countries" error={err('countries')}>
+                  {({ id: fid, describedBy }) => <CountryPicker id={fid} describedBy={describedBy} value={f.countries} onChange={(v) => set('countries', v)} />}
+                </Field>
+              </div>
+              <div className="grid-2">
+                <TargetingTypeahead label="Regions" kind="REGION" integrationId={f.integrationId} countryCode={f.countries[0]} value={f.regions} onChange={(v) => set('regions', v)} placeholder="Search states or regions" />
+                <TargetingTypeahead label="Cities" kind="CITY" integrationId={f.integrationId} countryCode={f.countries[0]} value={f.cities} onChange={(v) => set('cities', v)} placeholder="Search cities" />
+              </div>
+              <TargetingTypeahead label="Interests" kind="INTEREST" integrationId={f.integrationId} value={f.interests} onChange={(v) => set('interests', v)} placeholder="Search interests, e.g. yoga" />
+              <fieldset className="age-range" data-field="age">
+                <legend>Age</legend>
+                <label>
+                  From
+                  <input type="number" className="input input-sm" min={18} max={65} value={f.ageMin} onChange={(e) => set('ageMin', Number(e.target.value))} />
+                </label>
+                <label>
+                  to
+                  <input type="number" className="input input-sm" min={18} max={65} value={f.ageMax} onChange={(e) => set('ageMax', Number(e.target.value))} />
+                </label>
+                <span className="muted small">{f.ageMax >= 65 ? '65+' : ''}</span>
+                {err('age') && <p className="field-error">{err('age')}</p>}
+              </fieldset>
+            </div>
+          </section>
+
+          <section className="card" aria-labelledby="s3" data-field="creativeIds" tabIndex={-1}>
+            <div className="card-head">
+              <h2 id="s3"><span className="step-no">3</span> Creatives</h2>
+              <span className="muted small">{f.creativeIds.length} chosen · one ad each</span>
+            </div>
+            <div className="card-body">
+              {err('creativeIds') && <p className="field-error">{err('creativeIds')}</p>}
+              {creatives.loading && !creatives.data && <Spinner />}
+              {creatives.data && gallery.length === 0 && (
+                <EmptyState title="No images yet" action={<Link href="/creatives">Upload creatives</Link>} />
+              )}
+              <ul className="gallery gallery-compact">
+                {gallery.map((c) => (
+                  <CreativeCard
+                    key={c.id}
+                    c={c}
+                    selectable
+                    selected={f.creativeIds.includes(c.id)}
+                    onToggle={() => set('creativeIds', f.creativeIds.includes(c.id) ? f.creativeIds.filter((x) => x !== c.id) : [...f.creativeIds, c.id])}
+                  />
+                ))}
+              </ul>
+            </div>
+          </section>
+
+          <section className="card" aria-labelledby="s4">
+            <div className="card-head">
+              <h2 id="s4"><span className="step-no">4</span> Ad copy</h2>
+            </div>
+            <div className="card-body">
+              <div className="generate-row">
+                <TextField label="What do you offer?" value={f.niche} onChange={(e) => set('niche', e.target.value)} placeholder="Free roof inspection for homeowners" hint="Guides the copywriter." />
+                <Button onClick={generate} busy={gen.busy}>
+                  ✦ Generate copy
+                </Button>
+              </div>
+              {gen.error && <ErrorBanner error={gen.error} />}
+              {variants.length > 0 && (
+                <div className="variants" role="radiogroup" aria-label="Copy variants">
+                  {variants.map((v, i) => (
+                    <div key={i} className={`variant${picked === i ? ' on' : ''}`}>
+                      <label className="variant-pick">
+                        <input
+                          type="radio"
+                          name="variant"
+                          checked={picked === i}
+                          onChange={() => {
+                            setPicked(i);
+                            set('adCopy', { ...variants[i] });
+                          }}
+                        />
+                        Variant {i + 1}
+                      </label>
+                      <CopyEditor
+                        idPrefix={`v${i}`}
+                        copy={v}
+                        errors={picked === i ? { headline: err('headline'), body: err('body') } : undefined}
+                        onChange={(c) => {
+                          setVariants((vs) => vs.map((x, j) => (j === i ? c : x)));
+                          if (picked === i) set('adCopy', c);
+                        }}
+                      />
+                    </div>
+                  ))}
+                </div>
+              )}
+              {variants.length === 0 && f.adCopy && (
+                <CopyEditor idPrefix="own" copy={f.adCopy} onChange={(c) => set('adCopy', c)} errors={{ headline: err('headline'), body: err('body') }} />
+              )}
+              {variants.length === 0 && !f.adCopy && (
+                <p className="muted">
+                  Generate variants to review and edit them, or{' '}
+                  <button type="button" className="link-button" onClick={() => set('adCopy', { headline: '', body: '', description: '', callToAction: 'LEARN_MORE' })}>
+                    write your own
+                  </button>
+                  . Left empty, the media buyer writes it at launch.
+                </p>
+              )}
+            </div>
+          </section>
+        </div>
+
+        <aside className="editor-side">
+          <section className="card sticky" id="preview" aria-labelledby="s5">
+            <div className="card-head">
+              <h2 id="s5"><span className="step-no">5</span> Preview and launch</h2>
+            </div>
+            <div className="card-body">
+              <dl className="facts facts-list">
+                <div>
+                  <dt>Budget</dt>
+                  <dd>{budgetMinor != null ? `${formatMoney(budgetMinor, currency)} / day` : '—'}</dd>
+                </div>
+                <div>
+                  <dt>Audience</dt>
+                  <dd>
+                    {f.countries.join(', ') || '—'} · {f.ageMin}–{f.ageMax >= 65 ? '65+' : f.ageMax}
+                  </dd>
+                </div>
+                <div>
+                  <dt>Ads</dt>
+                  <dd>{f.creativeIds.length}</dd>
+                </div>
+                <div>
+                  <dt>Credits</dt>
+                  <dd data-testid="credit-cost">
+                    {preview ? `${formatInt(preview.creditCost)} of ${formatInt(preview.creditBalance)}` : balance != null ? `balance ${formatInt(balance)}` : '—'}
+                  </dd>
+                </div>
+              </dl>
+              {prev.error && <ErrorBanner error={prev.error} />}
+              {preview && (
+                <ul className="checks" aria-label="Launch checks">
+                  {preview.checks.map((c) => (
+                    <li key={c.name} className={c.ok ? 'ok' : 'fail'}>
+                      <span className="check-icon" aria-hidden="true">{c.ok ? '✓' : '✕'}</span>
+                      <div>
+                        <div className="check-name">{c.name.charAt(0).toUpperCase() + c.name.slice(1)}</div>
+                        <div className="muted small">{c.message}</div>
+                      </div>
+                      <span className="visually-hidden">{c.ok ? 'passed' : 'failed'}</span>
+                    </li>
+                  ))}
+                </ul>
+              )}
+              {preview && !preview.ok && <Banner kind="warning">Fix the failed checks, then preview again.</Banner>}
+              {launch.error && <ErrorBanner error={launch.error} title="Launch refused" />}
+            </div>
+            <div className="card-foot card-foot-stack">
+              <Button type="submit" busy={prev.busy || create.busy || update.busy}>
+                {preview ? 'Preview again' : 'Preview launch'}
+              </Button>
+              <Button variant="primary" disabled={!preview?.ok} busy={launch.busy} onClick={doLaunch}>
+                Launch{preview ? ` · ${formatInt(preview.creditCost)} credits` : ''}
+              </Button>
+            </div>
+          </section>
+        </aside>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { emptyForm, formFieldOf, toInput, validateCampaign, type CampaignForm } from './form';
+
+const good: CampaignForm = {
+  ...emptyForm,
+  integrationId: 'i1',
+  campaignName: 'Spring leads',
+  objective: 'LEADS',
+  leadFormId: '20123',
+  dailyBudget: '25',
+  destinationUrl: 'https://example.com/offer',
+  creativeIds: ['c1'],
+};
+
+describe('campaign form validation', () => {
+  it('accepts a complete LEADS campaign', () => {
+    expect(validateCampaign(good, 'USD')).toEqual({});
+  });
+  it('names each missing field', () => {
+    const e = validateCampaign({ ...emptyForm, countries: [] }, 'USD');
+    expect(Object.keys(e).sort()).toEqual(
+      ['campaignName', 'countries', 'creativeIds', 'dailyBudget', 'destinationUrl', 'integrationId', 'leadFormId'].sort(),
+    );
+  });
+  it('needs a pixel for conversions', () => {
+    expect(validateCampaign({ ...good, objective: 'CONVERSIONS', leadFormId: '' }, 'USD').pixelId).toBeTruthy();
+    expect(validateCampaign({ ...good, objective: 'CONVERSIONS', pixelId: '30123' }, 'USD').pixelId).toBeUndefined();
+  });
+  it('takes a form or a pixel for leads, not both', () => {
+    expect(validateCampaign({ ...good, pixelId: '30123' }, 'USD').pixelId).toMatch(/not both/);
+  });
+  it('needs neither form nor pixel for traffic', () => {
+    expect(validateCampaign({ ...good, objective: 'TRAFFIC', leadFormId: '' }, 'USD')).toEqual({});
+  });
+  it('checks the budget in the account currency', () => {
+    expect(validateCampaign({ ...good, dailyBudget: '1500.5' }, 'JPY').dailyBudget).toMatch(/no decimals/);
+    expect(validateCampaign({ ...good, dailyBudget: '0' }, 'USD').dailyBudget).toBeTruthy();
+  });
+  it('checks the age range and the destination', () => {
+    expect(validateCampaign({ ...good, ageMin: 40, ageMax: 30 }, 'USD').age).toBeTruthy();
+    expect(validateCampaign({ ...good, destinationUrl: 'example' }, 'USD').destinationUrl).toBeTruthy();
+    expect(validateCampaign({ ...good, destinationUrl: 'http://example.com' }, 'USD').destinationUrl).toMatch(/https/);
+  });
+  it('checks hand-written copy', () => {
+    const e = validateCampaign({ ...good, adCopy: { headline: '', body: '', callToAction: 'LEARN_MORE' } }, 'USD');
+    expect(e.headline).toBeTruthy();
+    expect(e.body).toBeTruthy();
+  });
+});
+
+describe('campaign input', () => {
+  it('sends the budget in minor units', () => {
+    expect(toInput(good, 'USD').dailyBudgetCents).toBe(2500);
+    expect(toInput({ ...good, dailyBudget: '3000' }, 'JPY').dailyBudgetCents).toBe(3000);
+  });
+  it('sends no lead form for conversions', () => {
+    expect(toInput({ ...good, objective: 'CONVERSIONS', pixelId: '30123' }, 'USD').leadFormId).toBeNull();
+  });
+  it('drops form and pixel for traffic', () => {
+    const i = toInput({ ...good, objective: 'TRAFFIC', pixelId: 'p' }, 'USD');
+    expect(i.leadFormId).toBeNull();
+    expect(i.pixelId).toBeNull();
+  });
+  it('maps server field paths to form fields', () => {
+    expect(formFieldOf('input.dailyBudgetCents')).toBe('dailyBudget');
+    expect(formFieldOf('input.targetAudience.ageMin')).toBe('age');
+    expect(formFieldOf('input.adCopy.headline')).toBe('headline');
+    expect(formFieldOf('creativeIds.0')).toBe('creativeIds');
+  });
+});

@@ -1,0 +1,167 @@
+//! The event bus behind live updates: which campaigns changed.
+//!
+//! Writers announce a changed campaign's id on the services' `events`
+//! channel (ids only, never rows). Subscribers read the bus's delivery
+//! channel. On SQLite (one process) the two are the same channel. On
+//! PostgreSQL every instance's subscribers must see every instance's
+//! changes, so ids go out through `NOTIFY` and come back in through `LISTEN`:
+//!
+//! - the publisher sends from a pooled connection, never inside the writing
+//!   transaction (a `NOTIFY` there serialises commits), and coalesces
+//!   bursts: an id is sent at most once per [`COALESCE`];
+//! - the listener holds a dedicated connection; `NOTIFY` does not survive a
+//!   lost connection, so after it reconnects it delivers [`Delivery::Resync`]
+//!   and subscribers re-read what they watch instead of trusting that
+//!   nothing was missed.
+
+use std::{collections::HashSet, time::Duration};
+
+use entities::CampaignId;
+use sea_orm::{DatabaseBackend, DatabaseConnection};
+use sqlx::postgres::PgListener;
+use tokio::sync::broadcast;
+
+/// The `LISTEN`/`NOTIFY` channel.
+pub const CHANNEL: &str = "leadforge_campaigns";
+/// The window in which repeated changes of one campaign become one event.
+pub const COALESCE: Duration = Duration::from_millis(250);
+/// Deliveries a slow subscriber may fall behind before it skips ahead.
+const DELIVERY_BUFFER: usize = 1024;
+
+/// What subscribers receive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// This campaign changed.
+    Changed(CampaignId),
+    /// Events may have been missed (the listener reconnected): re-read.
+    Resync,
+}
+
+/// The delivery side of the bus; cheap to clone.
+#[derive(Clone)]
+pub struct EventBus {
+    delivered: broadcast::Sender<Delivery>,
+}
+
+impl EventBus {
+    /// Connects `published` (the writers' channel) to the delivery channel:
+    /// directly on SQLite, through PostgreSQL on PostgreSQL.
+    pub fn start(db: &DatabaseConnection, published: &broadcast::Sender<CampaignId>) -> Self {
+        let (delivered, _) = broadcast::channel(DELIVERY_BUFFER);
+        let receiver = published.subscribe();
+        if db.get_database_backend() == DatabaseBackend::Postgres {
+            let pool = db.get_postgres_connection_pool().clone();
+            tokio::spawn(publish_to_postgres(pool.clone(), receiver));
+            tokio::spawn(listen_to_postgres(pool, delivered.clone()));
+        } else {
+            tokio::spawn(forward_in_process(receiver, delivered.clone()));
+        }
+        Self { delivered }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Delivery> {
+        self.delivered.subscribe()
+    }
+}
+
+async fn forward_in_process(
+    mut published: broadcast::Receiver<CampaignId>,
+    delivered: broadcast::Sender<Delivery>,
+) {
+    loop {
+        let delivery = match published.recv().await {
+            Ok(id) => Delivery::Changed(id),
+            Err(broadcast::error::RecvError::Lagged(_)) => Delivery::Resync,
+            Err(broadcast::error::RecvError::Closed) => return,
+        };
+        let _ = delivered.send(delivery);
+    }
+}
+
+/// Sends each published id with `NOTIFY`, a burst of one campaign's
+/// changes as one notification.
+async fn publish_to_postgres(pool: sqlx::PgPool, mut published: broadcast::Receiver<CampaignId>) {
+    loop {
+        let mut batch = HashSet::new();
+        match published.recv().await {
+            Ok(id) => {
+                batch.insert(id);
+            }
+            Err(broadcast::error::RecvError::Lagged(missed)) => {
+                tracing::warn!(missed, "campaign events were dropped before NOTIFY");
+                continue;
+            }
+            Err(broadcast::error::RecvError::Closed) => return,
+        }
+        let window = tokio::time::sleep(COALESCE);
+        tokio::pin!(window);
+        loop {
+            tokio::select! {
+                () = &mut window => break,
+                next = published.recv() => match next {
+                    Ok(id) => { batch.insert(id); }
+                    Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => break,
+                },
+            }
+        }
+        for id in batch {
+            let sent = sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANNEL)
+                .bind(id.to_string())
+                .execute(&pool)
+                .await;
+            if let Err(e) = sent {
+                tracing::warn!(error = %e, campaign = %id, "NOTIFY failed; subscribers elsewhere miss this change");
+            }
+        }
+    }
+}
+
+/// Delivers every notification of [`CHANNEL`]; after a lost connection,
+/// a [`Delivery::Resync`].
+async fn listen_to_postgres(pool: sqlx::PgPool, delivered: broadcast::Sender<Delivery>) {
+    let mut listener = loop {
+        match connect_listener(&pool).await {
+            Ok(listener) => break listener,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot LISTEN for campaign events; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    };
+    loop {
+        match listener.try_recv().await {
+            Ok(Some(notification)) => match notification.payload().parse::<CampaignId>() {
+                Ok(id) => {
+                    let _ = delivered.send(Delivery::Changed(id));
+                }
+                Err(_) => tracing::warn!(
+                    payload = notification.payload(),
+                    "a campaign event that is not an id"
+                ),
+            },
+            Ok(None) => {
+                // The connection was lost; `try_recv` reconnects and
+                // re-listens on the next call. What was sent meanwhile is gone.
+                tracing::info!("campaign event listener reconnecting");
+                let _ = delivered.send(Delivery::Resync);
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "campaign event listener failed; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                if delivered.receiver_count() == 0 && pool.is_closed() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+async fn connect_listener(pool: &sqlx::PgPool) -> Result<PgListener, sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    // Reconnect at once after a loss, so the resync sees the new connection.
+    listener.eager_reconnect(true);
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
+}
