@@ -70,7 +70,7 @@ impl JobQueue {
     }
 
     /// Adds a job inside `conn` (the transaction that made it necessary);
-    /// call [`JobQueue::wake`] once that transaction committed.
+    /// call [`JobQueue::announce`] once that transaction committed.
     pub async fn enqueue<C: ConnectionTrait>(&self, conn: &C, new: NewJob) -> Result<(), AppError> {
         let now = Utc::now();
         let inserted = job::ActiveModel {
@@ -94,14 +94,7 @@ impl JobQueue {
         .insert(conn)
         .await;
         match inserted {
-            Ok(_) => {
-                // Delivered when the transaction commits, to every instance.
-                if conn.get_database_backend() == DatabaseBackend::Postgres {
-                    conn.execute_unprepared(&format!("NOTIFY {CHANNEL}"))
-                        .await?;
-                }
-                Ok(())
-            }
+            Ok(_) => Ok(()),
             Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Ok(()),
             Err(e) => Err(e.into()),
         }
@@ -113,9 +106,26 @@ impl JobQueue {
             .then(|| self.db.get_postgres_connection_pool().clone())
     }
 
-    /// Wakes the workers of this process (a job was committed).
+    /// Wakes the workers of this process (a job came due).
     pub fn wake(&self) {
         self.wake.notify_waiters();
+    }
+
+    /// Wakes every instance's workers once a job was committed: this
+    /// process's at once, the others' through `NOTIFY` on PostgreSQL, sent
+    /// on its own rather than inside the enqueuing transaction (a `NOTIFY`
+    /// there would serialise commits). A lost notification costs only the
+    /// wait for the slow poll.
+    pub async fn announce(&self) {
+        self.wake();
+        if self.db.get_database_backend() == DatabaseBackend::Postgres
+            && let Err(e) = self
+                .db
+                .execute_unprepared(&format!("NOTIFY {CHANNEL}"))
+                .await
+        {
+            tracing::warn!(error = %e, "could not notify other instances of a new job");
+        }
     }
 
     /// Claims the next due job for `worker`, if any.

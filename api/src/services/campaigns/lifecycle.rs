@@ -159,7 +159,7 @@ impl CampaignsService {
             )
             .await?;
         txn.commit().await?;
-        self.queue.wake();
+        self.queue.announce().await;
         let _ = self.events.send(id);
         find_within(&self.db, RowScope::All, id).await
     }
