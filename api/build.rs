@@ -30,11 +30,18 @@ const GENERATED: [&str; 3] = ["gql", "generated", "__generated__"];
 fn main() {
     println!("cargo:rerun-if-env-changed=LEADFORGE_SKIP_UI_BUILD");
     let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("../admin-ui");
+    // Printed before anything can return, so that a UI added later makes
+    // cargo run this again. Inputs are listed file by file: a directory
+    // would be watched whole, generated files and the build output
+    // included, and every build would then rebuild this crate.
+    println!("cargo:rerun-if-changed={}", ui.join("package.json").display());
     if !ui.join("package.json").is_file() {
         return;
     }
     for input in INPUTS {
-        println!("cargo:rerun-if-changed={}", ui.join(input).display());
+        for file in files_in(&ui.join(input)) {
+            println!("cargo:rerun-if-changed={}", file.display());
+        }
     }
     let contract = ui.join("../tests/contract.graphql");
     println!("cargo:rerun-if-changed={}", contract.display());
@@ -93,10 +100,10 @@ fn modified(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
-/// The newest modification time of a file, or of the files under a
-/// directory (generated directories left out).
-fn newest_in(path: &Path) -> Option<SystemTime> {
-    let mut newest = None;
+/// The files at `path` (itself, or those under it, generated directories
+/// left out).
+fn files_in(path: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
     let mut pending: Vec<PathBuf> = vec![path.to_path_buf()];
     while let Some(path) = pending.pop() {
         let Ok(meta) = std::fs::metadata(&path) else {
@@ -107,15 +114,17 @@ fn newest_in(path: &Path) -> Option<SystemTime> {
                 .file_name()
                 .and_then(|n| n.to_str())
                 .is_some_and(|n| GENERATED.contains(&n));
-            if generated {
-                continue;
-            }
-            if let Ok(entries) = std::fs::read_dir(&path) {
+            if !generated && let Ok(entries) = std::fs::read_dir(&path) {
                 pending.extend(entries.flatten().map(|e| e.path()));
             }
         } else {
-            newest = newest.max(meta.modified().ok());
+            files.push(path);
         }
     }
-    newest
+    files
+}
+
+/// The newest modification time of the files at `path`.
+fn newest_in(path: &Path) -> Option<SystemTime> {
+    files_in(path).iter().filter_map(|f| modified(f)).max()
 }

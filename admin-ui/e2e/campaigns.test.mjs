@@ -82,20 +82,7 @@ describe('media buyer launches on the Sandbox', () => {
     await shot(page, '42-campaign-active');
   });
 
-  it('watches its numbers change live through campaignUpdated', async (t) => {
-    const served = await page.evaluate(async () => {
-      const r = await fetch('/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ __type(name: "Subscription") { fields { name } } }' }),
-      });
-      const b = await r.json();
-      return !!b.data?.__type?.fields?.some((f) => f.name === 'campaignUpdated');
-    });
-    if (!served) {
-      t.skip('this server does not serve campaignUpdated yet');
-      return;
-    }
+  it('watches its numbers change live through campaignUpdated', async () => {
     await page.locator('.live-live').waitFor({ timeout: 15_000 });
     const shown = () =>
       page.evaluate(() => [...document.querySelectorAll('.kpi')].find((k) => k.textContent.includes('Impressions'))?.querySelector('.kpi-value')?.textContent);
@@ -112,10 +99,7 @@ describe('media buyer launches on the Sandbox', () => {
     // The Sandbox delivers while ACTIVE; the insights sync (every 2 s here) stores and publishes each change.
     const until = Date.now() + 40_000;
     while (Date.now() < until && (await stored()) === 0) await page.waitForTimeout(1000);
-    if ((await stored()) === 0) {
-      t.skip('the server stored no performance numbers within 40 s (insights sync); the live path is covered with stubs in campaign-screens');
-      return;
-    }
+    assert.ok((await stored()) > 0, 'the insights sync stored no numbers within 40 s');
     // The server has new numbers: the page must show them without a reload.
     await page.waitForFunction(
       (b) => [...document.querySelectorAll('.kpi')].find((k) => k.textContent.includes('Impressions'))?.querySelector('.kpi-value')?.textContent !== b,
