@@ -34,7 +34,10 @@ fn main() {
     // cargo run this again. Inputs are listed file by file: a directory
     // would be watched whole, generated files and the build output
     // included, and every build would then rebuild this crate.
-    println!("cargo:rerun-if-changed={}", ui.join("package.json").display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        ui.join("package.json").display()
+    );
     if !ui.join("package.json").is_file() {
         return;
     }
