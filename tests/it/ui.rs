@@ -59,6 +59,11 @@ async fn the_built_ui_is_served_with_spa_fallback_and_a_strict_policy() {
     assert_eq!(r.status(), 200);
     let r = app.http.get(app.url("/graphiql")).send().await.unwrap();
     assert!(r.text().await.unwrap().contains("GraphiQL"));
+    // API prefixes are never the app.
+    for path in ["/graphql/nope", "/blobs", "/metricsx/../healthz/x"] {
+        let r = app.http.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+    }
 }
 
 #[tokio::test]

@@ -52,7 +52,12 @@ impl Ui {
     }
 
     /// Answers a request no route claims: a file of the UI, or its `index.html`.
+    /// Paths under the API's own prefixes are never the app (a switched-off
+    /// `/graphiql`, a mistyped `/graphql/…`), so they stay a plain 404.
     pub async fn serve(self, request: Request<Body>) -> Response {
+        if is_api_path(request.uri().path()) {
+            return not_found();
+        }
         let (dir, csp) = match self {
             Self::Missing { dir } => return missing_page(&dir, request.uri().path()),
             Self::Built { dir, csp } => (dir, csp),
@@ -118,14 +123,35 @@ fn content_security_policy(config: &Config) -> HeaderValue {
     HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static("default-src 'self'"))
 }
 
+/// Prefixes that belong to the API, never to the app's own routes.
+const API_PREFIXES: [&str; 6] = [
+    "/graphql",
+    "/graphiql",
+    "/blobs",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+];
+
+fn is_api_path(path: &str) -> bool {
+    API_PREFIXES.iter().any(|prefix| {
+        path.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
+fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "application/json")],
+        r#"{"error":"not found"}"#,
+    )
+        .into_response()
+}
+
 fn missing_page(dir: &Path, path: &str) -> Response {
     if path != "/" && path != "/index.html" {
-        return (
-            StatusCode::NOT_FOUND,
-            [(header::CONTENT_TYPE, "application/json")],
-            r#"{"error":"not found"}"#,
-        )
-            .into_response();
+        return not_found();
     }
     let dir = html_escape(&dir.display().to_string());
     let page = format!(
