@@ -50,6 +50,30 @@ impl ToPlatform for entities::Provider {
 
 /// Infallible form of the provider conversion, for the many callers that
 /// need no `Result`.
+/// How a campaign converts on the platform: link clicks for TRAFFIC, else
+/// its instant form or its pixel. `None`: it has neither, which its
+/// objective needs (the launch refuses it, the dry run reports it).
+pub fn conversion_of(campaign: &entities::ad_campaign::Model) -> Option<platform::Conversion> {
+    use entities::CampaignObjective;
+    match (
+        campaign.objective,
+        &campaign.lead_form_id,
+        &campaign.pixel_id,
+    ) {
+        (CampaignObjective::Traffic, _, _) => Some(platform::Conversion::LinkClicks),
+        (_, Some(form), _) => Some(platform::Conversion::LeadForm {
+            form_id: form.clone(),
+        }),
+        (_, None, Some(pixel)) => Some(platform::Conversion::Pixel {
+            pixel_id: pixel.clone(),
+        }),
+        (_, None, None) => None,
+    }
+}
+
+/// The message for a campaign [`conversion_of`] finds nothing for.
+pub const NO_CONVERSION: &str = "The campaign needs a lead form or a pixel for its objective.";
+
 pub fn provider_to_platform(provider: entities::Provider) -> platform::Provider {
     match provider {
         entities::Provider::MetaAds => platform::Provider::MetaAds,

@@ -11,16 +11,16 @@ use std::{sync::Arc, time::Duration};
 
 use adapters::{
     ad_platform::{
-        AdPlatform, Conversion, Credentials, ImageUpload, PlatformError, RemoteId, RemoteStatus,
+        AdPlatform, Credentials, ImageUpload, PlatformError, RemoteId, RemoteStatus,
         launch::{self, LaunchError, LaunchProgress, LaunchRequest},
     },
     copywriter::{CopyBrief, CopyError, Copywriter},
 };
 use chrono::Utc;
 use entities::{
-    CampaignId, CampaignObjective, CampaignStatus, CreativeAssetId, CreativeId, CreditEntryKind,
-    RowScope, TenantScoped, ad_campaign, campaign_creative, creative, creative_platform_asset,
-    json::AdCopy, user_integration,
+    CampaignId, CampaignStatus, CreativeAssetId, CreativeId, CreditEntryKind, RowScope,
+    TenantScoped, ad_campaign, campaign_creative, creative, creative_platform_asset, json::AdCopy,
+    user_integration,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -255,24 +255,8 @@ impl Launcher {
             .target_audience
             .to_platform()
             .map_err(|e| Stop::Fail(format!("The audience cannot be used: {e}.")))?;
-        let conversion = match (
-            campaign.objective,
-            &campaign.lead_form_id,
-            &campaign.pixel_id,
-        ) {
-            (CampaignObjective::Traffic, _, _) => Conversion::LinkClicks,
-            (_, Some(form), _) => Conversion::LeadForm {
-                form_id: form.clone(),
-            },
-            (_, None, Some(pixel)) => Conversion::Pixel {
-                pixel_id: pixel.clone(),
-            },
-            (_, None, None) => {
-                return Err(Stop::Fail(
-                    "The campaign needs a lead form or a pixel for its objective.".to_owned(),
-                ));
-            }
-        };
+        let conversion = crate::shapes::conversion_of(campaign)
+            .ok_or_else(|| Stop::Fail(crate::shapes::NO_CONVERSION.to_owned()))?;
         let creative_ids: Vec<entities::CreativeId> = creatives.iter().map(|c| c.id).collect();
         let tag = tag_of(campaign, &copy, &creative_ids);
         let request = LaunchRequest {

@@ -6,15 +6,15 @@
 
 use adapters::{
     ad_platform::{
-        AdPlatform, Conversion, CreateMode, ImageUpload,
+        AdPlatform, CreateMode, ImageUpload,
         launch::{LaunchRequest, check_request},
         types::CampaignSpec,
     },
     copywriter::CopyBrief,
 };
 use entities::{
-    CampaignObjective, CampaignStatus, IntegrationStatus, MEDIA_BUYER_AGENT_KEY, RowScope,
-    TenantScoped, campaign_creative, creative, json::AdCopy, user_integration,
+    CampaignStatus, IntegrationStatus, MEDIA_BUYER_AGENT_KEY, RowScope, TenantScoped,
+    campaign_creative, creative, json::AdCopy, user_integration,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -298,22 +298,13 @@ impl CampaignsService {
             ),
         ) {
             (Some(copy), Some(page_id)) => {
-                let conversion = match (
-                    campaign.objective,
-                    &campaign.lead_form_id,
-                    &campaign.pixel_id,
+                match (
+                    crate::shapes::conversion_of(campaign),
+                    campaign.target_audience.to_platform(),
+                    copy.to_platform(),
                 ) {
-                    (CampaignObjective::Traffic, _, _) => Conversion::LinkClicks,
-                    (_, Some(form), _) => Conversion::LeadForm {
-                        form_id: form.clone(),
-                    },
-                    (_, None, Some(pixel)) => Conversion::Pixel {
-                        pixel_id: pixel.clone(),
-                    },
-                    (_, None, None) => Conversion::LinkClicks,
-                };
-                match (campaign.target_audience.to_platform(), copy.to_platform()) {
-                    (Ok(audience), Ok(words)) => check_request(&LaunchRequest {
+                    (None, _, _) => Err(crate::shapes::NO_CONVERSION.to_owned()),
+                    (Some(conversion), Ok(audience), Ok(words)) => check_request(&LaunchRequest {
                         name: campaign.campaign_name.clone(),
                         tag: preview_tag(campaign.id),
                         objective: objective_to_platform(campaign.objective),
@@ -333,8 +324,8 @@ impl CampaignsService {
                         dsa: None,
                     })
                     .map_err(|e| e.user_message()),
-                    (Err(e), _) => Err(e.to_string()),
-                    (_, Err(e)) => Err(e.to_string()),
+                    (_, Err(e), _) => Err(e.to_string()),
+                    (_, _, Err(e)) => Err(e.to_string()),
                 }
             }
             (None, _) => Err("There is no copy to check.".to_owned()),
