@@ -3,11 +3,35 @@
 //! outside their scope.
 
 use leadforge_e2e::{
-    Backend, TestApp,
-    campaigns::{create, creatives, traffic_input, verified_sandbox},
+    Account, Backend, TestApp,
+    campaigns::{LAUNCH, create, creatives, traffic_input, verified_sandbox},
     ws::{Protocol, WsClient},
 };
 use serde_json::{Value, json};
+
+/// A Sandbox TRAFFIC draft of `who` on ad account `account`, with one image.
+async fn sandbox_draft(app: &TestApp, who: &Account, account: &str, seed: u32) -> String {
+    let integration = verified_sandbox(app, who, account).await;
+    let images = creatives(app, who, 1, seed).await;
+    create(app, who, traffic_input(&integration, &images)).await
+}
+
+/// Launches `campaign` with idempotency key `key`; the status it answered.
+async fn launch(app: &TestApp, who: &Account, campaign: &str, key: &str) -> Value {
+    let r = app
+        .graphql_as(&who.token, LAUNCH, json!({ "id": campaign, "k": key }))
+        .await;
+    r.data()["launchCampaign"]["status"].clone()
+}
+
+/// A graphql-transport-ws socket signed in as `who`.
+async fn socket_of(app: &TestApp, who: &Account) -> WsClient {
+    let url = format!("ws://{}/graphql/ws", app.addr);
+    let auth = json!({ "authorization": format!("Bearer {}", who.token) });
+    WsClient::connect(&url, Protocol::TransportWs, auth)
+        .await
+        .unwrap()
+}
 
 const WATCH: &str =
     "subscription($id: ID) { campaignUpdated(id: $id) { id status campaignName errorMessage } }";
@@ -34,17 +58,11 @@ async fn a_dashboard_sees_a_launch_go_live(backend: Backend) {
     let app = TestApp::spawn_with(backend, &[("LEADFORGE_SIGNUP_CREDITS", "20")]).await;
     let ann = app.sign_up("ann@live.test", "Ann Live").await;
     let bob = app.sign_up("bob@live.test", "Bob Live").await;
-    let integration = verified_sandbox(&app, &ann, "4001").await;
-    let images = creatives(&app, &ann, 1, 3).await;
-    let campaign = create(&app, &ann, traffic_input(&integration, &images)).await;
-    let url = format!("ws://{}/graphql/ws", app.addr);
-    let auth = |token: &str| json!({ "authorization": format!("Bearer {token}") });
+    let campaign = sandbox_draft(&app, &ann, "4001", 3).await;
 
     // Ann watches her campaign and all of hers; Bob watches everything he
     // may see, and tries hers by id.
-    let mut one = WsClient::connect(&url, Protocol::TransportWs, auth(&ann.token))
-        .await
-        .unwrap();
+    let mut one = socket_of(&app, &ann).await;
     let one_id = one.start(WATCH, json!({ "id": campaign })).await.unwrap();
     let first = until_status(&mut one, &one_id, "DRAFT").await;
     assert_eq!(
@@ -53,14 +71,10 @@ async fn a_dashboard_sees_a_launch_go_live(backend: Backend) {
         "the current state comes first"
     );
 
-    let mut all = WsClient::connect(&url, Protocol::TransportWs, auth(&ann.token))
-        .await
-        .unwrap();
+    let mut all = socket_of(&app, &ann).await;
     let all_id = all.start(WATCH, json!({})).await.unwrap();
 
-    let mut other = WsClient::connect(&url, Protocol::TransportWs, auth(&bob.token))
-        .await
-        .unwrap();
+    let mut other = socket_of(&app, &bob).await;
     let foreign = other
         .request(WATCH, json!({ "id": campaign }))
         .await
@@ -71,14 +85,7 @@ async fn a_dashboard_sees_a_launch_go_live(backend: Backend) {
     );
     let bob_all = other.start(WATCH, json!({})).await.unwrap();
 
-    let r = app
-        .graphql_as(
-            &ann.token,
-            "mutation($id: ID!) { launchCampaign(id: $id, idempotencyKey: \"live-1\") { status } }",
-            json!({ "id": campaign }),
-        )
-        .await;
-    assert_eq!(r.data()["launchCampaign"]["status"], "LAUNCHING");
+    assert_eq!(launch(&app, &ann, &campaign, "live-1").await, "LAUNCHING");
 
     // Without polling, both of Ann's subscriptions see it reach ACTIVE.
     let seen = until_status(&mut one, &one_id, "ACTIVE").await;
@@ -88,16 +95,8 @@ async fn a_dashboard_sees_a_launch_go_live(backend: Backend) {
 
     // Bob's "everything" subscription got nothing of Ann's: the next message
     // on his socket is his own campaign's first update.
-    let bob_integration = verified_sandbox(&app, &bob, "4002").await;
-    let bob_images = creatives(&app, &bob, 1, 4).await;
-    let bobs = create(&app, &bob, traffic_input(&bob_integration, &bob_images)).await;
-    app.graphql_as(
-        &bob.token,
-        "mutation($id: ID!) { launchCampaign(id: $id, idempotencyKey: \"live-2\") { status } }",
-        json!({ "id": bobs }),
-    )
-    .await
-    .data();
+    let bobs = sandbox_draft(&app, &bob, "4002", 4).await;
+    launch(&app, &bob, &bobs, "live-2").await;
     let seen = until_status(&mut other, &bob_all, "ACTIVE").await;
     assert!(
         seen.iter().all(|c| c["id"] == bobs.as_str()),
@@ -141,25 +140,10 @@ async fn numbers_change_live_after_a_sync(backend: Backend) {
     )
     .await;
     let ann = app.sign_up("nums@live.test", "Numbers Co").await;
-    let integration = verified_sandbox(&app, &ann, "4101").await;
-    let images = creatives(&app, &ann, 1, 5).await;
-    let campaign = create(&app, &ann, traffic_input(&integration, &images)).await;
-    app.graphql_as(
-        &ann.token,
-        "mutation($id: ID!) { launchCampaign(id: $id, idempotencyKey: \"nums-1\") { status } }",
-        json!({ "id": campaign }),
-    )
-    .await
-    .data();
+    let campaign = sandbox_draft(&app, &ann, "4101", 5).await;
+    launch(&app, &ann, &campaign, "nums-1").await;
 
-    let url = format!("ws://{}/graphql/ws", app.addr);
-    let mut socket = WsClient::connect(
-        &url,
-        Protocol::TransportWs,
-        json!({ "authorization": format!("Bearer {}", ann.token) }),
-    )
-    .await
-    .unwrap();
+    let mut socket = socket_of(&app, &ann).await;
     let sub = socket
         .start(
             "subscription($id: ID) { campaignUpdated(id: $id) { status performance { impressions clicks spendCents ctr currency updatedAt } } }",
@@ -225,17 +209,8 @@ async fn events_cross_instances_and_survive_a_lost_listener_postgres() {
 
     let app = TestApp::spawn(Backend::Postgres).await;
     let ann = app.sign_up("bus@live.test", "Bus Co").await;
-    let integration = verified_sandbox(&app, &ann, "4201").await;
-    let images = creatives(&app, &ann, 1, 6).await;
-    let campaign = create(&app, &ann, traffic_input(&integration, &images)).await;
-    let url = format!("ws://{}/graphql/ws", app.addr);
-    let mut socket = WsClient::connect(
-        &url,
-        Protocol::TransportWs,
-        json!({ "authorization": format!("Bearer {}", ann.token) }),
-    )
-    .await
-    .unwrap();
+    let campaign = sandbox_draft(&app, &ann, "4201", 6).await;
+    let mut socket = socket_of(&app, &ann).await;
     let sub = socket
         .start(WATCH, json!({ "id": campaign }))
         .await
@@ -296,16 +271,8 @@ async fn one_instance_syncs_an_account_per_cycle(backend: Backend) {
 
     let app = TestApp::spawn_with(backend, &[("LEADFORGE_SIGNUP_CREDITS", "20")]).await;
     let ann = app.sign_up("cycle@live.test", "Cycle Co").await;
-    let integration = verified_sandbox(&app, &ann, "4301").await;
-    let images = creatives(&app, &ann, 1, 7).await;
-    let campaign = create(&app, &ann, traffic_input(&integration, &images)).await;
-    app.graphql_as(
-        &ann.token,
-        "mutation($id: ID!) { launchCampaign(id: $id, idempotencyKey: \"cycle-1\") { status } }",
-        json!({ "id": campaign }),
-    )
-    .await
-    .data();
+    let campaign = sandbox_draft(&app, &ann, "4301", 7).await;
+    launch(&app, &ann, &campaign, "cycle-1").await;
     leadforge_e2e::campaigns::settled(&app, &ann, &campaign).await;
 
     let instance = |db| InsightsSync {
