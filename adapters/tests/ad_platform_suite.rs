@@ -405,6 +405,64 @@ async fn insights_report_delivery(env: Env) {
     assert!(env.platform.usage(&env.creds.ad_account_id).is_some());
 }
 
+async fn campaign_states_follow_status_changes(env: Env) {
+    let req = common::launch_request(
+        Objective::Leads,
+        Conversion::LeadForm {
+            form_id: env.form_id.clone(),
+        },
+        &env.page_id,
+        1,
+    );
+    let mut progress = LaunchProgress::default();
+    launch::run(
+        env.platform.as_ref(),
+        &env.creds,
+        &req,
+        &mut progress,
+        &mut NoJournal,
+    )
+    .await
+    .expect("launch");
+    let campaign = progress.campaign_id.clone().expect("campaign");
+    let unknown = RemoteId::from("120999999999999999");
+    let state = |env: &Env| {
+        let platform = env.platform.clone();
+        let creds = env.creds.clone();
+        let ids = vec![campaign.clone(), unknown.clone()];
+        async move {
+            let states = platform
+                .campaign_states(&creds, &ids)
+                .await
+                .expect("states");
+            assert!(states.len() <= 1, "only known campaigns: {states:?}");
+            states.into_iter().next().map(|s| s.delivery)
+        }
+    };
+    assert_eq!(state(&env).await, Some(RemoteDelivery::Running));
+    env.platform
+        .set_status(&env.creds, &campaign, RemoteStatus::Paused)
+        .await
+        .expect("pause");
+    assert_eq!(state(&env).await, Some(RemoteDelivery::Paused));
+    env.platform
+        .set_status(&env.creds, &campaign, RemoteStatus::Archived)
+        .await
+        .expect("archive");
+    assert_eq!(
+        state(&env).await,
+        Some(RemoteDelivery::Ended),
+        "archived campaigns are still reported"
+    );
+    assert!(
+        env.platform
+            .campaign_states(&env.creds, &[])
+            .await
+            .expect("no ids")
+            .is_empty()
+    );
+}
+
 macro_rules! suite {
     ($env:ident) => {
         mod $env {
@@ -429,6 +487,7 @@ macro_rules! suite {
             case!(validate_only_creates_nothing);
             case!(bad_token_is_auth);
             case!(insights_report_delivery);
+            case!(campaign_states_follow_status_changes);
         }
     };
 }

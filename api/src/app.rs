@@ -136,12 +136,11 @@ impl App {
             self.state.services.launcher.clone(),
             self.state.shutdown.clone(),
         );
-        let insights = crate::jobs::insights::InsightsSync {
-            db: self.state.services.campaigns.db.clone(),
-            integrations: self.state.services.integrations.clone(),
-            events: self.state.services.events.clone(),
-            interval: self.state.config.insights_interval,
-        }
+        let insights = crate::jobs::insights::InsightsSync::of(
+            &self.state.services,
+            self.state.services.campaigns.db.clone(),
+            self.state.config.insights_interval,
+        )
         .spawn(self.state.shutdown.clone());
         let shutdown_tx = self.shutdown_tx;
         let listener = self.listener;

@@ -275,12 +275,7 @@ async fn one_instance_syncs_an_account_per_cycle(backend: Backend) {
     launch(&app, &ann, &campaign, "cycle-1").await;
     leadforge_e2e::campaigns::settled(&app, &ann, &campaign).await;
 
-    let instance = |db| InsightsSync {
-        db,
-        integrations: app.services.integrations.clone(),
-        events: app.services.events.clone(),
-        interval: std::time::Duration::from_secs(3600),
-    };
+    let instance = |db| InsightsSync::of(&app.services, db, std::time::Duration::from_secs(3600));
     let a = instance(app.db.connect().await);
     let b = instance(app.db.connect().await);
     let (ra, rb) = tokio::join!(a.run_once(), b.run_once());

@@ -15,6 +15,7 @@ mod integrations;
 mod limits;
 mod live;
 mod pagination;
+mod platform_changes;
 mod slow_clients;
 mod ui;
 mod websocket;

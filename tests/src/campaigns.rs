@@ -52,6 +52,35 @@ pub async fn verified_sandbox(app: &TestApp, who: &Account, account: &str) -> St
     id
 }
 
+/// A Meta integration of `who` on the stand-in fixture's USD account,
+/// tested (so `VERIFIED`).
+pub async fn verified_meta(
+    app: &TestApp,
+    who: &Account,
+    f: &adapters::stand_in::MetaFixture,
+) -> String {
+    let r = app
+        .graphql_as(
+            &who.token,
+            "mutation($t: String!, $a: String!, $p: String) { saveIntegration(provider: META_ADS, accessToken: $t, adAccountId: $a, pageId: $p) { id } }",
+            json!({ "t": f.token, "a": f.account, "p": f.page_id }),
+        )
+        .await;
+    let id = r.data()["saveIntegration"]["id"]
+        .as_str()
+        .expect("integration id")
+        .to_owned();
+    let r = app
+        .graphql_as(
+            &who.token,
+            "mutation($i: ID!) { testIntegration(id: $i) { ok message } }",
+            json!({ "i": id }),
+        )
+        .await;
+    assert_eq!(r.data()["testIntegration"]["ok"], true, "{}", r.body);
+    id
+}
+
 /// `n` fresh creatives of `who`.
 pub async fn creatives(app: &TestApp, who: &Account, n: u32, seed: u32) -> Vec<String> {
     let mut ids = Vec::new();

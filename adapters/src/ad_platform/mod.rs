@@ -112,6 +112,15 @@ pub trait AdPlatform: Send + Sync {
         range: DateRange,
     ) -> Result<Vec<InsightsRow>, PlatformError>;
 
+    /// Where many campaigns of the account stand (`effective_status`), in one
+    /// go, archived and deleted ones included. Campaigns the platform no
+    /// longer knows are missing from the answer.
+    async fn campaign_states(
+        &self,
+        creds: &Credentials,
+        campaign_ids: &[RemoteId],
+    ) -> Result<Vec<CampaignState>, PlatformError>;
+
     /// The latest rate-limit usage seen for the ad account, if any.
     fn usage(&self, ad_account_id: &str) -> Option<Usage>;
 }

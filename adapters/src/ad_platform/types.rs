@@ -351,6 +351,54 @@ impl InsightsRow {
     }
 }
 
+/// Where a campaign stands on the platform, read back so that a change made
+/// outside Leadforge (in Ads Manager, by review, by billing) reaches the
+/// local status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RemoteDelivery {
+    /// Delivering, or about to (in review, being processed).
+    Running,
+    /// Paused, by the advertiser or by a paused parent.
+    Paused,
+    /// Stopped by the platform: disapproved, an issue, billing. The reason is
+    /// the platform's own words, for the dashboard.
+    Stopped {
+        /// Why the platform stopped it.
+        reason: String,
+    },
+    /// Archived or deleted: it will never deliver again.
+    Ended,
+}
+
+impl RemoteDelivery {
+    /// Reads Meta-style `effective_status` values (the Sandbox uses the same
+    /// words). `None` for a value this version does not know, which callers
+    /// leave alone rather than guess.
+    pub fn from_effective_status(status: &str, issue: Option<&str>) -> Option<Self> {
+        let stopped = |fallback: &str| Self::Stopped {
+            reason: issue.unwrap_or(fallback).to_owned(),
+        };
+        Some(match status {
+            "ACTIVE" | "IN_PROCESS" | "PENDING_REVIEW" | "PREAPPROVED" => Self::Running,
+            "PAUSED" | "CAMPAIGN_PAUSED" | "ADSET_PAUSED" => Self::Paused,
+            "DISAPPROVED" => stopped("The platform disapproved the campaign"),
+            "WITH_ISSUES" => stopped("The platform reports an issue with the campaign"),
+            "PENDING_BILLING_INFO" => stopped("The ad account needs billing information"),
+            "ARCHIVED" | "DELETED" => Self::Ended,
+            _ => return None,
+        })
+    }
+}
+
+/// The remote state of one campaign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignState {
+    /// The campaign.
+    pub campaign_id: RemoteId,
+    /// Where it stands.
+    pub delivery: RemoteDelivery,
+}
+
 /// Name under which an object is created: the advertiser's name followed by the tag, so
 /// a lookup by tag finds it after a crash or a lost answer.
 pub fn tagged_name(name: &str, tag: &str) -> String {

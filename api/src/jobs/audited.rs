@@ -6,9 +6,10 @@
 use std::sync::Arc;
 
 use adapters::ad_platform::{
-    AccountCheck, AdPlatform, AdSetSpec, AdSpec, Assets, CampaignSpec, CreateMode, CreativeSpec,
-    Credentials, DateRange, ImageRef, ImageUpload, InsightsRow, ObjectKind, PlatformError,
-    Provider, RemoteId, RemoteObject, RemoteStatus, TargetingKind, TargetingOption, Usage,
+    AccountCheck, AdPlatform, AdSetSpec, AdSpec, Assets, CampaignSpec, CampaignState, CreateMode,
+    CreativeSpec, Credentials, DateRange, ImageRef, ImageUpload, InsightsRow, ObjectKind,
+    PlatformError, Provider, RemoteId, RemoteObject, RemoteStatus, TargetingKind, TargetingOption,
+    Usage,
 };
 use async_trait::async_trait;
 use entities::{AuditOutcome, CampaignId, TenantId, UserId};
@@ -203,6 +204,14 @@ impl AdPlatform for AuditedPlatform {
         range: DateRange,
     ) -> Result<Vec<InsightsRow>, PlatformError> {
         self.inner.insights(creds, campaign_ids, range).await
+    }
+
+    async fn campaign_states(
+        &self,
+        creds: &Credentials,
+        campaign_ids: &[RemoteId],
+    ) -> Result<Vec<CampaignState>, PlatformError> {
+        self.inner.campaign_states(creds, campaign_ids).await
     }
 
     fn usage(&self, ad_account_id: &str) -> Option<Usage> {

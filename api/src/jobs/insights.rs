@@ -10,6 +10,14 @@
 //! down is skipped for this cycle; the others go on. One account's failure
 //! (an expired token, an outage) is logged and leaves the others alone.
 //!
+//! The same cycle reads where each campaign stands on the platform
+//! (`effective_status`, one more batched call per account), so a campaign
+//! paused in Ads Manager becomes `PAUSED`, one the platform stopped
+//! (disapproved, billing) becomes `ERROR` with the platform's reason, and
+//! an archived or deleted one `COMPLETED`. The change is written only if
+//! the local status is still the one the cycle read, so a pause or resume
+//! made through Leadforge meanwhile wins.
+//!
 //! Several instances on one database sync each account once per cycle: an
 //! instance claims `(account, cycle)` by inserting a row with that dedupe key
 //! into `jobs` (already finished, so no worker picks it up); the unique key
@@ -17,7 +25,7 @@
 
 use std::{collections::HashMap, time::Duration};
 
-use adapters::ad_platform::{DateRange, InsightsRow, RemoteId};
+use adapters::ad_platform::{CampaignState, DateRange, InsightsRow, RemoteDelivery, RemoteId};
 use chrono::Utc;
 use entities::{
     CampaignId, CampaignStatus, IntegrationId, JobId, JobStatus, ad_campaign, job,
@@ -26,11 +34,21 @@ use entities::{
 use futures_util::StreamExt;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    SqlErr, TransactionTrait,
+    SqlErr, TransactionTrait, sea_query::Expr,
 };
 use tokio::sync::{broadcast, watch};
 
-use crate::{error::AppError, services::integrations::IntegrationsService};
+use crate::{
+    error::AppError,
+    services::{
+        Services,
+        audit::{AuditEntry, AuditService},
+        integrations::IntegrationsService,
+    },
+};
+
+/// The actor name the sync records in the audit trail.
+pub const SYNC_ACTOR: &str = "system:insights-sync";
 
 /// Ad accounts synced at the same time.
 const PARALLEL_ACCOUNTS: usize = 4;
@@ -51,6 +69,8 @@ pub struct SyncReport {
     pub elsewhere: usize,
     /// Campaigns whose numbers changed.
     pub updated: usize,
+    /// Campaigns whose status followed a change made on the platform.
+    pub restatused: usize,
 }
 
 #[derive(Clone)]
@@ -61,9 +81,22 @@ pub struct InsightsSync {
     pub interval: Duration,
     pub integrations: IntegrationsService,
     pub events: broadcast::Sender<CampaignId>,
+    pub audit: AuditService,
 }
 
 impl InsightsSync {
+    /// The sync of an app's services, on `db` (the services' own pool, or
+    /// another instance's in tests).
+    pub fn of(services: &Services, db: DatabaseConnection, interval: Duration) -> Self {
+        Self {
+            db,
+            interval,
+            integrations: services.integrations.clone(),
+            events: services.events.clone(),
+            audit: services.audit.clone(),
+        }
+    }
+
     /// Runs a cycle every `interval` until shutdown.
     pub fn spawn(self, mut shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
@@ -136,7 +169,10 @@ impl InsightsSync {
                 AccountOutcome::Slowed => report.slowed += 1,
                 AccountOutcome::Failed => report.failed += 1,
                 AccountOutcome::Elsewhere => report.elsewhere += 1,
-                AccountOutcome::Updated(n) => report.updated += n,
+                AccountOutcome::Updated { numbers, statuses } => {
+                    report.updated += numbers;
+                    report.restatused += statuses;
+                }
             }
         }
         Ok(report)
@@ -179,47 +215,113 @@ impl InsightsSync {
             .map(|c| c.created_at.date_naive())
             .min()
             .unwrap_or(today);
-        let rows = match platform
-            .insights(
-                &creds,
-                &ids,
-                DateRange {
-                    since,
-                    until: today,
-                },
-            )
-            .await
-        {
+        let range = DateRange {
+            since,
+            until: today,
+        };
+        // Numbers and states are independent reads of the same account.
+        let (rows, states) = tokio::join!(
+            platform.insights(&creds, &ids, range),
+            platform.campaign_states(&creds, &ids)
+        );
+        let rows = match rows {
             Ok(rows) => rows,
             Err(e) => {
                 tracing::warn!(integration = %integration.id, error = %e, "reading insights failed");
                 return AccountOutcome::Failed;
             }
         };
+        let states = states.unwrap_or_else(|e| {
+            tracing::warn!(integration = %integration.id, error = %e, "reading campaign states failed; keeping local statuses");
+            Vec::new()
+        });
         let by_remote: HashMap<&str, &InsightsRow> =
             rows.iter().map(|r| (r.campaign_id.as_str(), r)).collect();
+        let state_of: HashMap<&str, &CampaignState> =
+            states.iter().map(|s| (s.campaign_id.as_str(), s)).collect();
         let currency = integration.currency.as_deref().unwrap_or("USD");
-        let mut updated = 0;
+        let (mut numbers, mut statuses) = (0, 0);
         for campaign in &campaigns {
-            let Some(row) = campaign
-                .meta_campaign_id
-                .as_deref()
-                .and_then(|id| by_remote.get(id))
-            else {
+            let Some(remote) = campaign.meta_campaign_id.as_deref() else {
                 continue;
             };
-            match self.record(campaign, row, currency).await {
-                Ok(true) => {
-                    updated += 1;
-                    let _ = self.events.send(campaign.id);
-                }
-                Ok(false) => {}
-                Err(e) => {
-                    tracing::warn!(campaign = %campaign.id, error = %e, "writing insights failed");
+            let mut changed = false;
+            if let Some(row) = by_remote.get(remote) {
+                match self.record(campaign, row, currency).await {
+                    Ok(true) => {
+                        numbers += 1;
+                        changed = true;
+                    }
+                    Ok(false) => {}
+                    Err(e) => {
+                        tracing::warn!(campaign = %campaign.id, error = %e, "writing insights failed");
+                    }
                 }
             }
+            if let Some(state) = state_of.get(remote) {
+                match self.follow(campaign, &state.delivery).await {
+                    Ok(true) => {
+                        statuses += 1;
+                        changed = true;
+                    }
+                    Ok(false) => {}
+                    Err(e) => {
+                        tracing::warn!(campaign = %campaign.id, error = %e, "writing a remote status failed");
+                    }
+                }
+            }
+            if changed {
+                let _ = self.events.send(campaign.id);
+            }
         }
-        AccountOutcome::Updated(updated)
+        AccountOutcome::Updated { numbers, statuses }
+    }
+
+    /// Takes over a status the platform reports when it differs from the
+    /// local one; whether it did. Conditional on the status this cycle read,
+    /// so a user's pause or resume in between is never overwritten.
+    async fn follow(
+        &self,
+        campaign: &ad_campaign::Model,
+        remote: &RemoteDelivery,
+    ) -> Result<bool, AppError> {
+        let Some((status, error)) = local_status_for(campaign.status, remote) else {
+            return Ok(false);
+        };
+        let now = Utc::now();
+        let written = ad_campaign::Entity::update_many()
+            .col_expr(ad_campaign::Column::Status, Expr::value(status))
+            .col_expr(
+                ad_campaign::Column::ErrorMessage,
+                Expr::value(error.clone()),
+            )
+            .col_expr(ad_campaign::Column::UpdatedAt, Expr::value(now))
+            .filter(ad_campaign::Column::Id.eq(campaign.id))
+            .filter(ad_campaign::Column::Status.eq(campaign.status))
+            .exec(&self.db)
+            .await?;
+        if written.rows_affected == 0 {
+            return Ok(false);
+        }
+        tracing::info!(campaign = %campaign.id, from = ?campaign.status, to = ?status, "campaign status changed on the platform");
+        let entry = AuditEntry {
+            tenant_id: Some(campaign.tenant_id),
+            actor: None,
+            action: "campaign.remote_status",
+            target: Some(format!("campaign:{}", campaign.id)),
+            outcome: entities::AuditOutcome::Success,
+            detail: Some(serde_json::json!({
+                "actor": SYNC_ACTOR,
+                "subject": campaign.user_id.to_string(),
+                "from": campaign.status,
+                "to": status,
+                "reason": error,
+            })),
+        };
+        if let Err(e) = self.audit.record_now(entry).await {
+            tracing::warn!(campaign = %campaign.id, error = %e, "could not audit a remote status change");
+        }
+        Ok(true)
     }
 
     /// Whether this instance syncs `integration` in `cycle` (its claim row
@@ -322,7 +424,22 @@ enum AccountOutcome {
     Elsewhere,
     Slowed,
     Failed,
-    Updated(usize),
+    Updated { numbers: usize, statuses: usize },
+}
+
+/// The local status (and error message) a live campaign takes when the
+/// platform reports `remote`; `None` when they already agree.
+fn local_status_for(
+    local: CampaignStatus,
+    remote: &RemoteDelivery,
+) -> Option<(CampaignStatus, Option<String>)> {
+    let target = match remote {
+        RemoteDelivery::Running => (CampaignStatus::Active, None),
+        RemoteDelivery::Paused => (CampaignStatus::Paused, None),
+        RemoteDelivery::Stopped { reason } => (CampaignStatus::Error, Some(reason.clone())),
+        RemoteDelivery::Ended => (CampaignStatus::Completed, None),
+    };
+    (target.0 != local).then_some(target)
 }
 
 /// The stored numbers of one insights row: CTR as a fraction, cost per
@@ -371,5 +488,31 @@ mod tests {
         assert_eq!(p.ctr, 0.0);
         assert_eq!(p.cost_per_lead_cents, None);
         assert_eq!(p.currency, "JPY");
+    }
+
+    #[test]
+    fn remote_states_become_local_statuses() {
+        use CampaignStatus::*;
+        let stopped = RemoteDelivery::Stopped {
+            reason: "Disapproved".to_owned(),
+        };
+        assert_eq!(local_status_for(Active, &RemoteDelivery::Running), None);
+        assert_eq!(local_status_for(Paused, &RemoteDelivery::Paused), None);
+        assert_eq!(
+            local_status_for(Active, &RemoteDelivery::Paused),
+            Some((Paused, None))
+        );
+        assert_eq!(
+            local_status_for(Paused, &RemoteDelivery::Running),
+            Some((Active, None))
+        );
+        assert_eq!(
+            local_status_for(Active, &stopped),
+            Some((Error, Some("Disapproved".to_owned())))
+        );
+        assert_eq!(
+            local_status_for(Paused, &RemoteDelivery::Ended),
+            Some((Completed, None))
+        );
     }
 }

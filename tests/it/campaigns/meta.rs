@@ -5,8 +5,8 @@
 
 use adapters::stand_in::{Fault, FaultAction, Match, MetaFixture, MetaStandIn};
 use leadforge_e2e::{
-    Account, Backend, TestApp, both_backends,
-    campaigns::{LAUNCH, create, creatives, ledger, settled, traffic_input},
+    Backend, TestApp, both_backends,
+    campaigns::{LAUNCH, create, creatives, ledger, settled, traffic_input, verified_meta},
 };
 use serde_json::{Value, json};
 
@@ -27,29 +27,6 @@ async fn meta_app(backend: Backend) -> (MetaStandIn, MetaFixture, TestApp) {
     (meta, fixture, app)
 }
 
-async fn meta_integration(app: &TestApp, who: &Account, f: &MetaFixture) -> String {
-    let r = app
-        .graphql_as(
-            &who.token,
-            "mutation($t: String!, $a: String!, $p: String) { saveIntegration(provider: META_ADS, accessToken: $t, adAccountId: $a, pageId: $p) { id } }",
-            json!({ "t": f.token, "a": f.account, "p": f.page_id }),
-        )
-        .await;
-    let id = r.data()["saveIntegration"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let r = app
-        .graphql_as(
-            &who.token,
-            "mutation($i: ID!) { testIntegration(id: $i) { ok message } }",
-            json!({ "i": id }),
-        )
-        .await;
-    assert_eq!(r.data()["testIntegration"]["ok"], true, "{}", r.body);
-    id
-}
-
 /// The stand-in's objects of a kind, with their stored fields.
 fn objects(meta: &MetaStandIn, kind: &str) -> Vec<adapters::stand_in::Stored> {
     meta.object_ids(kind)
@@ -65,7 +42,7 @@ fn field(o: &adapters::stand_in::Stored, key: &str) -> Value {
 async fn each_objective_launches_with_its_shape_and_images_upload_once(backend: Backend) {
     let (meta, f, app) = meta_app(backend).await;
     let ann = app.sign_up("ann@a.test", "Ann Ads").await;
-    let integration = meta_integration(&app, &ann, &f).await;
+    let integration = verified_meta(&app, &ann, &f).await;
     let images = creatives(&app, &ann, 2, 1).await;
 
     let cases = [
@@ -189,7 +166,7 @@ async fn each_objective_launches_with_its_shape_and_images_upload_once(backend: 
 async fn faults_at_each_create_step_end_live_or_failed_without_duplicates(backend: Backend) {
     let (meta, f, app) = meta_app(backend).await;
     let ann = app.sign_up("ann@a.test", "Ann Ads").await;
-    let integration = meta_integration(&app, &ann, &f).await;
+    let integration = verified_meta(&app, &ann, &f).await;
     let images = creatives(&app, &ann, 1, 1).await;
 
     let transient = || FaultAction::Error {
@@ -321,7 +298,7 @@ const UPDATE: &str = "mutation($id: ID!, $input: CreateCampaignInput!) { updateC
 async fn a_failed_launch_relaunched_reuses_its_objects_unless_the_draft_changed(backend: Backend) {
     let (meta, f, app) = meta_app(backend).await;
     let ann = app.sign_up("ann@a.test", "Ann Ads").await;
-    let integration = meta_integration(&app, &ann, &f).await;
+    let integration = verified_meta(&app, &ann, &f).await;
     let images = creatives(&app, &ann, 1, 1).await;
     let mut input = traffic_input(&integration, &images);
     input["campaignName"] = json!("Second chance");

@@ -6,6 +6,7 @@ pub mod config;
 pub mod errors;
 pub mod insights;
 pub mod mapping;
+mod states;
 pub mod usage;
 pub mod wire;
 
@@ -347,6 +348,20 @@ impl AdPlatform for MetaAds {
             campaign_ids,
             range,
             currency.as_deref(),
+        )
+        .await
+    }
+
+    async fn campaign_states(
+        &self,
+        creds: &Credentials,
+        campaign_ids: &[RemoteId],
+    ) -> Result<Vec<CampaignState>, PlatformError> {
+        states::fetch(
+            &self.client,
+            &creds.access_token,
+            creds.account_number(),
+            campaign_ids,
         )
         .await
     }

@@ -466,6 +466,17 @@ impl AdPlatform for Sandbox {
             .insights(creds.account_number(), campaign_ids, now))
     }
 
+    async fn campaign_states(
+        &self,
+        creds: &Credentials,
+        campaign_ids: &[RemoteId],
+    ) -> Result<Vec<CampaignState>, PlatformError> {
+        self.gate(creds)?;
+        Ok(self
+            .state()?
+            .campaign_states(creds.account_number(), campaign_ids))
+    }
+
     fn usage(&self, ad_account_id: &str) -> Option<Usage> {
         let number = ad_account_id.strip_prefix("act_").unwrap_or(ad_account_id);
         let calls = self.state.lock().ok()?.calls(number);

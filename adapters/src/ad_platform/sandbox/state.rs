@@ -9,7 +9,8 @@ use sha2::{Digest, Sha256};
 use super::delivery::{DeliveryInput, totals};
 use crate::ad_platform::error::PlatformError;
 use crate::ad_platform::types::{
-    AdSpec, InsightsRow, ObjectKind, Objective, RemoteId, RemoteObject, RemoteStatus,
+    AdSpec, CampaignState, InsightsRow, ObjectKind, Objective, RemoteDelivery, RemoteId,
+    RemoteObject, RemoteStatus,
 };
 use crate::ad_platform::validate::invalid;
 
@@ -241,6 +242,23 @@ impl State {
         obj.status = "DELETED";
         obj.active_since = None;
         Ok(())
+    }
+
+    /// Where the account's campaigns among `ids` stand; deleted ones
+    /// included, as the platform reports them.
+    pub fn campaign_states(&self, account: &str, ids: &[RemoteId]) -> Vec<CampaignState> {
+        ids.iter()
+            .filter_map(|id| {
+                let c = self
+                    .objects
+                    .get(&(account.to_owned(), id.clone()))
+                    .filter(|o| o.kind == ObjectKind::Campaign)?;
+                Some(CampaignState {
+                    campaign_id: id.clone(),
+                    delivery: RemoteDelivery::from_effective_status(c.status, None)?,
+                })
+            })
+            .collect()
     }
 
     /// Delivery totals of the account's campaigns among `ids`; campaigns that never

@@ -112,6 +112,7 @@ pub fn post(w: &mut World, req: &Req<'_>) -> Reply {
                     account: n,
                     fields,
                     status,
+                    verdict: None,
                 },
             );
             Reply::ok(json!({"id": id}))

@@ -20,7 +20,7 @@ mod world;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-pub use world::{AccountSeed, InsightsSeed, PageSeed, RecordedCall, Stored, TokenSeed};
+pub use world::{AccountSeed, InsightsSeed, PageSeed, RecordedCall, Stored, TokenSeed, Verdict};
 
 use self::server::Shared;
 use self::world::World;
@@ -144,6 +144,25 @@ impl MetaStandIn {
     /// Seeds the delivery insights return for a campaign.
     pub fn set_insights(&self, campaign_id: &str, seed: InsightsSeed) {
         self.world().insights.insert(campaign_id.to_owned(), seed);
+    }
+
+    /// Changes an object's configured status as someone in Ads Manager would
+    /// (`PAUSED`, `ACTIVE`, `ARCHIVED`, `DELETED`).
+    pub fn set_status_outside(&self, id: &str, status: &str) {
+        if let Some(o) = self.world().objects.get_mut(id) {
+            o.status = status.to_owned();
+        }
+    }
+
+    /// Makes the platform decide about an object (a disapproval, an issue,
+    /// missing billing): its `effective_status` and the issue summary.
+    pub fn set_verdict(&self, id: &str, effective_status: &str, summary: Option<&str>) {
+        if let Some(o) = self.world().objects.get_mut(id) {
+            o.verdict = Some(Verdict {
+                effective_status: effective_status.to_owned(),
+                summary: summary.map(str::to_owned),
+            });
+        }
     }
 
     /// Page size when a request names none.

@@ -155,7 +155,63 @@ fn kind_of_edge(edge: &str) -> Option<&'static str> {
     }
 }
 
-/// Listing with an optional `filtering=[{"field":"name","operator":"CONTAIN","value":…}]`.
+/// One condition of `filtering`, as far as the stand-in understands them.
+enum Condition {
+    NameContains(String),
+    IdIn(Vec<String>),
+}
+
+/// Parses `filtering=[{"field":…,"operator":…,"value":…}]`: `name CONTAIN`
+/// and `id IN`; anything else is refused, as Graph refuses unknown fields.
+fn conditions(req: &Req<'_>) -> Result<Vec<Condition>, Reply> {
+    let Some(f) = req.params.get("filtering") else {
+        return Ok(Vec::new());
+    };
+    let refuse = |why: &str| reply::invalid(why, None, Some("filtering"), None);
+    let Ok(Value::Array(items)) = serde_json::from_str::<Value>(f) else {
+        return Err(refuse("Param filtering must be a JSON array"));
+    };
+    items
+        .iter()
+        .map(|c| match (c["field"].as_str(), c["operator"].as_str()) {
+            (Some("name"), Some("CONTAIN")) => c["value"]
+                .as_str()
+                .map(|v| Condition::NameContains(v.to_owned()))
+                .ok_or_else(|| refuse("Filter value must be a string for CONTAIN")),
+            (Some("id"), Some("IN")) => c["value"]
+                .as_array()
+                .map(|ids| {
+                    Condition::IdIn(
+                        ids.iter()
+                            .filter_map(|v| v.as_str().map(str::to_owned))
+                            .collect(),
+                    )
+                })
+                .ok_or_else(|| refuse("Filter value must be an array for IN")),
+            _ => Err(refuse("Filter field or operator is not supported")),
+        })
+        .collect()
+}
+
+/// The `effective_status` list a listing asks for; without one, Graph leaves
+/// out archived and deleted objects.
+fn wanted_statuses(req: &Req<'_>) -> Result<Option<Vec<String>>, Reply> {
+    let Some(raw) = req.params.get("effective_status") else {
+        return Ok(None);
+    };
+    match serde_json::from_str::<Vec<String>>(raw) {
+        Ok(list) => Ok(Some(list)),
+        Err(_) => Err(reply::invalid(
+            "Param effective_status must be a JSON array of strings",
+            None,
+            Some("effective_status"),
+            None,
+        )),
+    }
+}
+
+/// Listing with optional `filtering` (name CONTAIN, id IN) and
+/// `effective_status`; `fields` picks `effective_status` and `issues_info`.
 fn list_objects(w: &World, req: &Req<'_>, act: &str, edge: &str) -> Reply {
     let Some(kind) = kind_of_edge(edge) else {
         return reply::graph_error(
@@ -169,36 +225,51 @@ fn list_objects(w: &World, req: &Req<'_>, act: &str, edge: &str) -> Reply {
         );
     };
     let n = act.trim_start_matches("act_");
-    let filter: Option<String> = match req.params.get("filtering") {
-        None => None,
-        Some(f) => match serde_json::from_str::<Value>(f) {
-            Ok(v) => v
-                .as_array()
-                .and_then(|a| a.first())
-                .filter(|c| c["field"] == "name" && c["operator"] == "CONTAIN")
-                .and_then(|c| c["value"].as_str().map(str::to_owned)),
-            Err(_) => {
-                return reply::invalid(
-                    "Param filtering must be a JSON array",
-                    None,
-                    Some("filtering"),
-                    None,
-                );
-            }
-        },
+    let conditions = match conditions(req) {
+        Ok(c) => c,
+        Err(reply) => return reply,
     };
+    let statuses = match wanted_statuses(req) {
+        Ok(s) => s,
+        Err(reply) => return reply,
+    };
+    let fields = req.params.get("fields").map(String::as_str).unwrap_or("");
+    let want = |f: &str| fields.split(',').any(|x| x.trim() == f);
     let items = w
         .objects
         .iter()
-        .filter(|(_, o)| {
-            o.kind == kind && o.account == n && o.status != "DELETED" && o.status != "ARCHIVED"
+        .filter(|(_, o)| o.kind == kind && o.account == n)
+        .filter(|(_, o)| match &statuses {
+            Some(list) => list.iter().any(|s| s == o.effective_status()),
+            None => o.status != "DELETED" && o.status != "ARCHIVED",
         })
-        .filter(|(_, o)| {
-            filter
-                .as_deref()
-                .is_none_or(|f| o.str("name").is_some_and(|name| name.contains(f)))
+        .filter(|(id, o)| {
+            conditions.iter().all(|c| match c {
+                Condition::NameContains(f) => o.str("name").is_some_and(|name| name.contains(f)),
+                Condition::IdIn(ids) => ids.iter().any(|x| x == *id),
+            })
         })
-        .map(|(id, o)| json!({"id": id, "name": o.str("name"), "status": o.status}))
+        .map(|(id, o)| {
+            let mut item = json!({"id": id, "name": o.str("name"), "status": o.status});
+            if want("effective_status") {
+                item["effective_status"] = json!(o.effective_status());
+            }
+            if want("issues_info") {
+                let issues: Vec<Value> = o
+                    .verdict
+                    .iter()
+                    .filter(|_| o.effective_status() != o.status)
+                    .filter_map(|v| v.summary.as_ref())
+                    .map(|summary| {
+                        json!({"level": "AD", "error_code": 1_815_694, "error_summary": summary, "error_message": summary})
+                    })
+                    .collect();
+                if !issues.is_empty() {
+                    item["issues_info"] = Value::Array(issues);
+                }
+            }
+            item
+        })
         .collect();
     page_of(w, req, items)
 }
@@ -213,7 +284,7 @@ fn node(w: &World, req: &Req<'_>, id: &str) -> Reply {
     }
     match w.objects.get(id) {
         Some(o) if req.token.accounts.contains(&o.account) => Reply::ok(json!({
-            "id": id, "name": o.str("name"), "status": o.status, "effective_status": o.status,
+            "id": id, "name": o.str("name"), "status": o.status, "effective_status": o.effective_status(),
         })),
         _ => reply::missing("GET", id),
     }

@@ -81,11 +81,33 @@ pub struct Stored {
     pub account: String,
     /// The create's parameters, JSON values decoded.
     pub fields: BTreeMap<String, Value>,
-    /// Current status.
+    /// Current (configured) status.
     pub status: String,
+    /// What the platform decided on its own (review, billing), which
+    /// overrides the effective status `status` gives.
+    pub verdict: Option<Verdict>,
+}
+
+/// A platform decision about an object: its `effective_status` and the
+/// `issues_info` summary that explains it.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    /// E.g. `DISAPPROVED`, `WITH_ISSUES`, `PENDING_BILLING_INFO`.
+    pub effective_status: String,
+    /// The issue's `error_summary`.
+    pub summary: Option<String>,
 }
 
 impl Stored {
+    /// `effective_status` as Graph reports it.
+    pub fn effective_status(&self) -> &str {
+        match (&self.verdict, self.status.as_str()) {
+            (_, s @ ("DELETED" | "ARCHIVED" | "PAUSED")) => s,
+            (Some(v), _) => &v.effective_status,
+            (None, s) => s,
+        }
+    }
+
     /// A string field.
     pub fn str(&self, key: &str) -> Option<&str> {
         self.fields.get(key).and_then(Value::as_str)

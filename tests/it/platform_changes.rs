@@ -1,0 +1,218 @@
+//! What happens on the platform reaches the dashboard: with the Meta
+//! stand-in, new numbers (the stand-in's delivery moved forward), a pause
+//! and a resume made in Ads Manager, a rejection and an archive all arrive
+//! over the subscription after a sync, without a query.
+
+use adapters::stand_in::{InsightsSeed, MetaFixture, MetaStandIn};
+use leadforge_e2e::{
+    Account, Backend, TestApp, both_backends,
+    campaigns::{LAUNCH, create, creatives, settled, traffic_input, verified_meta},
+    ws::{Protocol, WsClient},
+};
+use serde_json::{Value, json};
+
+both_backends!(
+    numbers_and_statuses_changed_on_meta_reach_the_subscriber,
+    an_archived_campaign_completes
+);
+
+const WATCH: &str = "subscription($id: ID) { campaignUpdated(id: $id) { id status errorMessage \
+    performance { impressions clicks spendCents leads currency costPerLeadCents } } }";
+
+async fn meta_app(backend: Backend) -> (MetaStandIn, MetaFixture, TestApp) {
+    let meta = MetaStandIn::start().await.unwrap();
+    let fixture = MetaFixture::seed(&meta);
+    let app = TestApp::spawn_with(
+        backend,
+        &[
+            ("LEADFORGE_SIGNUP_CREDITS", "20"),
+            ("LEADFORGE_INSIGHTS_INTERVAL_SECS", "1"),
+            ("META_GRAPH_URL", meta.base_url()),
+        ],
+    )
+    .await;
+    (meta, fixture, app)
+}
+
+/// A launched (ACTIVE) Meta campaign of `who`: (local id, Meta campaign id).
+async fn live_campaign(
+    app: &TestApp,
+    who: &Account,
+    f: &MetaFixture,
+    seed: u32,
+) -> (String, String) {
+    let integration = verified_meta(app, who, f).await;
+    let images = creatives(app, who, 1, seed).await;
+    let id = create(app, who, traffic_input(&integration, &images)).await;
+    app.graphql_as(
+        &who.token,
+        LAUNCH,
+        json!({ "id": id, "k": format!("k-{seed}") }),
+    )
+    .await;
+    let campaign = settled(app, who, &id).await;
+    assert_eq!(campaign["status"], "ACTIVE", "{campaign}");
+    let remote = campaign["metaCampaignId"].as_str().unwrap().to_owned();
+    (id, remote)
+}
+
+async fn watch(app: &TestApp, who: &Account, id: Option<&str>) -> (WsClient, String) {
+    let url = format!("ws://{}/graphql/ws", app.addr);
+    let auth = json!({ "authorization": format!("Bearer {}", who.token) });
+    let mut socket = WsClient::connect(&url, Protocol::TransportWs, auth)
+        .await
+        .unwrap();
+    let sub = socket.start(WATCH, json!({ "id": id })).await.unwrap();
+    (socket, sub)
+}
+
+/// The campaign of the next updates of `sub` until `done` holds for one.
+async fn until(socket: &mut WsClient, sub: &str, done: impl Fn(&Value) -> bool) -> Value {
+    loop {
+        let message = socket.receive().await.expect("an update");
+        if message["id"] != sub {
+            continue;
+        }
+        assert_eq!(message["type"], "next", "{message}");
+        let campaign = message["payload"]["data"]["campaignUpdated"].clone();
+        if done(&campaign) {
+            return campaign;
+        }
+    }
+}
+
+fn delivered(impressions: i64, spend: &str, leads: i64) -> InsightsSeed {
+    InsightsSeed {
+        impressions,
+        clicks: impressions / 20,
+        inline_link_clicks: impressions / 25,
+        spend: spend.to_owned(),
+        leads,
+        lead_subtypes: vec![("onsite_conversion.lead_grouped".to_owned(), leads)],
+        day: None,
+    }
+}
+
+async fn numbers_and_statuses_changed_on_meta_reach_the_subscriber(backend: Backend) {
+    let (meta, f, app) = meta_app(backend).await;
+    let ann = app.sign_up("ann@platform.test", "Platform Co").await;
+    let bob = app.sign_up("bob@platform.test", "Other Co").await;
+    let (id, remote) = live_campaign(&app, &ann, &f, 11).await;
+    let (mut socket, sub) = watch(&app, &ann, Some(&id)).await;
+    let (mut bobs, bobs_sub) = watch(&app, &bob, None).await;
+
+    // Delivery on the platform; then more of it, as its clock moves on.
+    meta.set_insights(&remote, delivered(1200, "12.34", 3));
+    let c = until(&mut socket, &sub, |c| {
+        c["performance"]["impressions"] == 1200
+    })
+    .await;
+    assert_eq!(c["performance"]["spendCents"], 1234, "{c}");
+    assert_eq!(c["performance"]["clicks"], 48, "link clicks: {c}");
+    assert_eq!(c["performance"]["leads"], 3, "the lead total alone: {c}");
+    assert_eq!(c["performance"]["costPerLeadCents"], 411, "{c}");
+    meta.set_insights(&remote, delivered(2500, "25.00", 5));
+    let c = until(&mut socket, &sub, |c| {
+        c["performance"]["impressions"] == 2500
+    })
+    .await;
+    assert_eq!(c["performance"]["spendCents"], 2500, "{c}");
+    assert_eq!(c["status"], "ACTIVE");
+
+    // Paused, then resumed, in Ads Manager.
+    meta.set_status_outside(&remote, "PAUSED");
+    let c = until(&mut socket, &sub, |c| c["status"] != "ACTIVE").await;
+    assert_eq!(c["status"], "PAUSED", "{c}");
+    meta.set_status_outside(&remote, "ACTIVE");
+    let c = until(&mut socket, &sub, |c| c["status"] != "PAUSED").await;
+    assert_eq!(c["status"], "ACTIVE", "{c}");
+
+    // The platform stops it, and says why.
+    meta.set_verdict(
+        &remote,
+        "WITH_ISSUES",
+        Some("Your ad wasn't approved because it doesn't follow our Advertising Standards."),
+    );
+    let c = until(&mut socket, &sub, |c| c["status"] != "ACTIVE").await;
+    assert_eq!(c["status"], "ERROR", "{c}");
+    assert!(
+        c["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("Advertising Standards"),
+        "{c}"
+    );
+
+    // The states were read in batched listings filtered on the ids, never
+    // campaign by campaign.
+    let reads: Vec<_> = meta
+        .calls()
+        .into_iter()
+        .filter(|c| c.method == "GET" && c.path.ends_with("/campaigns"))
+        .collect();
+    assert!(!reads.is_empty());
+    assert!(reads.iter().all(|c| {
+        c.params
+            .get("filtering")
+            .is_some_and(|f| f.contains("\"IN\""))
+            && c.params
+                .get("effective_status")
+                .is_some_and(|s| s.contains("ARCHIVED"))
+    }));
+    assert!(
+        !meta
+            .call_lines()
+            .iter()
+            .any(|l| l == &format!("GET /{remote}")),
+        "no read per campaign"
+    );
+
+    // The other tenant's dashboard heard none of it.
+    let quiet = tokio::time::timeout(std::time::Duration::from_millis(300), bobs.receive()).await;
+    match quiet {
+        Err(_) => {}
+        Ok(message) => {
+            let message = message.unwrap();
+            assert_ne!(message["id"], bobs_sub.as_str(), "bob saw {message}");
+        }
+    }
+
+    // The change is on the audit trail, with the platform as its source.
+    let chief = app.chief_architect("chief@platform.test").await;
+    let r = app
+        .graphql_as(
+            &chief.token,
+            "{ auditEvents(first: 100) { edges { node { action target } } } }",
+            json!({}),
+        )
+        .await;
+    let actions: Vec<&str> = r.data()["auditEvents"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["node"]["target"] == format!("campaign:{id}"))
+        .filter_map(|e| e["node"]["action"].as_str())
+        .collect();
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| **a == "campaign.remote_status")
+            .count(),
+        3,
+        "{actions:?}"
+    );
+}
+
+async fn an_archived_campaign_completes(backend: Backend) {
+    let (meta, f, app) = meta_app(backend).await;
+    let ann = app.sign_up("arch@platform.test", "Archive Co").await;
+    let (id, remote) = live_campaign(&app, &ann, &f, 21).await;
+    let (mut socket, sub) = watch(&app, &ann, None).await;
+    meta.set_status_outside(&remote, "ARCHIVED");
+    let c = until(&mut socket, &sub, |c| {
+        c["id"] == id.as_str() && c["status"] != "ACTIVE"
+    })
+    .await;
+    assert_eq!(c["status"], "COMPLETED", "{c}");
+    assert_eq!(c["errorMessage"], Value::Null);
+}
