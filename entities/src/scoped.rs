@@ -1,5 +1,7 @@
 //! Tenant-scoped finders: the only way services should start a query on a
-//! tenant-owned table, so no read forgets the tenant filter.
+//! tenant-owned table, so no read forgets the tenant filter. The few reads
+//! that have no caller to scope by go through `unscoped…` finders, whose
+//! names make each of them stand out.
 
 use sea_orm::entity::prelude::*;
 use sea_orm::{Condition, QueryFilter, Select};
@@ -57,6 +59,29 @@ pub trait TenantScoped: EntityTrait {
     /// Rows visible within `scope`.
     fn within(scope: RowScope) -> Select<Self> {
         Self::find().filter(Self::scope_condition(scope))
+    }
+
+    /// The row `id`, if it lies within `scope`.
+    fn by_id<K>(scope: RowScope, id: K) -> Select<Self>
+    where
+        K: Into<<Self::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+    {
+        Self::find_by_id(id).filter(Self::scope_condition(scope))
+    }
+
+    /// Every row, whoever owns it: only for reads with no caller to scope
+    /// by (signing in, checking a token, the bootstrap hint, uniqueness
+    /// across tenants, the job worker).
+    fn unscoped() -> Select<Self> {
+        Self::find()
+    }
+
+    /// The row `id`, whoever owns it; see [`TenantScoped::unscoped`].
+    fn unscoped_by_id<K>(id: K) -> Select<Self>
+    where
+        K: Into<<Self::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+    {
+        Self::find_by_id(id)
     }
 }
 

@@ -224,6 +224,22 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
+    /// SQL statements the server has run so far, from its own
+    /// `leadforge_db_statements_total` metric.
+    pub async fn statements(&self) -> u64 {
+        let response = self
+            .http
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .expect("GET /metrics");
+        let text = response.text().await.expect("metrics text");
+        text.lines()
+            .filter(|l| l.starts_with("leadforge_db_statements_total{"))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+            .sum()
+    }
+
     /// POSTs a GraphQL request and returns the status and the JSON body.
     pub async fn graphql(&self, query: &str, variables: Value) -> GqlResponse {
         let response = self

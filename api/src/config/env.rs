@@ -51,6 +51,11 @@ pub const ENV_SETTINGS: &[EnvSetting] = &[
     plain("LEADFORGE_MAX_BATCH", "graphql.max_batch"),
     plain("LEADFORGE_MAX_BODY_BYTES", "graphql.max_body_bytes"),
     plain("LEADFORGE_MAX_PAGE_SIZE", "graphql.max_page_size"),
+    // Test-only: loaders without batching (see GraphqlConfig).
+    plain(
+        "LEADFORGE_TEST_UNBATCHED_LOADERS",
+        "graphql.unbatched_loaders",
+    ),
     plain("LEADFORGE_MAX_UPLOAD_BYTES", "uploads.max_bytes"),
     plain("LEADFORGE_JWT_TTL_SECS", "auth.jwt_ttl_secs"),
     plain("LEADFORGE_SIGNUP_CREDITS", "auth.signup_credits"),

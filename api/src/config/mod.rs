@@ -174,6 +174,10 @@ pub struct GraphqlConfig {
     pub max_batch: usize,
     pub max_body_bytes: usize,
     pub max_page_size: usize,
+    /// Test-only (`LEADFORGE_TEST_UNBATCHED_LOADERS`): loaders read one key
+    /// per statement, so the statement-count test can show it would catch
+    /// an N+1. Never set it elsewhere.
+    pub unbatched_loaders: bool,
 }
 
 /// How long slow clients may hold a connection, and how many may.

@@ -74,6 +74,9 @@ pub struct RawGraphql {
     pub max_batch: usize,
     pub max_body_bytes: usize,
     pub max_page_size: usize,
+    /// Test-only; see `GraphqlConfig::unbatched_loaders`.
+    #[serde(default)]
+    pub unbatched_loaders: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -186,6 +186,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             max_batch: g.max_batch,
             max_body_bytes: g.max_body_bytes,
             max_page_size: g.max_page_size,
+            unbatched_loaders: g.unbatched_loaders,
         },
         uploads: UploadConfig {
             max_bytes: raw.uploads.max_bytes,
@@ -381,6 +382,7 @@ pub(super) fn masked_toml(c: &Config) -> String {
             "max_batch": c.graphql.max_batch,
             "max_body_bytes": c.graphql.max_body_bytes,
             "max_page_size": c.graphql.max_page_size,
+            "unbatched_loaders": c.graphql.unbatched_loaders,
         },
         "uploads": { "max_bytes": c.uploads.max_bytes },
         "auth": { "jwt_ttl_secs": c.auth.jwt_ttl.as_secs(), "signup_credits": c.auth.signup_credits, "signups_per_hour": c.auth.signups_per_hour, "jwt_secret": mask(c.auth.jwt_secret.as_ref()) },

@@ -45,7 +45,7 @@ impl AdminQuery {
         let principal = ctx.principal()?;
         let tenant = parse_tenant_filter(tenant_id.as_ref())?;
         let users = ctx.services()?.directory.users(principal, tenant).await?;
-        Ok(users.into_iter().map(User).collect())
+        Ok(users.into_iter().map(User::from).collect())
     }
 }
 
@@ -71,7 +71,7 @@ impl AdminMutation {
             password: SecretString::from(password),
             role: role.into(),
         };
-        Ok(User(
+        Ok(User::from(
             ctx.services()?
                 .identity
                 .create_user(principal, input)

@@ -6,12 +6,10 @@ use entities::{AuditOutcome, audit_event};
 
 use super::{
     context::ContextExt,
-    error::{GqlError, GqlResult},
+    error::GqlResult,
     identity::User,
-    loaders::Loaders,
     pagination::{Connected, connection, page_request},
 };
-use crate::error::AppError;
 
 /// One recorded action.
 pub struct AuditEvent(audit_event::Model);
@@ -27,10 +25,12 @@ impl AuditEvent {
         let Some(actor) = self.0.actor_user_id else {
             return Ok(None);
         };
-        let loaders = ctx
-            .data::<Loaders>()
-            .map_err(|_| GqlError::from(AppError::Internal("loaders missing".into())))?;
-        Ok(loaders.user_by_id.load_one(actor).await?.map(User))
+        Ok(ctx
+            .loaders()?
+            .user_by_id
+            .load_one(actor)
+            .await?
+            .map(User::from))
     }
     /// A dotted verb, e.g. `auth.sign_in`.
     async fn action(&self) -> &str {

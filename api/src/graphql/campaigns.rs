@@ -14,21 +14,15 @@ use super::{
     },
     context::ContextExt,
     creatives::Creative,
-    error::{GqlError, GqlResult},
+    error::GqlResult,
     identity::User,
     integrations::{Integration, Provider},
-    loaders::Loaders,
     pagination::{Connected, connection, page_request},
 };
 use crate::{authz::Action, error::AppError};
 
 /// Most snapshots one campaign answers at once.
 const MAX_SNAPSHOTS: i32 = 500;
-
-fn loaders<'a>(ctx: &'a Context<'_>) -> GqlResult<&'a Loaders> {
-    ctx.data::<Loaders>()
-        .map_err(|_| GqlError::from(AppError::Internal("loaders missing".into())))
-}
 
 /// A media-buyer campaign.
 pub struct Campaign(pub ad_campaign::Model);
@@ -73,7 +67,8 @@ impl Campaign {
     }
     /// The chosen creatives, in order.
     async fn creatives(&self, ctx: &Context<'_>) -> GqlResult<Vec<Creative>> {
-        let linked = loaders(ctx)?
+        let linked = ctx
+            .loaders()?
             .creatives_by_campaign
             .load_one(self.0.id)
             .await?
@@ -82,7 +77,8 @@ impl Campaign {
     }
     /// The integration that launches it.
     async fn integration(&self, ctx: &Context<'_>) -> GqlResult<Integration> {
-        let integration = loaders(ctx)?
+        let integration = ctx
+            .loaders()?
             .integration_by_id
             .load_one(self.0.integration_id)
             .await?
@@ -111,7 +107,8 @@ impl Campaign {
     }
     /// One platform creative and ad per chosen creative, all in one ad set.
     async fn remote_ads(&self, ctx: &Context<'_>) -> GqlResult<Vec<RemoteAd>> {
-        let linked = loaders(ctx)?
+        let linked = ctx
+            .loaders()?
             .creatives_by_campaign
             .load_one(self.0.id)
             .await?
@@ -129,7 +126,8 @@ impl Campaign {
     async fn performance(&self, ctx: &Context<'_>) -> GqlResult<Performance> {
         let currency = match &self.0.performance {
             Some(p) => p.currency.clone(),
-            None => loaders(ctx)?
+            None => ctx
+                .loaders()?
                 .integration_by_id
                 .load_one(self.0.integration_id)
                 .await?
@@ -153,7 +151,8 @@ impl Campaign {
             .into());
         }
         let key = (self.0.id, usize::try_from(last).unwrap_or(0));
-        let rows = loaders(ctx)?
+        let rows = ctx
+            .loaders()?
             .snapshots_by_campaign
             .load_one(key)
             .await?
@@ -166,12 +165,13 @@ impl Campaign {
     }
     /// The member it belongs to.
     async fn owner(&self, ctx: &Context<'_>) -> GqlResult<User> {
-        let user = loaders(ctx)?
+        let user = ctx
+            .loaders()?
             .user_by_id
             .load_one(self.0.user_id)
             .await?
             .ok_or_else(|| AppError::Internal("a campaign's owner is missing".into()))?;
-        Ok(User(user))
+        Ok(User::from(user))
     }
     /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {

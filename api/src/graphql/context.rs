@@ -2,7 +2,7 @@
 
 use async_graphql::Context;
 
-use super::error::GqlError;
+use super::{error::GqlError, loaders::Loaders};
 use crate::{
     auth::{Caller, ClientAddr, Principal},
     error::AppError,
@@ -17,6 +17,9 @@ pub trait ContextExt {
     fn principal(&self) -> Result<&Principal, GqlError>;
     /// The caller's network address (unspecified when unknown).
     fn client(&self) -> ClientAddr;
+    /// The request's loaders, built for its signed-in caller;
+    /// `UNAUTHENTICATED` without one.
+    fn loaders(&self) -> Result<&Loaders, GqlError>;
 }
 
 impl ContextExt for Context<'_> {
@@ -41,5 +44,17 @@ impl ContextExt for Context<'_> {
 
     fn client(&self) -> ClientAddr {
         self.data_opt::<ClientAddr>().copied().unwrap_or_default()
+    }
+
+    fn loaders(&self) -> Result<&Loaders, GqlError> {
+        match self.data_opt::<Loaders>() {
+            Some(loaders) => Ok(loaders),
+            None => {
+                // Loaders exist for every signed-in caller, so their
+                // absence means there is none.
+                self.principal()?;
+                Err(AppError::Internal("loaders missing from request data".into()).into())
+            }
+        }
     }
 }

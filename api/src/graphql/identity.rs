@@ -5,11 +5,7 @@ use chrono::{DateTime, Utc};
 use entities::{tenant, user};
 use secrecy::{ExposeSecret, SecretString};
 
-use super::{
-    context::ContextExt,
-    error::{GqlError, GqlResult},
-    loaders::Loaders,
-};
+use super::{context::ContextExt, error::GqlResult};
 use crate::{
     error::AppError,
     services::identity::{Session, SignUp},
@@ -47,37 +43,52 @@ impl Tenant {
 }
 
 /// A person who signs in.
-pub struct User(pub user::Model);
+pub struct User {
+    row: user::Model,
+    /// Whether this is the user a `signUp` or `signIn` answer returns: that
+    /// request carries no principal (and so no loaders) yet.
+    signed_in_now: bool,
+}
+
+impl From<user::Model> for User {
+    fn from(row: user::Model) -> Self {
+        Self {
+            row,
+            signed_in_now: false,
+        }
+    }
+}
 
 #[Object]
 impl User {
     /// The user's id.
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.row.id.to_string())
     }
     /// The sign-in e-mail address, lower-cased.
     async fn email(&self) -> &str {
-        &self.0.email
+        &self.row.email
     }
     /// What the user may do.
     async fn role(&self) -> Role {
-        self.0.role.into()
+        self.row.role.into()
     }
     /// The tenant the user belongs to.
     async fn tenant(&self, ctx: &Context<'_>) -> GqlResult<Tenant> {
-        let loaders = ctx
-            .data::<Loaders>()
-            .map_err(|_| GqlError::from(AppError::Internal("loaders missing".into())))?;
-        loaders
+        if self.signed_in_now {
+            let directory = &ctx.services()?.directory;
+            return Ok(Tenant(directory.tenant_of_signed_in(&self.row).await?));
+        }
+        ctx.loaders()?
             .tenant_by_id
-            .load_one(self.0.tenant_id)
+            .load_one(self.row.tenant_id)
             .await?
             .map(Tenant)
             .ok_or_else(|| AppError::NotFound("tenant").into())
     }
     /// When the account was created.
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.row.created_at
     }
 }
 
@@ -105,7 +116,10 @@ impl AuthPayload {
     }
     /// The signed-in user.
     async fn user(&self) -> User {
-        User(self.user.clone())
+        User {
+            row: self.user.clone(),
+            signed_in_now: true,
+        }
     }
 }
 
@@ -117,7 +131,7 @@ impl IdentityQuery {
     /// The signed-in user.
     async fn me(&self, ctx: &Context<'_>) -> GqlResult<User> {
         let principal = ctx.principal()?;
-        Ok(User(ctx.services()?.identity.me(principal).await?))
+        Ok(User::from(ctx.services()?.identity.me(principal).await?))
     }
 }
 

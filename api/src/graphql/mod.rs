@@ -94,9 +94,14 @@ pub fn build_schema(
     }
     if let Some(services) = services {
         let bus = crate::events::EventBus::start(&services.campaigns.db, &services.events);
+        let batching = if config.unbatched_loaders {
+            loaders::Batching::Unbatched
+        } else {
+            loaders::Batching::Batched
+        };
         builder = builder
+            .extension(loaders::RequestLoaders(batching))
             .data(bus)
-            .data(loaders::Loaders::new(&services))
             .data(services);
     }
     if !config.introspection {
@@ -117,6 +122,7 @@ pub fn sdl() -> String {
         max_batch: 1,
         max_body_bytes: 1,
         max_page_size: 1,
+        unbatched_loaders: false,
     };
     build_schema(None, &config, None).sdl()
 }

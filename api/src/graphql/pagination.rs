@@ -25,7 +25,8 @@ pub struct ConnectionTotals {
 /// A connection of `Node`s with an opaque string cursor and `totalCount`.
 pub type Connected<Node> = Connection<String, Node, ConnectionTotals>;
 
-/// Checks `first` against the cap and decodes `after`.
+/// Checks `first` against the cap and decodes `after`. `ctx` is the
+/// connection field's: the list is counted only if it selects `totalCount`.
 pub fn page_request(
     ctx: &Context<'_>,
     first: i32,
@@ -44,6 +45,7 @@ pub fn page_request(
     Ok(PageRequest {
         first: first as u64,
         after: after.as_deref().map(Cursor::decode).transpose()?,
+        count: ctx.look_ahead().field("totalCount").exists(),
     })
 }
 

@@ -153,7 +153,9 @@ impl Launcher {
         max_attempts: i32,
         stop: watch::Receiver<bool>,
     ) -> Result<Outcome, AppError> {
-        let Some(campaign) = ad_campaign::Entity::find_by_id(payload.campaign_id)
+        // The worker acts for the system: the job names the campaign, and
+        // every later read is scoped to the campaign's owner.
+        let Some(campaign) = ad_campaign::Entity::unscoped_by_id(payload.campaign_id)
             .one(&self.db)
             .await?
         else {
@@ -215,7 +217,7 @@ impl Launcher {
             owner: campaign.user_id,
             campaign: campaign.id,
         };
-        let linked = campaign_creative::Entity::find()
+        let linked = campaign_creative::Entity::within(owner)
             .filter(campaign_creative::Column::CampaignId.eq(campaign.id))
             .find_also_related(creative::Entity)
             .filter(creative::Entity::scope_condition(owner))

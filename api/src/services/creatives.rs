@@ -6,7 +6,7 @@
 use std::{sync::Arc, time::Duration};
 
 use entities::{
-    CampaignStatus, CreativeId, TenantId, TenantScoped, ad_campaign, campaign_creative,
+    CampaignStatus, CreativeId, RowScope, TenantId, TenantScoped, ad_campaign, campaign_creative,
     creative::{ActiveModel, Column, Entity, Model},
 };
 use sea_orm::{
@@ -176,7 +176,12 @@ impl CreativesService {
             .one(&txn)
             .await?
             .ok_or(AppError::NotFound("creative"))?;
-        let links = campaign_creative::Entity::find()
+        // Only the creative's owner's campaigns can link it.
+        let owner = RowScope::Own {
+            tenant: creative.tenant_id,
+            user: creative.user_id,
+        };
+        let links = campaign_creative::Entity::within(owner)
             .filter(campaign_creative::Column::CreativeId.eq(id))
             .all(&txn)
             .await?;
@@ -185,7 +190,7 @@ impl CreativesService {
         let campaigns = if links.is_empty() {
             Vec::new()
         } else {
-            ad_campaign::Entity::find()
+            ad_campaign::Entity::within(owner)
                 .filter(ad_campaign::Column::Id.is_in(links.iter().map(|l| l.campaign_id)))
                 .lock_exclusive()
                 .all(&txn)

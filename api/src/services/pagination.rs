@@ -1,5 +1,5 @@
-//! Newest-first keyset pagination: a page of N rows costs two statements
-//! (the rows, and the count), run concurrently.
+//! Newest-first keyset pagination: a page of N rows costs one statement,
+//! and a second one, run concurrently, when the caller wants the total.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
@@ -48,6 +48,9 @@ impl Cursor {
 pub struct PageRequest {
     pub first: u64,
     pub after: Option<Cursor>,
+    /// Whether to count the whole list (a `COUNT(*)` over every visible
+    /// row, the costliest statement of a page): only when it is shown.
+    pub count: bool,
 }
 
 /// One page, newest first.
@@ -56,6 +59,7 @@ pub struct Page<T> {
     pub items: Vec<(Cursor, T)>,
     pub has_next_page: bool,
     pub has_previous_page: bool,
+    /// How many rows the whole list has; 0 when the request did not ask.
     pub total_count: u64,
 }
 
@@ -74,7 +78,14 @@ where
     E::Model: Send + Sync,
     C: ConnectionTrait,
 {
-    let count = select.clone().count(db);
+    let counted = select.clone();
+    let count = async move {
+        if request.count {
+            counted.count(db).await
+        } else {
+            Ok(0)
+        }
+    };
     let mut rows = select;
     if let Some(after) = request.after {
         rows = rows.filter(

@@ -63,7 +63,7 @@ impl CampaignsService {
         }
         // Checks that need no lock: a race with them is harmless (the job
         // re-reads everything).
-        let links = campaign_creative::Entity::find()
+        let links = campaign_creative::Entity::within(scope)
             .filter(campaign_creative::Column::CampaignId.eq(id))
             .count(&self.db)
             .await?;
@@ -210,7 +210,11 @@ impl CampaignsService {
         let remote = current.meta_campaign_id.clone().ok_or_else(|| {
             AppError::Conflict("The campaign has no remote campaign to change.".to_owned())
         })?;
-        let integration = user_integration::Entity::find_by_id(current.integration_id)
+        let owner = RowScope::Own {
+            tenant: current.tenant_id,
+            user: current.user_id,
+        };
+        let integration = user_integration::Entity::by_id(owner, current.integration_id)
             .one(&self.db)
             .await?
             .ok_or(AppError::NotFound("integration"))?;

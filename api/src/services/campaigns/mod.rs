@@ -4,21 +4,20 @@
 
 pub mod input;
 mod lifecycle;
+mod nested;
 pub mod platform_checks;
 pub mod preview;
 
-use std::collections::HashMap;
-
 use chrono::Utc;
 use entities::{
-    CampaignId, CampaignStatus, CreativeId, IntegrationId, IntegrationStatus, RowScope, TenantId,
-    TenantScoped, UserId,
+    CampaignId, CampaignStatus, CreativeId, IntegrationStatus, RowScope, TenantId, TenantScoped,
+    UserId,
     ad_campaign::{ActiveModel, Column, Entity, Model},
-    campaign_creative, creative, performance_snapshot, user_integration,
+    campaign_creative, creative, user_integration,
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    PaginatorTrait, QueryFilter, TransactionTrait,
 };
 
 pub use input::CampaignInput;
@@ -268,67 +267,6 @@ impl CampaignsService {
             Some(problem) => Err(problem),
             None => Ok((input, integration)),
         }
-    }
-
-    /// The creatives of each campaign, in their order (one statement).
-    pub async fn creatives_of(
-        &self,
-        campaigns: &[CampaignId],
-    ) -> Result<HashMap<CampaignId, Vec<LinkedCreative>>, AppError> {
-        let rows = campaign_creative::Entity::find()
-            .filter(campaign_creative::Column::CampaignId.is_in(campaigns.iter().copied()))
-            .find_also_related(creative::Entity)
-            .order_by_asc(campaign_creative::Column::Position)
-            .all(&self.db)
-            .await?;
-        let mut out: HashMap<CampaignId, Vec<LinkedCreative>> = HashMap::new();
-        for (link, creative) in rows {
-            if let Some(creative) = creative {
-                out.entry(link.campaign_id)
-                    .or_default()
-                    .push((link, creative));
-            }
-        }
-        Ok(out)
-    }
-
-    /// Integrations by id (one statement), for the campaigns' nested field.
-    pub async fn integrations_by_id(
-        &self,
-        ids: &[IntegrationId],
-    ) -> Result<HashMap<IntegrationId, user_integration::Model>, AppError> {
-        Ok(user_integration::Entity::find()
-            .filter(user_integration::Column::Id.is_in(ids.iter().copied()))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|i| (i.id, i))
-            .collect())
-    }
-
-    /// The latest `last` snapshots of each campaign, oldest first (one
-    /// statement).
-    pub async fn snapshots_of(
-        &self,
-        campaigns: &[CampaignId],
-        last: usize,
-    ) -> Result<HashMap<CampaignId, Vec<performance_snapshot::Model>>, AppError> {
-        let rows = performance_snapshot::Entity::find()
-            .filter(performance_snapshot::Column::CampaignId.is_in(campaigns.iter().copied()))
-            .order_by_desc(performance_snapshot::Column::CapturedAt)
-            .all(&self.db)
-            .await?;
-        let mut out: HashMap<CampaignId, Vec<performance_snapshot::Model>> = HashMap::new();
-        for row in rows {
-            let list = out.entry(row.campaign_id).or_default();
-            if list.len() < last {
-                list.push(row);
-            }
-        }
-        for list in out.values_mut() {
-            list.reverse();
-        }
-        Ok(out)
     }
 }
 

@@ -16,7 +16,7 @@ use entities::{
     CampaignStatus, IntegrationStatus, MEDIA_BUYER_AGENT_KEY, RowScope, TenantScoped,
     campaign_creative, creative, json::AdCopy, user_integration,
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 
 use super::{CampaignsService, EDITABLE, platform_checks::page_for};
 use crate::{
@@ -112,7 +112,7 @@ impl CampaignsService {
             )
         });
 
-        let linked = campaign_creative::Entity::find()
+        let linked = campaign_creative::Entity::within(owner)
             .filter(campaign_creative::Column::CampaignId.eq(id))
             .find_also_related(creative::Entity)
             .filter(creative::Entity::scope_condition(owner))

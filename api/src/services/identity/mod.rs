@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use entities::{PLATFORM_TENANT_ID, Provider, Role, TenantId, UserId, tenant, user};
+use entities::{PLATFORM_TENANT_ID, Provider, Role, TenantId, TenantScoped, UserId, tenant, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait, PaginatorTrait, QueryFilter, SqlErr, TransactionTrait,
@@ -195,7 +195,8 @@ impl IdentityService {
                 retry_after: Some(wait),
             });
         }
-        let found = user::Entity::find()
+        // No caller yet: the e-mail address is all there is to go by.
+        let found = user::Entity::unscoped()
             .filter(user::Column::Email.eq(email.as_str()))
             .one(&self.db)
             .await?;
@@ -229,7 +230,10 @@ impl IdentityService {
             Ok(claims) => claims,
             Err(rejection) => return Ok(Caller::Rejected(rejection)),
         };
-        let user = user::Entity::find_by_id(claims.sub).one(&self.db).await?;
+        // The token names the user; no principal exists before this read.
+        let user = user::Entity::unscoped_by_id(claims.sub)
+            .one(&self.db)
+            .await?;
         Ok(match user {
             Some(user) if user.tenant_id == claims.tid => Caller::User(Principal {
                 user_id: user.id,
@@ -251,10 +255,11 @@ impl IdentityService {
 
     /// The caller's own user row.
     pub async fn me(&self, principal: &Principal) -> Result<user::Model, AppError> {
-        self.authz
+        let scope = self
+            .authz
             .authorize(principal, Resource::Account, Action::Read)
             .await?;
-        user::Entity::find_by_id(principal.user_id)
+        user::Entity::by_id(scope, principal.user_id)
             .one(&self.db)
             .await?
             .ok_or(AppError::NotFound("user"))
@@ -327,7 +332,8 @@ impl IdentityService {
 
     /// Whether any chief architect exists (the bootstrap hint).
     pub async fn chief_architect_exists(&self) -> Result<bool, AppError> {
-        Ok(user::Entity::find()
+        // The bootstrap hint, asked before anyone can sign in.
+        Ok(user::Entity::unscoped()
             .filter(user::Column::Role.eq(Role::ChiefArchitect))
             .count(&self.db)
             .await?
@@ -367,7 +373,8 @@ impl IdentityService {
     }
 
     async fn email_taken(&self, email: &str) -> Result<bool, AppError> {
-        Ok(user::Entity::find()
+        // E-mail addresses are unique across tenants.
+        Ok(user::Entity::unscoped()
             .filter(user::Column::Email.eq(email))
             .count(&self.db)
             .await?

@@ -9,7 +9,7 @@ use adapters::ad_platform::{
 };
 use chrono::Utc;
 use entities::{
-    IntegrationId, IntegrationStatus, Provider, TenantScoped, ad_campaign,
+    IntegrationId, IntegrationStatus, Provider, RowScope, TenantScoped, ad_campaign,
     user_integration::{ActiveModel, Column, Entity, Model},
 };
 use sea_orm::{
@@ -195,8 +195,11 @@ impl IntegrationsService {
         page_id: Option<String>,
         credentials: &Credentials,
     ) -> Result<Model, sea_orm::DbErr> {
-        let existing = Entity::find()
-            .filter(Column::UserId.eq(principal.user_id))
+        let own = RowScope::Own {
+            tenant: principal.tenant_id,
+            user: principal.user_id,
+        };
+        let existing = Entity::within(own)
             .filter(Column::Provider.eq(provider))
             .filter(Column::AdAccountId.eq(ad_account_id))
             .one(&self.db)
@@ -302,7 +305,7 @@ impl IntegrationsService {
             .filter(Column::CredentialsNonce.eq(row.credentials_nonce.clone()))
             .exec(&self.db)
             .await?;
-        let integration = Entity::find_by_id(row.id)
+        let integration = Entity::by_id(owner_of(&row), row.id)
             .one(&self.db)
             .await?
             .ok_or(AppError::NotFound("integration"))?;
@@ -337,7 +340,8 @@ impl IntegrationsService {
     /// Removes an integration, unless a campaign still refers to it.
     pub async fn delete(&self, principal: &Principal, id: IntegrationId) -> Result<bool, AppError> {
         let row = self.get(principal, id, Action::Delete).await?;
-        let in_use = ad_campaign::Entity::find()
+        // A campaign runs on its owner's integrations only.
+        let in_use = ad_campaign::Entity::within(owner_of(&row))
             .filter(ad_campaign::Column::IntegrationId.eq(row.id))
             .count(&self.db)
             .await?;
@@ -491,6 +495,14 @@ fn check_numeric_id(field: &str, value: &str, message: &str) -> Result<String, A
         return Err(AppError::bad_input(field, message));
     }
     Ok(value.to_owned())
+}
+
+/// The scope of the integration's owner.
+fn owner_of(row: &Model) -> RowScope {
+    RowScope::Own {
+        tenant: row.tenant_id,
+        user: row.user_id,
+    }
 }
 
 #[cfg(test)]
