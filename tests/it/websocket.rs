@@ -143,3 +143,48 @@ async fn a_missing_connection_init_closes_with_4408() {
     let (code, _) = socket.closed_with().await.unwrap();
     assert_eq!(code, 4408);
 }
+
+/// A socket re-reads its user: deleting the user, or changing their role,
+/// ends the socket's subscriptions with 4403 (the principal they run as is
+/// fixed at `connection_init`), on both engines.
+async fn a_socket_ends_when_its_user_goes_or_changes(backend: Backend) {
+    use sea_orm::ConnectionTrait;
+
+    let app = TestApp::spawn_with(backend, &[("LEADFORGE_WS_RECHECK_SECS", "1")]).await;
+    let url = format!("ws://{}/graphql/ws", app.addr);
+    let watch = "subscription { campaignUpdated { id } }";
+    let db = app.db.connect().await;
+    for (email, change) in [
+        (
+            "gone@ws.test",
+            "DELETE FROM users WHERE email = 'gone@ws.test'",
+        ),
+        (
+            "promoted@ws.test",
+            "UPDATE users SET role = 'chief_architect' WHERE email = 'promoted@ws.test'",
+        ),
+    ] {
+        let who = app.sign_up(email, "Recheck Co").await;
+        let auth = json!({ "authorization": format!("Bearer {}", who.token) });
+        let mut socket = WsClient::connect(&url, Protocol::TransportWs, auth)
+            .await
+            .unwrap();
+        socket.start(watch, json!({})).await.unwrap();
+        db.execute_unprepared(change)
+            .await
+            .unwrap_or_else(|e| panic!("{change}: {e}"));
+        let (code, reason) = socket.closed_with().await.unwrap();
+        assert_eq!(code, 4403, "{email}: {reason}");
+        assert!(reason.starts_with("Forbidden: "), "{reason}");
+    }
+}
+
+#[tokio::test]
+async fn a_socket_ends_when_its_user_goes_or_changes_sqlite() {
+    a_socket_ends_when_its_user_goes_or_changes(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_socket_ends_when_its_user_goes_or_changes_postgres() {
+    a_socket_ends_when_its_user_goes_or_changes(Backend::Postgres).await;
+}

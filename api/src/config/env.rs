@@ -40,6 +40,7 @@ pub const ENV_SETTINGS: &[EnvSetting] = &[
     plain("LEADFORGE_HEADER_TIMEOUT_SECS", "http.header_timeout_secs"),
     plain("LEADFORGE_BODY_TIMEOUT_SECS", "http.body_timeout_secs"),
     plain("LEADFORGE_MAX_CONNECTIONS", "http.max_connections"),
+    plain("LEADFORGE_WS_RECHECK_SECS", "http.ws_recheck_secs"),
     plain("LEADFORGE_LOG", "log.filter"),
     plain("LEADFORGE_LOG_FORMAT", "log.format"),
     plain("LEADFORGE_INTROSPECTION", "graphql.introspection"),

@@ -186,6 +186,8 @@ pub struct HttpConfig {
     pub header_timeout: Duration,
     pub body_timeout: Duration,
     pub max_connections: usize,
+    /// How often a WebSocket re-reads its user.
+    pub ws_recheck: Duration,
 }
 
 #[derive(Debug, Clone)]

@@ -51,6 +51,7 @@ pub struct RawHttp {
     pub header_timeout_secs: u64,
     pub body_timeout_secs: u64,
     pub max_connections: usize,
+    pub ws_recheck_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

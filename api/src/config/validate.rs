@@ -77,6 +77,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         ),
         ("LEADFORGE_BODY_TIMEOUT_SECS", raw.http.body_timeout_secs),
         ("LEADFORGE_MAX_CONNECTIONS", raw.http.max_connections as u64),
+        ("LEADFORGE_WS_RECHECK_SECS", raw.http.ws_recheck_secs),
     ] {
         if value == 0 {
             return Err(ConfigError::new(setting, "must be at least 1"));
@@ -171,6 +172,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             header_timeout: Duration::from_secs(raw.http.header_timeout_secs),
             body_timeout: Duration::from_secs(raw.http.body_timeout_secs),
             max_connections: raw.http.max_connections,
+            ws_recheck: Duration::from_secs(raw.http.ws_recheck_secs),
         },
         log: LogConfig {
             filter: raw.log.filter,
@@ -370,7 +372,7 @@ pub(super) fn masked_toml(c: &Config) -> String {
         "shutdown_grace_secs": c.shutdown_grace.as_secs(),
         "trusted_proxies": c.trusted_proxies.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "ui_dir": c.ui_dir.display().to_string(),
-        "http": { "header_timeout_secs": c.http.header_timeout.as_secs(), "body_timeout_secs": c.http.body_timeout.as_secs(), "max_connections": c.http.max_connections },
+        "http": { "header_timeout_secs": c.http.header_timeout.as_secs(), "body_timeout_secs": c.http.body_timeout.as_secs(), "max_connections": c.http.max_connections, "ws_recheck_secs": c.http.ws_recheck.as_secs() },
         "log": { "filter": c.log.filter, "format": match c.log.format { LogFormat::Pretty => "pretty", LogFormat::Json => "json" } },
         "graphql": {
             "introspection": c.graphql.introspection,

@@ -92,25 +92,33 @@ async fn serve(
             return;
         }
     };
-    let (caller, expires) = match &first {
+    let (caller, expires, token) = match &first {
         Message::Text(text) => match init_token(text.as_str()) {
             Some(token) => match state.services.identity.authenticate(&token).await {
-                Ok(caller) => (caller, state.services.identity.token_expiry(&token)),
+                Ok(caller) => (
+                    caller,
+                    state.services.identity.token_expiry(&token),
+                    Some(token),
+                ),
                 Err(e) => {
                     tracing::error!(error = %e, "authenticating a WebSocket");
                     let _ = sink.send(close(1011, "Internal error")).await;
                     return;
                 }
             },
-            None => (Caller::Anonymous, None),
+            None => (Caller::Anonymous, None, None),
         },
-        _ => (Caller::Anonymous, None),
+        _ => (Caller::Anonymous, None, None),
     };
     if let Caller::Rejected(why) = caller {
         let _ = sink.send(close(4403, &format!("Forbidden: {why}"))).await;
         return;
     }
 
+    let signed_in = match (&caller, token) {
+        (Caller::User(principal), Some(token)) => Some((principal.clone(), token)),
+        _ => None,
+    };
     let mut data = Data::default();
     data.insert(caller);
     data.insert(client);
@@ -164,14 +172,47 @@ async fn serve(
             None => std::future::pending().await,
         }
     };
+    let recheck = recheck_user(&state, signed_in);
     let mut shutdown = state.shutdown.clone();
     let ending = tokio::select! {
         _ = futures_util::future::join(connection, forward) => guard.violation().map(|(code, reason)| close(code, &reason)),
         () = expiry => Some(close(4403, "Forbidden: your session has expired; sign in again.")),
+        frame = recheck => Some(frame),
         _ = shutdown.wait_for(|stopping| *stopping) => Some(close(1001, "Server shutting down")),
     };
     if let Some(frame) = ending {
         let _ = sink.send(frame).await;
+    }
+}
+
+/// Re-reads the socket's user every `http.ws_recheck` and answers the close
+/// frame once the user is gone (deleted, moved) or changed role: the
+/// principal the subscriptions run as is fixed at `connection_init`, so a
+/// changed one must reconnect. A database hiccup keeps the socket open.
+/// Never finishes for an anonymous socket.
+async fn recheck_user(
+    state: &AppState,
+    signed_in: Option<(crate::auth::Principal, String)>,
+) -> Message {
+    let Some((principal, token)) = signed_in else {
+        return std::future::pending().await;
+    };
+    let mut tick = tokio::time::interval(state.config.http.ws_recheck);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        match state.services.identity.authenticate(&token).await {
+            Ok(Caller::User(now)) if now == principal => {}
+            Ok(Caller::User(_)) => {
+                return close(4403, "Forbidden: your account changed; sign in again.");
+            }
+            Ok(Caller::Rejected(why)) => return close(4403, &format!("Forbidden: {why}")),
+            Ok(Caller::Anonymous) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "re-checking a WebSocket's user failed; keeping it open")
+            }
+        }
     }
 }
 
