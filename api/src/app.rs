@@ -135,6 +135,7 @@ impl App {
             self.state.services.queue.clone(),
             self.state.services.launcher.clone(),
             self.state.shutdown.clone(),
+            self.state.config.job_workers,
         );
         let insights = crate::jobs::insights::InsightsSync::of(
             &self.state.services,

@@ -16,6 +16,8 @@ mod limits;
 mod live;
 mod pagination;
 mod platform_changes;
+mod scale_out;
+mod servers;
 mod slow_clients;
 mod ui;
 mod websocket;

@@ -69,6 +69,7 @@ pub const ENV_SETTINGS: &[EnvSetting] = &[
         "agents.max_daily_budget_cents",
     ),
     plain("LEADFORGE_INSIGHTS_INTERVAL_SECS", "insights.interval_secs"),
+    plain("LEADFORGE_JOB_WORKERS", "jobs.workers"),
     plain("S3_BUCKET", "s3.bucket"),
     plain("S3_ENDPOINT", "s3.endpoint"),
     plain("S3_REGION", "s3.region"),

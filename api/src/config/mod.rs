@@ -62,6 +62,8 @@ pub struct Config {
     pub vault: VaultConfig,
     pub agents: AgentsConfig,
     pub insights_interval: Duration,
+    /// Launch jobs this instance runs at once (0: none, it only serves).
+    pub job_workers: usize,
     /// `None`: creatives live in the local directory store under `data_dir`.
     pub s3: Option<S3Config>,
     pub meta: MetaConfig,

@@ -40,6 +40,7 @@ pub struct RawConfig {
     pub vault: RawVault,
     pub agents: RawAgents,
     pub insights: RawInsights,
+    pub jobs: RawJobs,
     pub s3: RawS3,
     pub meta: RawMeta,
     pub gemini: RawGemini,
@@ -116,6 +117,12 @@ pub struct RawAgents {
 #[serde(deny_unknown_fields)]
 pub struct RawInsights {
     pub interval_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawJobs {
+    pub workers: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

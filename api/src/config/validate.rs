@@ -207,6 +207,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             max_daily_budget_cents: raw.agents.max_daily_budget_cents,
         },
         insights_interval: Duration::from_secs(raw.insights.interval_secs),
+        job_workers: raw.jobs.workers,
         s3,
         meta: MetaConfig {
             graph_url: parse_url("META_GRAPH_URL", &raw.meta.graph_url)?,
@@ -391,6 +392,7 @@ pub(super) fn masked_toml(c: &Config) -> String {
         "vault": { "master_key": mask(c.vault.master_key.as_ref()) },
         "agents": { "default_providers": c.agents.default_providers, "max_daily_budget_cents": c.agents.max_daily_budget_cents },
         "insights": { "interval_secs": c.insights_interval.as_secs() },
+        "jobs": { "workers": c.job_workers },
         "s3": c.s3.as_ref().map(|s| json!({
             "bucket": s.bucket,
             "endpoint": s.endpoint.as_ref().map(Url::as_str),

@@ -20,15 +20,21 @@ use super::{
 
 /// The fallback poll between bells.
 pub const POLL: Duration = Duration::from_secs(5);
-/// Jobs one process runs at once.
-pub const TASKS: usize = 4;
-
-/// Starts the worker tasks; the returned set ends once `shutdown` turned
-/// true (or its sender is gone) and the running jobs let go.
-pub fn spawn(queue: JobQueue, launcher: Launcher, shutdown: watch::Receiver<bool>) -> JoinSet<()> {
+/// Starts `tasks` worker tasks (jobs run at once); the returned set ends
+/// once `shutdown` turned true (or its sender is gone) and the running jobs
+/// let go. With no tasks, nothing runs here, not even the listener.
+pub fn spawn(
+    queue: JobQueue,
+    launcher: Launcher,
+    shutdown: watch::Receiver<bool>,
+    tasks: usize,
+) -> JoinSet<()> {
     let mut set = JoinSet::new();
+    if tasks == 0 {
+        return set;
+    }
     let process = uuid::Uuid::now_v7().simple().to_string();
-    for n in 0..TASKS {
+    for n in 0..tasks {
         let worker = format!("worker-{}-{n}", &process[..12]);
         set.spawn(run(
             queue.clone(),
