@@ -9,8 +9,13 @@
 //! A subscriber that falls behind the channel (or whose events may have been
 //! lost, see [`crate::events`]) skips to the latest state:
 //! one watching a single campaign re-reads it; one watching all of them
-//! goes on with the next events (what it missed is already in the rows).
+//! re-reads the campaigns of its scope changed since the last event it
+//! received (a little before, for clock skew between instances), the most
+//! recently changed [`RESYNC_LIMIT`] of them.
 
+use std::collections::VecDeque;
+
+use chrono::{DateTime, Utc};
 use entities::{CampaignId, TenantId, ad_campaign::Model};
 use futures_util::Stream;
 use tokio::sync::broadcast::{self, error::RecvError};
@@ -22,6 +27,12 @@ use crate::{
     authz::{Action, Resource},
     error::AppError,
 };
+
+/// Campaigns an "all" subscriber re-reads after it may have missed events.
+pub const RESYNC_LIMIT: u64 = 200;
+/// How far before its last event a resync looks, for instances whose
+/// clocks disagree a little and writes that committed late.
+const RESYNC_SLACK: chrono::Duration = chrono::Duration::seconds(5);
 
 /// What a subscriber watches.
 #[derive(Debug, Clone, Copy)]
@@ -72,6 +83,8 @@ impl LiveService {
             watch,
             receiver,
             first,
+            since: Utc::now(),
+            pending: VecDeque::new(),
         };
         Ok(futures_util::stream::unfold(state, Subscriber::next))
     }
@@ -83,6 +96,10 @@ struct Subscriber {
     watch: Watch,
     receiver: broadcast::Receiver<Delivery>,
     first: Option<Model>,
+    /// When the last event (or the subscription) arrived.
+    since: DateTime<Utc>,
+    /// Re-read campaigns still to deliver after a resync.
+    pending: VecDeque<Model>,
 }
 
 impl Subscriber {
@@ -91,16 +108,36 @@ impl Subscriber {
             return Some((first, self));
         }
         loop {
-            let id = match self.receiver.recv().await {
+            if let Some(row) = self.pending.pop_front() {
+                return Some((row, self));
+            }
+            let received = self.receiver.recv().await;
+            let now = Utc::now();
+            let id = match received {
                 Ok(Delivery::Changed(id)) => id,
                 Err(RecvError::Closed) => return None,
                 // Events may be lost: one campaign is re-read, whatever
-                // changed; "all" goes on with the next events.
+                // changed; "all" re-reads what changed since its last event.
                 Ok(Delivery::Resync) | Err(RecvError::Lagged(_)) => match self.watch {
                     Watch::One(id) => id,
-                    Watch::All { .. } => continue,
+                    Watch::All { tenant } => {
+                        let since = self.since - RESYNC_SLACK;
+                        self.since = now;
+                        match self
+                            .campaigns
+                            .changed_since(&self.principal, tenant, since, RESYNC_LIMIT)
+                            .await
+                        {
+                            Ok(rows) => self.pending.extend(rows),
+                            Err(e) => {
+                                tracing::warn!(error = %e, "re-reading campaigns after missed events failed");
+                            }
+                        }
+                        continue;
+                    }
                 },
             };
+            self.since = now;
             let tenant = match self.watch {
                 Watch::One(watched) if watched != id => continue,
                 Watch::One(_) => None,

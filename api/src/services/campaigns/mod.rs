@@ -17,7 +17,7 @@ use entities::{
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 pub use input::CampaignInput;
@@ -90,6 +90,32 @@ impl CampaignsService {
             },
         )
         .await
+    }
+
+    /// The caller's campaigns (of one tenant, when given) changed at or
+    /// after `since`: the `limit` most recently changed, oldest change
+    /// first. What a live subscriber that may have missed events re-reads.
+    pub async fn changed_since(
+        &self,
+        principal: &Principal,
+        tenant: Option<TenantId>,
+        since: chrono::DateTime<chrono::Utc>,
+        limit: u64,
+    ) -> Result<Vec<Model>, AppError> {
+        let scope = self
+            .authz
+            .authorize(principal, Resource::Campaign, Action::Read)
+            .await?;
+        let scope = crate::authz::narrow(scope, tenant, principal);
+        let mut rows = Entity::within(scope)
+            .filter(Column::UpdatedAt.gte(since))
+            .order_by_desc(Column::UpdatedAt)
+            .order_by_desc(Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        rows.reverse();
+        Ok(rows)
     }
 
     /// One campaign within the caller's scope for `action`, or `NOT_FOUND`.
