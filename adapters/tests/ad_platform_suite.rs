@@ -360,7 +360,8 @@ async fn bad_token_is_auth(env: Env) {
     assert!(!err.is_retryable());
 }
 
-async fn insights_report_delivery(env: Env) {
+/// Launches a one-creative lead-form campaign; its remote id.
+async fn launched_lead_campaign(env: &Env) -> RemoteId {
     let req = common::launch_request(
         Objective::Leads,
         Conversion::LeadForm {
@@ -379,7 +380,11 @@ async fn insights_report_delivery(env: Env) {
     )
     .await
     .expect("launch");
-    let campaign = progress.campaign_id.clone().expect("campaign");
+    progress.campaign_id.clone().expect("campaign")
+}
+
+async fn insights_report_delivery(env: Env) {
+    let campaign = launched_lead_campaign(&env).await;
     env.deliver(&campaign);
     let rows = env
         .platform
@@ -406,25 +411,7 @@ async fn insights_report_delivery(env: Env) {
 }
 
 async fn campaign_states_follow_status_changes(env: Env) {
-    let req = common::launch_request(
-        Objective::Leads,
-        Conversion::LeadForm {
-            form_id: env.form_id.clone(),
-        },
-        &env.page_id,
-        1,
-    );
-    let mut progress = LaunchProgress::default();
-    launch::run(
-        env.platform.as_ref(),
-        &env.creds,
-        &req,
-        &mut progress,
-        &mut NoJournal,
-    )
-    .await
-    .expect("launch");
-    let campaign = progress.campaign_id.clone().expect("campaign");
+    let campaign = launched_lead_campaign(&env).await;
     let unknown = RemoteId::from("120999999999999999");
     let state = |env: &Env| {
         let platform = env.platform.clone();

@@ -66,21 +66,6 @@ async fn watch(app: &TestApp, who: &Account, id: Option<&str>) -> (WsClient, Str
     (socket, sub)
 }
 
-/// The campaign of the next updates of `sub` until `done` holds for one.
-async fn until(socket: &mut WsClient, sub: &str, done: impl Fn(&Value) -> bool) -> Value {
-    loop {
-        let message = socket.receive().await.expect("an update");
-        if message["id"] != sub {
-            continue;
-        }
-        assert_eq!(message["type"], "next", "{message}");
-        let campaign = message["payload"]["data"]["campaignUpdated"].clone();
-        if done(&campaign) {
-            return campaign;
-        }
-    }
-}
-
 fn delivered(impressions: i64, spend: &str, leads: i64) -> InsightsSeed {
     InsightsSeed {
         impressions,
@@ -103,28 +88,34 @@ async fn numbers_and_statuses_changed_on_meta_reach_the_subscriber(backend: Back
 
     // Delivery on the platform; then more of it, as its clock moves on.
     meta.set_insights(&remote, delivered(1200, "12.34", 3));
-    let c = until(&mut socket, &sub, |c| {
-        c["performance"]["impressions"] == 1200
-    })
-    .await;
+    let c = socket
+        .campaign_until(&sub, |c| c["performance"]["impressions"] == 1200)
+        .await
+        .unwrap();
     assert_eq!(c["performance"]["spendCents"], 1234, "{c}");
     assert_eq!(c["performance"]["clicks"], 48, "link clicks: {c}");
     assert_eq!(c["performance"]["leads"], 3, "the lead total alone: {c}");
     assert_eq!(c["performance"]["costPerLeadCents"], 411, "{c}");
     meta.set_insights(&remote, delivered(2500, "25.00", 5));
-    let c = until(&mut socket, &sub, |c| {
-        c["performance"]["impressions"] == 2500
-    })
-    .await;
+    let c = socket
+        .campaign_until(&sub, |c| c["performance"]["impressions"] == 2500)
+        .await
+        .unwrap();
     assert_eq!(c["performance"]["spendCents"], 2500, "{c}");
     assert_eq!(c["status"], "ACTIVE");
 
     // Paused, then resumed, in Ads Manager.
     meta.set_status_outside(&remote, "PAUSED");
-    let c = until(&mut socket, &sub, |c| c["status"] != "ACTIVE").await;
+    let c = socket
+        .campaign_until(&sub, |c| c["status"] != "ACTIVE")
+        .await
+        .unwrap();
     assert_eq!(c["status"], "PAUSED", "{c}");
     meta.set_status_outside(&remote, "ACTIVE");
-    let c = until(&mut socket, &sub, |c| c["status"] != "PAUSED").await;
+    let c = socket
+        .campaign_until(&sub, |c| c["status"] != "PAUSED")
+        .await
+        .unwrap();
     assert_eq!(c["status"], "ACTIVE", "{c}");
 
     // The platform stops it, and says why.
@@ -133,7 +124,10 @@ async fn numbers_and_statuses_changed_on_meta_reach_the_subscriber(backend: Back
         "WITH_ISSUES",
         Some("Your ad wasn't approved because it doesn't follow our Advertising Standards."),
     );
-    let c = until(&mut socket, &sub, |c| c["status"] != "ACTIVE").await;
+    let c = socket
+        .campaign_until(&sub, |c| c["status"] != "ACTIVE")
+        .await
+        .unwrap();
     assert_eq!(c["status"], "ERROR", "{c}");
     assert!(
         c["errorMessage"]
@@ -209,10 +203,10 @@ async fn an_archived_campaign_completes(backend: Backend) {
     let (id, remote) = live_campaign(&app, &ann, &f, 21).await;
     let (mut socket, sub) = watch(&app, &ann, None).await;
     meta.set_status_outside(&remote, "ARCHIVED");
-    let c = until(&mut socket, &sub, |c| {
-        c["id"] == id.as_str() && c["status"] != "ACTIVE"
-    })
-    .await;
+    let c = socket
+        .campaign_until(&sub, |c| c["id"] == id.as_str() && c["status"] != "ACTIVE")
+        .await
+        .unwrap();
     assert_eq!(c["status"], "COMPLETED", "{c}");
     assert_eq!(c["errorMessage"], Value::Null);
 }

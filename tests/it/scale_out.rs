@@ -28,21 +28,6 @@ async fn watch(server: &Server, token: &str, id: &str) -> (WsClient, String) {
     (socket, sub)
 }
 
-/// The campaign of the next updates of `sub` until `done` holds for one.
-async fn until(socket: &mut WsClient, sub: &str, done: impl Fn(&Value) -> bool) -> Value {
-    loop {
-        let message = socket.receive().await.expect("an update");
-        if message["id"] != sub {
-            continue;
-        }
-        assert_eq!(message["type"], "next", "{message}");
-        let campaign = message["payload"]["data"]["campaignUpdated"].clone();
-        if done(&campaign) {
-            return campaign;
-        }
-    }
-}
-
 fn settled(c: &Value) -> bool {
     c["status"] != "DRAFT" && c["status"] != "LAUNCHING"
 }
@@ -93,7 +78,7 @@ async fn two_instances_share_events_and_jobs_postgres() {
     // Launched through B, run by A's worker (B has none): B's subscriber
     // sees it go live, and the launch ran once.
     b.launch(&token, &first).await;
-    let c = until(&mut socket, &sub, settled).await;
+    let c = socket.campaign_until(&sub, settled).await.unwrap();
     assert_eq!(c["status"], "ACTIVE", "{c}");
     for kind in ["campaign", "adset", "adcreative", "ad"] {
         assert_eq!(meta.object_ids(kind).len(), 1, "{kind}");
@@ -113,10 +98,10 @@ async fn two_instances_share_events_and_jobs_postgres() {
             ..InsightsSeed::default()
         },
     );
-    until(&mut socket, &sub, |c| {
-        c["performance"]["impressions"] == 3000
-    })
-    .await;
+    socket
+        .campaign_until(&sub, |c| c["performance"]["impressions"] == 3000)
+        .await
+        .unwrap();
     drop(socket);
     drop(b);
 
@@ -133,7 +118,7 @@ async fn two_instances_share_events_and_jobs_postgres() {
     let (mut socket, sub) = watch(&b, &token, &second).await;
     drop(a); // SIGKILL, mid-create
     assert_eq!(expire_leases(&db).await, 1, "the launch was not in flight");
-    let c = until(&mut socket, &sub, settled).await;
+    let c = socket.campaign_until(&sub, settled).await.unwrap();
     assert_eq!(c["status"], "ACTIVE", "{c}");
     for kind in ["campaign", "adset", "adcreative", "ad"] {
         assert_eq!(meta.object_ids(kind).len(), 2, "one set per launch: {kind}");

@@ -28,6 +28,19 @@ pub fn traffic_input(integration: &str, creatives: &[String]) -> Value {
     })
 }
 
+/// Runs "Test connection" on integration `id`, asserting it passed; the id.
+async fn tested(app: &TestApp, who: &Account, id: String) -> String {
+    let r = app
+        .graphql_as(
+            &who.token,
+            "mutation($i: ID!) { testIntegration(id: $i) { ok message } }",
+            json!({ "i": id }),
+        )
+        .await;
+    assert_eq!(r.data()["testIntegration"]["ok"], true, "{}", r.body);
+    id
+}
+
 /// A Sandbox integration of `who` on `account`, tested (so `VERIFIED`).
 pub async fn verified_sandbox(app: &TestApp, who: &Account, account: &str) -> String {
     let r = app
@@ -41,15 +54,7 @@ pub async fn verified_sandbox(app: &TestApp, who: &Account, account: &str) -> St
         .as_str()
         .expect("integration id")
         .to_owned();
-    let r = app
-        .graphql_as(
-            &who.token,
-            "mutation($i: ID!) { testIntegration(id: $i) { ok message } }",
-            json!({ "i": id }),
-        )
-        .await;
-    assert_eq!(r.data()["testIntegration"]["ok"], true, "{}", r.body);
-    id
+    tested(app, who, id).await
 }
 
 /// A Meta integration of `who` on the stand-in fixture's USD account,
@@ -70,15 +75,7 @@ pub async fn verified_meta(
         .as_str()
         .expect("integration id")
         .to_owned();
-    let r = app
-        .graphql_as(
-            &who.token,
-            "mutation($i: ID!) { testIntegration(id: $i) { ok message } }",
-            json!({ "i": id }),
-        )
-        .await;
-    assert_eq!(r.data()["testIntegration"]["ok"], true, "{}", r.body);
-    id
+    tested(app, who, id).await
 }
 
 /// `n` fresh creatives of `who`.

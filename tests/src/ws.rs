@@ -153,6 +153,29 @@ impl WsClient {
             .map_err(|e| e.to_string())
     }
 
+    /// The `campaignUpdated` payloads of subscription `sub` until `done`
+    /// holds for one, which it answers; other subscriptions' messages are
+    /// passed over.
+    pub async fn campaign_until(
+        &mut self,
+        sub: &str,
+        done: impl Fn(&Value) -> bool,
+    ) -> Result<Value, String> {
+        loop {
+            let message = self.receive().await?;
+            if message["id"] != sub {
+                continue;
+            }
+            if message["type"] != "next" {
+                return Err(format!("subscription {sub} ended: {message}"));
+            }
+            let campaign = message["payload"]["data"]["campaignUpdated"].clone();
+            if done(&campaign) {
+                return Ok(campaign);
+            }
+        }
+    }
+
     /// The next protocol message, skipping keep-alives and pings.
     pub async fn receive(&mut self) -> Result<Value, String> {
         loop {
