@@ -335,7 +335,7 @@ pub async fn live(seeded: &Seeded, report: &mut Report) -> Res<()> {
         };
         let _ = report_of??;
         calls.push(crate::sync::calls(seeded) - before);
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(30);
         let mut got = 0;
         while got < announced.len() {
             match tokio::time::timeout_at(deadline.into(), seen_rx.recv()).await {
