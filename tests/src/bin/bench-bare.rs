@@ -253,9 +253,10 @@ impl Query {
         .bind(user)
         .bind(first + 1)
         .fetch_all(pool);
-        let count = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM ad_campaigns WHERE user_id = $1")
-            .bind(user)
-            .fetch_one(pool);
+        let count =
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM ad_campaigns WHERE user_id = $1")
+                .bind(user)
+                .fetch_one(pool);
         let (mut rows, total) = tokio::try_join!(page, count)?;
         let has_next_page = rows.len() as i64 > first;
         rows.truncate(usize::try_from(first).unwrap_or(0));

@@ -54,7 +54,10 @@ fn newest_total(dir: &Path, pid: u32) -> Res<(u64, std::path::PathBuf)> {
     let text = std::fs::read_to_string(&newest)?;
     let total = text
         .lines()
-        .find_map(|l| l.strip_prefix("totals:").or_else(|| l.strip_prefix("summary:")))
+        .find_map(|l| {
+            l.strip_prefix("totals:")
+                .or_else(|| l.strip_prefix("summary:"))
+        })
         .and_then(|v| v.split_whitespace().next()?.parse().ok())
         .ok_or("no totals in the dump")?;
     Ok((total, newest))
@@ -124,9 +127,7 @@ pub async fn run(seeded: &Seeded, report: &mut Report, requests: usize) -> Res<(
         "instr",
         None,
     );
-    let annotate = Command::new("callgrind_annotate")
-        .arg(&dump)
-        .output()?;
+    let annotate = Command::new("callgrind_annotate").arg(&dump).output()?;
     let text = String::from_utf8_lossy(&annotate.stdout).into_owned();
     let out = dir.join(format!("annotate-{backend}.txt"));
     std::fs::write(&out, &text)?;

@@ -153,24 +153,25 @@ pub async fn run(seeded: &Seeded, report: &mut Report, quick: bool) -> Res<()> {
     };
     let pg = seeded.backend() == leadforge_e2e::Backend::Postgres;
     if !pg {
-        report.note("the bare handler speaks PostgreSQL only: SQLite figures are Leadforge's alone");
+        report
+            .note("the bare handler speaks PostgreSQL only: SQLite figures are Leadforge's alone");
     }
     let bare = if !pg {
         None
     } else {
         Some(
             Served::start(
-        &sibling("bench-bare")?,
-        &[],
-        &[
-            ("DATABASE_URL".into(), seeded.db.url.clone()),
-            ("BARE_POOL".into(), pool.into()),
-        ],
-        "BARE_ADDR",
-        "/readyz",
-        Duration::from_secs(30),
-    )
-    .await?,
+                &sibling("bench-bare")?,
+                &[],
+                &[
+                    ("DATABASE_URL".into(), seeded.db.url.clone()),
+                    ("BARE_POOL".into(), pool.into()),
+                ],
+                "BARE_ADDR",
+                "/readyz",
+                Duration::from_secs(30),
+            )
+            .await?,
         )
     };
 
@@ -251,9 +252,19 @@ pub async fn run(seeded: &Seeded, report: &mut Report, quick: bool) -> Res<()> {
         let mut add = |figure: String, value: f64, unit: &'static str, target: Option<Target>| {
             report.add(part, &backend, figure, value, unit, target);
         };
-        add(format!("{c} clients: Leadforge requests/s"), ours.rate(), "req/s", None);
+        add(
+            format!("{c} clients: Leadforge requests/s"),
+            ours.rate(),
+            "req/s",
+            None,
+        );
         if bare.is_some() {
-            add(format!("{c} clients: bare handler requests/s"), theirs.rate(), "req/s", None);
+            add(
+                format!("{c} clients: bare handler requests/s"),
+                theirs.rate(),
+                "req/s",
+                None,
+            );
             add(
                 format!("{c} clients: Leadforge / bare requests/s"),
                 ratio,
@@ -275,9 +286,19 @@ pub async fn run(seeded: &Seeded, report: &mut Report, quick: bool) -> Res<()> {
         );
         if bare.is_some() {
             add(format!("{c} clients: bare p50"), theirs.ms(0.5), "ms", None);
-            add(format!("{c} clients: bare p99"), theirs.ms(0.99), "ms", None);
+            add(
+                format!("{c} clients: bare p99"),
+                theirs.ms(0.99),
+                "ms",
+                None,
+            );
         }
-        add(format!("{c} clients: SQL statements per request"), per_request, "stmts", None);
+        add(
+            format!("{c} clients: SQL statements per request"),
+            per_request,
+            "stmts",
+            None,
+        );
         if ours.errors + theirs.errors > 0 {
             report.note(format!(
                 "{backend} {clients} clients: {} Leadforge and {} bare requests failed",

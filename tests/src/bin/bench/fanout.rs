@@ -14,7 +14,9 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio_tungstenite::{
     connect_async_with_config,
-    tungstenite::{Message, client::IntoClientRequest, http::HeaderValue, protocol::WebSocketConfig},
+    tungstenite::{
+        Message, client::IntoClientRequest, http::HeaderValue, protocol::WebSocketConfig,
+    },
 };
 
 use crate::{
@@ -24,7 +26,8 @@ use crate::{
     server::{Served, sibling},
 };
 
-const WATCH: &str = "subscription($id: ID) { campaignUpdated(id: $id) { id performance { impressions } } }";
+const WATCH: &str =
+    "subscription($id: ID) { campaignUpdated(id: $id) { id performance { impressions } } }";
 
 /// A delivered update: which campaign, its impressions, when it arrived.
 type Seen = (String, i64, Instant);
@@ -107,7 +110,9 @@ async fn subscriber(
                     continue;
                 }
                 let c = &v["payload"]["data"]["campaignUpdated"];
-                if let (Some(id), Some(n)) = (c["id"].as_str(), c["performance"]["impressions"].as_i64()) {
+                if let (Some(id), Some(n)) =
+                    (c["id"].as_str(), c["performance"]["impressions"].as_i64())
+                {
                     let _ = seen.send((id.to_owned(), n, at));
                 }
             }

@@ -16,7 +16,10 @@ pub async fn run(report: &mut Report) -> Res<()> {
     for _ in 0..3 {
         let dir = tempfile::tempdir()?;
         let env = vec![
-            ("LEADFORGE_DATA_DIR".to_owned(), dir.path().display().to_string()),
+            (
+                "LEADFORGE_DATA_DIR".to_owned(),
+                dir.path().display().to_string(),
+            ),
             ("LEADFORGE_LOG".to_owned(), "warn".to_owned()),
         ];
         let served = Served::start(

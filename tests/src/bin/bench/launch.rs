@@ -1,5 +1,5 @@
-//! `basics` and `launch`, in-process on the test harness. Measured: authenticated GraphQL round trips (`me`) at a few concurrency
-//! levels, a 50-row `auditEvents` page with nested loaders, and sign-in
+//! `basics` and `launch`, in process on the test harness. Measured:
+//! authenticated GraphQL round trips (`me`) at a few concurrency levels, a 50-row `auditEvents` page with nested loaders, and sign-in
 //! (dominated by argon2id, by design). `launch` (or `bench launch` alone)
 //! times 3-creative launches against the Meta stand-in with 50 ms added to
 //! every call, and the wait from enqueue to the job's first platform call.
@@ -221,4 +221,3 @@ pub async fn launch(backend: Backend) {
     };
     stats.line("enqueue → first platform call");
 }
-

@@ -87,6 +87,7 @@ impl Report {
     pub fn write(&self) -> std::io::Result<std::path::PathBuf> {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
         std::fs::create_dir_all(&dir)?;
+        let dir = dir.canonicalize()?;
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
         let stamp = self.started_at.replace([':', '-'], "");
         std::fs::write(dir.join(format!("bench-{stamp}.json")), &text)?;

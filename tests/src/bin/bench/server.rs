@@ -113,7 +113,13 @@ impl Served {
 
     /// The server's `leadforge_db_statements_total`, every outcome summed.
     pub async fn statements(&self) -> Res<f64> {
-        let text = self.http.get(self.url("/metrics")).send().await?.text().await?;
+        let text = self
+            .http
+            .get(self.url("/metrics"))
+            .send()
+            .await?
+            .text()
+            .await?;
         Ok(text
             .lines()
             .filter(|l| l.starts_with("leadforge_db_statements_total"))

@@ -12,7 +12,10 @@ use leadforge::jobs::insights::InsightsSync;
 use crate::{Res, report::Report, seed::Seeded};
 
 /// A sync instance over the seeded database and Sandbox, one-second cycles.
-pub fn instance(seeded: &Seeded, events: tokio::sync::broadcast::Sender<CampaignId>) -> InsightsSync {
+pub fn instance(
+    seeded: &Seeded,
+    events: tokio::sync::broadcast::Sender<CampaignId>,
+) -> InsightsSync {
     InsightsSync {
         db: seeded.conn.clone(),
         integrations: seeded.integrations.clone(),
