@@ -1,8 +1,9 @@
-//! `basics` and `launch`, in process on the test harness. Measured:
-//! authenticated GraphQL round trips (`me`) at a few concurrency levels, a 50-row `auditEvents` page with nested loaders, and sign-in
-//! (dominated by argon2id, by design). `launch` (or `bench launch` alone)
-//! times 3-creative launches against the Meta stand-in with 50 ms added to
-//! every call, and the wait from enqueue to the job's first platform call.
+//! `basics` and `launch`, in process on the test harness. `basics`:
+//! authenticated GraphQL round trips (`me`) at a few concurrency levels, a
+//! 50-row `auditEvents` page with nested loaders, and sign-in (dominated by
+//! argon2id, by design). `launch`: 3-creative launches against the Meta
+//! stand-in with 50 ms added to every call, and the wait from enqueue to
+//! the job's first platform call.
 
 use std::time::{Duration, Instant};
 
