@@ -353,6 +353,21 @@ pub async fn live(seeded: &Seeded, report: &mut Report) -> Res<()> {
                 _ => break,
             }
         }
+        if std::env::var_os("BENCH_DEBUG").is_some() {
+            let who: Vec<usize> = announced
+                .keys()
+                .filter_map(|id| {
+                    seeded
+                        .members
+                        .iter()
+                        .position(|m| m.campaigns.iter().any(|c| c.to_string() == *id))
+                })
+                .collect();
+            eprintln!(
+                "cycle {cycles}: got {got}, missing {} (members {who:?})",
+                announced.len()
+            );
+        }
         if !announced.is_empty() {
             report.note(format!(
                 "{backend} live: {} announced updates never arrived",
