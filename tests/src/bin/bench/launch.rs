@@ -1,12 +1,9 @@
-//! `scripts/bench`: measures the served system, on SQLite and PostgreSQL,
-//! with the real server on loopback. Numbers, not pass/fail: speed goals are
-//! checked here, never by timed assertions in the test suite.
-//!
-//! Measured: authenticated GraphQL round trips (`me`) at a few concurrency
-//! levels, a 50-row `auditEvents` page with nested loaders, and sign-in
-//! (dominated by argon2id, by design). `launch` (or `bench launch` alone)
-//! times 3-creative launches against the Meta stand-in with 50 ms added to
-//! every call, and the wait from enqueue to the job's first platform call.
+//! `basics` and `launch`, in process on the test harness. `basics`:
+//! authenticated GraphQL round trips (`me`) at a few concurrency levels, a
+//! 50-row `auditEvents` page with nested loaders, and sign-in (dominated by
+//! argon2id, by design). `launch`: 3-creative launches against the Meta
+//! stand-in with 50 ms added to every call, and the wait from enqueue to
+//! the job's first platform call.
 
 use std::time::{Duration, Instant};
 
@@ -79,7 +76,7 @@ async fn load(app: &TestApp, token: &str, query: &str, total: usize, concurrency
     }
 }
 
-async fn bench(backend: Backend) {
+pub async fn basics(backend: Backend) {
     println!("\n== {backend:?} ==");
     let app = TestApp::spawn_with(
         backend,
@@ -126,7 +123,7 @@ async fn bench(backend: Backend) {
 }
 
 /// 3-creative launches on the Meta stand-in, every call 50 ms slower.
-async fn launch_bench(backend: Backend) {
+pub async fn launch(backend: Backend) {
     use adapters::stand_in::{Fault, FaultAction, Match, MetaFixture, MetaStandIn};
     use leadforge_e2e::campaigns;
 
@@ -224,21 +221,4 @@ async fn launch_bench(backend: Backend) {
         latencies: starts,
     };
     stats.line("enqueue → first platform call");
-}
-
-#[tokio::main(flavor = "multi_thread")]
-async fn main() {
-    // Installed first, so the harness's capturing subscriber (which keeps
-    // every line in memory for the tests) stays out of the measurement.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
-        .try_init();
-    println!("Leadforge benchmark: server and client on one machine, loopback HTTP");
-    let only_launch = std::env::args().any(|a| a == "launch");
-    for backend in [Backend::Sqlite, Backend::Postgres] {
-        if !only_launch {
-            bench(backend).await;
-        }
-        launch_bench(backend).await;
-    }
 }
