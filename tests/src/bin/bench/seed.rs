@@ -82,6 +82,7 @@ pub struct Seeded {
     pub members: Vec<Member>,
     pub sandbox: Arc<Sandbox>,
     pub integrations: IntegrationsService,
+    pub audit: AuditService,
     pub size: Size,
     pub seconds: f64,
 }
@@ -174,7 +175,7 @@ pub async fn seed(backend: Backend, size: Size) -> Res<Seeded> {
     let integrations = IntegrationsService::new(
         conn.clone(),
         authz,
-        audit,
+        audit.clone(),
         Arc::new(Vault::from_config(&config)?),
         Arc::new(registry),
     );
@@ -382,6 +383,7 @@ pub async fn seed(backend: Backend, size: Size) -> Res<Seeded> {
         members,
         sandbox,
         integrations,
+        audit,
         size,
         seconds: started.elapsed().as_secs_f64(),
     })

@@ -20,6 +20,7 @@ pub fn instance(
         db: seeded.conn.clone(),
         integrations: seeded.integrations.clone(),
         events,
+        audit: seeded.audit.clone(),
         interval: Duration::from_secs(1),
     }
 }
