@@ -24,6 +24,19 @@ pub enum RowScope {
     },
 }
 
+impl RowScope {
+    /// Whether a row of `tenant` owned by `owner` lies within this scope:
+    /// the same rule as [`TenantScoped::scope_condition`], for a row already
+    /// read (one read shared by many callers, each checked here).
+    pub fn admits(self, tenant: TenantId, owner: UserId) -> bool {
+        match self {
+            RowScope::All => true,
+            RowScope::Tenant(t) => t == tenant,
+            RowScope::Own { tenant: t, user } => t == tenant && user == owner,
+        }
+    }
+}
+
 /// An entity whose rows belong to a tenant and a user within it.
 pub trait TenantScoped: EntityTrait {
     /// The `tenant_id` column.

@@ -16,6 +16,8 @@
 
 use std::{collections::HashSet, time::Duration};
 
+use tokio::time::Instant;
+
 use entities::CampaignId;
 use sea_orm::{DatabaseBackend, DatabaseConnection};
 use sqlx::postgres::PgListener;
@@ -31,8 +33,9 @@ const DELIVERY_BUFFER: usize = 1024;
 /// What subscribers receive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
-    /// This campaign changed.
-    Changed(CampaignId),
+    /// This campaign changed, as of the instant the bus delivered the news:
+    /// a read started after it sees the change.
+    Changed(CampaignId, Instant),
     /// Events may have been missed (the listener reconnected): re-read.
     Resync,
 }
@@ -70,7 +73,7 @@ async fn forward_in_process(
 ) {
     loop {
         let delivery = match published.recv().await {
-            Ok(id) => Delivery::Changed(id),
+            Ok(id) => Delivery::Changed(id, Instant::now()),
             Err(broadcast::error::RecvError::Lagged(_)) => Delivery::Resync,
             Err(broadcast::error::RecvError::Closed) => return,
         };
@@ -134,7 +137,7 @@ async fn listen_to_postgres(pool: sqlx::PgPool, delivered: broadcast::Sender<Del
         match listener.try_recv().await {
             Ok(Some(notification)) => match notification.payload().parse::<CampaignId>() {
                 Ok(id) => {
-                    let _ = delivered.send(Delivery::Changed(id));
+                    let _ = delivered.send(Delivery::Changed(id, Instant::now()));
                 }
                 Err(_) => tracing::warn!(
                     payload = notification.payload(),

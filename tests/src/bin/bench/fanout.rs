@@ -342,7 +342,8 @@ pub async fn live(seeded: &Seeded, report: &mut Report) -> Res<()> {
         calls.push(crate::sync::calls(seeded) - before);
         let deadline = Instant::now() + Duration::from_secs(30);
         let mut got = 0;
-        while got < announced.len() {
+        // Each delivery takes its campaign out of `announced`.
+        while !announced.is_empty() {
             match tokio::time::timeout_at(deadline.into(), seen_rx.recv()).await {
                 Ok(Some((id, _, at))) => {
                     if let Some(t) = announced.remove(&id) {

@@ -1,10 +1,12 @@
 //! Live campaign updates for `campaignUpdated` subscriptions.
 //!
 //! Writers announce the id of a campaign whose status (or numbers) changed
-//! on an in-process channel; events carry ids only. Each subscriber re-reads
-//! the campaign through the authorized path before delivering it, so a
-//! member never receives a row outside their scope, and a policy change
-//! applies to open subscriptions at the next event.
+//! on an in-process channel; events carry ids only. Each subscriber checks
+//! the campaign against its own scope, authorized again at every event,
+//! before delivering it, so a member never receives a row outside their
+//! scope, and a policy change applies to open subscriptions at the next
+//! event. The row itself is read once per change for all subscribers
+//! ([`reads`]).
 //!
 //! A subscriber that falls behind the channel (or whose events may have been
 //! lost, see [`crate::events`]) skips to the latest state:
@@ -13,12 +15,19 @@
 //! received (a little before, for clock skew between instances), the most
 //! recently changed [`RESYNC_LIMIT`] of them.
 
+mod reads;
+
 use std::collections::VecDeque;
 
 use chrono::{DateTime, Utc};
 use entities::{CampaignId, TenantId, ad_campaign::Model};
 use futures_util::Stream;
-use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::{
+    sync::broadcast::{self, error::RecvError},
+    time::Instant,
+};
+
+use self::reads::SharedReads;
 
 use super::campaigns::CampaignsService;
 use crate::events::{Delivery, EventBus};
@@ -47,6 +56,7 @@ pub enum Watch {
 pub struct LiveService {
     pub(crate) campaigns: CampaignsService,
     pub(crate) bus: EventBus,
+    reads: SharedReads,
 }
 
 impl LiveService {
@@ -54,6 +64,7 @@ impl LiveService {
         Self {
             campaigns: services.campaigns.clone(),
             bus: bus.clone(),
+            reads: SharedReads::new(services.campaigns.db.clone()),
         }
     }
 
@@ -79,6 +90,7 @@ impl LiveService {
         };
         let state = Subscriber {
             campaigns: self.campaigns.clone(),
+            reads: self.reads.clone(),
             principal,
             watch,
             receiver,
@@ -92,6 +104,7 @@ impl LiveService {
 
 struct Subscriber {
     campaigns: CampaignsService,
+    reads: SharedReads,
     principal: Principal,
     watch: Watch,
     receiver: broadcast::Receiver<Delivery>,
@@ -113,13 +126,13 @@ impl Subscriber {
             }
             let received = self.receiver.recv().await;
             let now = Utc::now();
-            let id = match received {
-                Ok(Delivery::Changed(id)) => id,
+            let (id, changed_at) = match received {
+                Ok(Delivery::Changed(id, at)) => (id, at),
                 Err(RecvError::Closed) => return None,
                 // Events may be lost: one campaign is re-read, whatever
                 // changed; "all" re-reads what changed since its last event.
                 Ok(Delivery::Resync) | Err(RecvError::Lagged(_)) => match self.watch {
-                    Watch::One(id) => id,
+                    Watch::One(id) => (id, Instant::now()),
                     Watch::All { tenant } => {
                         let since = self.since - RESYNC_SLACK;
                         self.since = now;
@@ -143,13 +156,24 @@ impl Subscriber {
                 Watch::One(_) => None,
                 Watch::All { tenant } => tenant,
             };
-            match self.campaigns.get(&self.principal, id, Action::Read).await {
-                Ok(row) if tenant.is_none_or(|t| row.tenant_id == t) => return Some((row, self)),
-                Ok(_) | Err(AppError::NotFound(_)) => continue,
+            let scope = match self
+                .campaigns
+                .authz
+                .authorize(&self.principal, Resource::Campaign, Action::Read)
+                .await
+            {
+                Ok(scope) => scope,
                 Err(e) => {
-                    tracing::warn!(error = %e, "re-reading a campaign for a subscriber failed");
+                    tracing::debug!(error = %e, "a subscriber may no longer read campaigns");
                     continue;
                 }
+            };
+            let Some(row) = self.reads.unscoped_since(id, changed_at).await else {
+                continue;
+            };
+            if scope.admits(row.tenant_id, row.user_id) && tenant.is_none_or(|t| row.tenant_id == t)
+            {
+                return Some((Model::clone(&row), self));
             }
         }
     }
