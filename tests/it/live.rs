@@ -302,3 +302,35 @@ async fn one_instance_syncs_an_account_per_cycle_sqlite() {
 async fn one_instance_syncs_an_account_per_cycle_postgres() {
     one_instance_syncs_an_account_per_cycle(Backend::Postgres).await;
 }
+
+/// On PostgreSQL a burst of one campaign's changes becomes one NOTIFY at
+/// once and at most one more at the end of the coalescing window, so its
+/// subscribers get one or two updates, not fifty.
+#[tokio::test]
+async fn a_burst_of_changes_reaches_subscribers_coalesced_postgres() {
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let ann = app.sign_up("burst@live.test", "Burst Co").await;
+    let campaign = sandbox_draft(&app, &ann, "4401", 8).await;
+    let mut socket = socket_of(&app, &ann).await;
+    let sub = socket
+        .start(WATCH, json!({ "id": campaign }))
+        .await
+        .unwrap();
+    until_status(&mut socket, &sub, "DRAFT").await;
+
+    let id: entities::CampaignId = campaign.parse().unwrap();
+    for _ in 0..50 {
+        app.services.events.send(id).unwrap();
+    }
+    let mut updates = 0;
+    let quiet_after = std::time::Duration::from_millis(1500);
+    while let Ok(message) = tokio::time::timeout(quiet_after, socket.receive()).await {
+        if message.unwrap()["id"] == sub.as_str() {
+            updates += 1;
+        }
+    }
+    assert!(
+        (1..=2).contains(&updates),
+        "{updates} updates for a burst of 50"
+    );
+}

@@ -8,13 +8,17 @@
 //!
 //! - the publisher sends from a pooled connection, never inside the writing
 //!   transaction (a `NOTIFY` there serialises commits), and coalesces
-//!   bursts: an id is sent at most once per [`COALESCE`];
+//!   bursts: an id is sent at once, then at most once more per
+//!   [`COALESCE`] while it keeps changing;
 //! - the listener holds a dedicated connection; `NOTIFY` does not survive a
 //!   lost connection, so after it reconnects it delivers [`Delivery::Resync`]
 //!   and subscribers re-read what they watch instead of trusting that
 //!   nothing was missed.
 
-use std::{collections::HashSet, time::Duration};
+use std::{
+    collections::{HashMap, HashSet},
+    time::Duration,
+};
 
 use tokio::time::Instant;
 
@@ -27,6 +31,8 @@ use tokio::sync::broadcast;
 pub const CHANNEL: &str = "leadforge_campaigns";
 /// The window in which repeated changes of one campaign become one event.
 pub const COALESCE: Duration = Duration::from_millis(250);
+/// Announced campaigns remembered before the old ones are swept out.
+const SENT_AT_SWEEP: usize = 4096;
 /// Deliveries a slow subscriber may fall behind before it skips ahead.
 const DELIVERY_BUFFER: usize = 1024;
 
@@ -81,43 +87,58 @@ async fn forward_in_process(
     }
 }
 
-/// Sends each published id with `NOTIFY`, a burst of one campaign's
-/// changes as one notification.
+/// Sends each published id with `NOTIFY`: at once when the campaign was
+/// not announced in the last [`COALESCE`] (an isolated change costs no
+/// wait), otherwise once at the end of that window, however many changes
+/// came in it (a burst of one campaign's changes is one notification).
 async fn publish_to_postgres(pool: sqlx::PgPool, mut published: broadcast::Receiver<CampaignId>) {
+    let mut sent_at: HashMap<CampaignId, Instant> = HashMap::new();
+    let mut held: HashSet<CampaignId> = HashSet::new();
+    let mut flush_at: Option<Instant> = None;
     loop {
-        let mut batch = HashSet::new();
-        match published.recv().await {
-            Ok(id) => {
-                batch.insert(id);
-            }
-            Err(broadcast::error::RecvError::Lagged(missed)) => {
+        let received = tokio::select! {
+            received = published.recv() => Some(received),
+            () = tokio::time::sleep_until(flush_at.unwrap_or_else(Instant::now)), if flush_at.is_some() => None,
+        };
+        let now = Instant::now();
+        match received {
+            Some(Ok(id)) => match sent_at.get(&id) {
+                Some(at) if now.duration_since(*at) < COALESCE => {
+                    held.insert(id);
+                    flush_at.get_or_insert(*at + COALESCE);
+                }
+                _ => {
+                    notify(&pool, id).await;
+                    if sent_at.len() >= SENT_AT_SWEEP {
+                        sent_at.retain(|_, at| now.duration_since(*at) < COALESCE);
+                    }
+                    sent_at.insert(id, now);
+                }
+            },
+            Some(Err(broadcast::error::RecvError::Lagged(missed))) => {
                 tracing::warn!(missed, "campaign events were dropped before NOTIFY");
-                continue;
             }
-            Err(broadcast::error::RecvError::Closed) => return,
-        }
-        let window = tokio::time::sleep(COALESCE);
-        tokio::pin!(window);
-        loop {
-            tokio::select! {
-                () = &mut window => break,
-                next = published.recv() => match next {
-                    Ok(id) => { batch.insert(id); }
-                    Err(broadcast::error::RecvError::Lagged(_)) => {}
-                    Err(broadcast::error::RecvError::Closed) => break,
-                },
+            Some(Err(broadcast::error::RecvError::Closed)) => return,
+            None => {
+                for id in held.drain() {
+                    notify(&pool, id).await;
+                    sent_at.insert(id, now);
+                }
+                flush_at = None;
+                sent_at.retain(|_, at| now.duration_since(*at) < COALESCE);
             }
         }
-        for id in batch {
-            let sent = sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(CHANNEL)
-                .bind(id.to_string())
-                .execute(&pool)
-                .await;
-            if let Err(e) = sent {
-                tracing::warn!(error = %e, campaign = %id, "NOTIFY failed; subscribers elsewhere miss this change");
-            }
-        }
+    }
+}
+
+async fn notify(pool: &sqlx::PgPool, id: CampaignId) {
+    let sent = sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(CHANNEL)
+        .bind(id.to_string())
+        .execute(pool)
+        .await;
+    if let Err(e) = sent {
+        tracing::warn!(error = %e, campaign = %id, "NOTIFY failed; subscribers elsewhere miss this change");
     }
 }
 
