@@ -137,15 +137,7 @@ fn comparable(mut v: Value) -> Value {
 
 pub async fn run(seeded: &Seeded, report: &mut Report, quick: bool) -> Res<()> {
     let backend = format!("{:?}", seeded.backend());
-    let leadforge = Served::start(
-        &sibling("leadforge")?,
-        &["serve".into()],
-        &seeded.server_env(),
-        "LEADFORGE_ADDR",
-        "/readyz",
-        Duration::from_secs(60),
-    )
-    .await?;
+    let leadforge = Served::leadforge(seeded).await?;
     // The bare handler reads the same database with a pool of the size
     // Leadforge's has on that engine (api/src/db.rs).
     let pool = if seeded.backend() == leadforge_e2e::Backend::Postgres {

@@ -23,7 +23,7 @@ use crate::{
     Res,
     report::{Report, Target, percentile_ms},
     seed::{Member, Seeded},
-    server::{Served, sibling},
+    server::Served,
 };
 
 const WATCH: &str =
@@ -187,15 +187,7 @@ async fn write(seeded: &Seeded, campaign: &str, marker: i64) -> Res<Instant> {
 
 pub async fn run(seeded: &Seeded, report: &mut Report, sizes: &[usize]) -> Res<()> {
     let backend = format!("{:?}", seeded.backend());
-    let served = Served::start(
-        &sibling("leadforge")?,
-        &["serve".into()],
-        &seeded.server_env(),
-        "LEADFORGE_ADDR",
-        "/readyz",
-        Duration::from_secs(60),
-    )
-    .await?;
+    let served = Served::leadforge(seeded).await?;
     let who = &seeded.members[0];
     let campaign = who.campaigns[0].to_string();
     let (seen_tx, mut seen_rx) = mpsc::unbounded_channel::<Seen>();
@@ -293,15 +285,7 @@ pub async fn run(seeded: &Seeded, report: &mut Report, sizes: &[usize]) -> Res<(
 /// accounts).
 pub async fn live(seeded: &Seeded, report: &mut Report) -> Res<()> {
     let backend = format!("{:?}", seeded.backend());
-    let served = Served::start(
-        &sibling("leadforge")?,
-        &["serve".into()],
-        &seeded.server_env(),
-        "LEADFORGE_ADDR",
-        "/readyz",
-        Duration::from_secs(60),
-    )
-    .await?;
+    let served = Served::leadforge(seeded).await?;
     let (seen_tx, mut seen_rx) = mpsc::unbounded_channel::<Seen>();
     // One dashboard per member, each watching all of its member's campaigns.
     for m in &seeded.members {

@@ -43,6 +43,20 @@ pub struct Served {
 }
 
 impl Served {
+    /// The release `leadforge serve` next to the bench, on the seeded
+    /// database, once `/readyz` answers.
+    pub async fn leadforge(seeded: &crate::seed::Seeded) -> Res<Self> {
+        Self::start(
+            &sibling("leadforge")?,
+            &["serve".into()],
+            &seeded.server_env(),
+            "LEADFORGE_ADDR",
+            "/readyz",
+            Duration::from_secs(60),
+        )
+        .await
+    }
+
     /// Starts `program args…` with `env` plus `addr_var=<free port>` and
     /// waits until `ready_path` answers 200 (at most `patience`).
     pub async fn start(
