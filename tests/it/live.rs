@@ -33,6 +33,26 @@ async fn socket_of(app: &TestApp, who: &Account) -> WsClient {
         .unwrap()
 }
 
+/// A new member's Sandbox draft on ad account `account`, and a socket
+/// whose subscription to it has delivered its first (`DRAFT`) state:
+/// (campaign id, socket, subscription id).
+async fn watching_a_draft(
+    app: &TestApp,
+    email: &str,
+    account: &str,
+    seed: u32,
+) -> (String, WsClient, String) {
+    let who = app.sign_up(email, "Watch Co").await;
+    let campaign = sandbox_draft(app, &who, account, seed).await;
+    let mut socket = socket_of(app, &who).await;
+    let sub = socket
+        .start(WATCH, json!({ "id": campaign }))
+        .await
+        .unwrap();
+    until_status(&mut socket, &sub, "DRAFT").await;
+    (campaign, socket, sub)
+}
+
 const WATCH: &str =
     "subscription($id: ID) { campaignUpdated(id: $id) { id status campaignName errorMessage } }";
 
@@ -208,14 +228,7 @@ async fn events_cross_instances_and_survive_a_lost_listener_postgres() {
     use sea_orm::ConnectionTrait;
 
     let app = TestApp::spawn(Backend::Postgres).await;
-    let ann = app.sign_up("bus@live.test", "Bus Co").await;
-    let campaign = sandbox_draft(&app, &ann, "4201", 6).await;
-    let mut socket = socket_of(&app, &ann).await;
-    let sub = socket
-        .start(WATCH, json!({ "id": campaign }))
-        .await
-        .unwrap();
-    until_status(&mut socket, &sub, "DRAFT").await;
+    let (campaign, mut socket, sub) = watching_a_draft(&app, "bus@live.test", "4201", 6).await;
     // A dashboard of every campaign, on the same socket.
     let all = socket.start(WATCH, json!({ "id": null })).await.unwrap();
     let subs = [sub.as_str(), all.as_str()];
@@ -309,14 +322,7 @@ async fn one_instance_syncs_an_account_per_cycle_postgres() {
 #[tokio::test]
 async fn a_burst_of_changes_reaches_subscribers_coalesced_postgres() {
     let app = TestApp::spawn(Backend::Postgres).await;
-    let ann = app.sign_up("burst@live.test", "Burst Co").await;
-    let campaign = sandbox_draft(&app, &ann, "4401", 8).await;
-    let mut socket = socket_of(&app, &ann).await;
-    let sub = socket
-        .start(WATCH, json!({ "id": campaign }))
-        .await
-        .unwrap();
-    until_status(&mut socket, &sub, "DRAFT").await;
+    let (campaign, mut socket, sub) = watching_a_draft(&app, "burst@live.test", "4401", 8).await;
 
     let id: entities::CampaignId = campaign.parse().unwrap();
     for _ in 0..50 {
