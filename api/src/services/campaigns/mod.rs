@@ -69,11 +69,7 @@ impl CampaignsService {
         status: Option<CampaignStatus>,
         request: PageRequest,
     ) -> Result<Page<Model>, AppError> {
-        let scope = self
-            .authz
-            .authorize(principal, Resource::Campaign, Action::Read)
-            .await?;
-        let scope = crate::authz::narrow(scope, tenant, principal);
+        let scope = self.read_scope(principal, tenant).await?;
         let mut select = Entity::within(scope);
         if let Some(status) = status {
             select = select.filter(Column::Status.eq(status));
@@ -102,11 +98,7 @@ impl CampaignsService {
         since: chrono::DateTime<chrono::Utc>,
         limit: u64,
     ) -> Result<Vec<Model>, AppError> {
-        let scope = self
-            .authz
-            .authorize(principal, Resource::Campaign, Action::Read)
-            .await?;
-        let scope = crate::authz::narrow(scope, tenant, principal);
+        let scope = self.read_scope(principal, tenant).await?;
         let mut rows = Entity::within(scope)
             .filter(Column::UpdatedAt.gte(since))
             .order_by_desc(Column::UpdatedAt)
@@ -116,6 +108,19 @@ impl CampaignsService {
             .await?;
         rows.reverse();
         Ok(rows)
+    }
+
+    /// The campaigns the caller may read, narrowed to one tenant when given.
+    async fn read_scope(
+        &self,
+        principal: &Principal,
+        tenant: Option<TenantId>,
+    ) -> Result<RowScope, AppError> {
+        let scope = self
+            .authz
+            .authorize(principal, Resource::Campaign, Action::Read)
+            .await?;
+        Ok(crate::authz::narrow(scope, tenant, principal))
     }
 
     /// One campaign within the caller's scope for `action`, or `NOT_FOUND`.
