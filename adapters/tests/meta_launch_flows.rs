@@ -371,24 +371,122 @@ struct Recorder(Vec<LaunchProgress>);
 
 #[async_trait::async_trait]
 impl LaunchJournal for Recorder {
-    async fn save(&mut self, progress: &LaunchProgress) -> Result<(), String> {
+    async fn save(
+        &mut self,
+        progress: &LaunchProgress,
+    ) -> Result<(), adapters::ad_platform::launch::JournalStop> {
         self.0.push(progress.clone());
         Ok(())
     }
 }
 
+/// Meta under load: a create applied, then answered with a 5xx Graph error
+/// (or its answer lost on the way back), while filtered listings trail the
+/// write. The run stops with the outcome unknown and the attempt on record;
+/// the next run, after the lag, finds the object by its tag and adopts it.
 #[tokio::test]
-async fn a_lost_ad_set_answer_is_adopted_not_duplicated() {
+async fn an_applied_create_answered_with_a_failure_is_adopted_on_the_next_run() {
+    let applied_then_500 = FaultAction::ApplyThen(Box::new(FaultAction::Error {
+        http_status: 500,
+        code: 2,
+        subcode: None,
+        message: "An unexpected error has occurred. Please retry your request later.".into(),
+        user_message: None,
+        is_transient: Some(true),
+        retry_delay_secs: None,
+    }));
+    for (path, kind, fault) in [
+        ("/adsets", "adset", applied_then_500.clone()),
+        ("/adsets", "adset", FaultAction::Drop { apply: true }),
+        ("/campaigns", "campaign", applied_then_500.clone()),
+        ("/adcreatives", "adcreative", applied_then_500.clone()),
+        ("/ads", "ad", applied_then_500),
+    ] {
+        let env = common::meta_env().await;
+        let lag = std::time::Duration::from_millis(300);
+        env.meta.set_listing_lag(lag);
+        // "/ads" also matches "/adsets": the ad set passes, the ad fails.
+        let nth = if path == "/ads" { 2 } else { 1 };
+        env.meta
+            .inject(Fault::nth(Match::on("POST", path), fault.clone(), nth));
+        let req = common::launch_request(
+            Objective::Traffic,
+            Conversion::LinkClicks,
+            &env.fixture.page_id,
+            1,
+        );
+        let mut progress = LaunchProgress::default();
+        let mut journal = Recorder::default();
+        let err = launch::run(
+            env.adapter.as_ref(),
+            &env.creds,
+            &req,
+            &mut progress,
+            &mut journal,
+        )
+        .await
+        .expect_err("the outcome is unknown");
+        assert!(
+            err.platform().is_some_and(PlatformError::outcome_unknown),
+            "{path} {fault:?}: {err:?}"
+        );
+        assert_eq!(env.meta.object_ids(kind).len(), 1, "{path}: applied");
+        let lines = env.meta.call_lines();
+        assert!(
+            !lines.contains(&format!("GET /act_1001{path}")),
+            "{path}: not looked up in the same instant: {lines:?}"
+        );
+        let mut stored = journal.0.last().cloned().expect("progress saved");
+        assert!(!stored.attempted.is_empty(), "attempt journalled");
+
+        tokio::time::sleep(lag).await;
+        env.meta.clear_calls();
+        launch::run(
+            env.adapter.as_ref(),
+            &env.creds,
+            &req,
+            &mut stored,
+            &mut NoJournal,
+        )
+        .await
+        .expect("resumed");
+        let lines = env.meta.call_lines();
+        assert!(
+            lines.contains(&format!("GET /act_1001{path}")),
+            "{path}: looked up by tag: {lines:?}"
+        );
+        for kind in ["campaign", "adset", "adcreative", "ad"] {
+            assert_eq!(
+                env.meta.object_ids(kind).len(),
+                1,
+                "{path} {fault:?}: exactly one {kind}"
+            );
+        }
+        assert!(stored.activated);
+    }
+}
+
+/// Creates sent side by side all finish and are journalled before one's
+/// failure ends the run: the second creative, refused, does not cut off the
+/// first, whose id is on record.
+#[tokio::test]
+async fn a_failing_sibling_does_not_drop_creates_in_flight() {
     let env = common::meta_env().await;
+    // The first creative answers slowly; the second is refused at once.
     env.meta.inject(Fault::once(
-        Match::on("POST", "/adsets"),
-        FaultAction::Drop { apply: true },
+        Match::on("POST", "/adcreatives"),
+        FaultAction::Slow(std::time::Duration::from_millis(400)),
+    ));
+    env.meta.inject(Fault::nth(
+        Match::on("POST", "/adcreatives"),
+        Fault::graph_error(100, None, "Invalid parameter"),
+        1,
     ));
     let req = common::launch_request(
         Objective::Traffic,
         Conversion::LinkClicks,
         &env.fixture.page_id,
-        1,
+        2,
     );
     let mut progress = LaunchProgress::default();
     let mut journal = Recorder::default();
@@ -400,43 +498,15 @@ async fn a_lost_ad_set_answer_is_adopted_not_duplicated() {
         &mut journal,
     )
     .await
-    .expect("launch");
+    .expect_err("refused");
+    assert_eq!(env.meta.object_ids("adcreative").len(), 1);
+    let last = journal.0.last().expect("saved");
     assert_eq!(
-        env.meta.object_ids("adset").len(),
+        last.creative_ids.iter().flatten().count(),
         1,
-        "exactly one ad set exists"
+        "the slow creative's id was journalled: {last:?}"
     );
-    let lines = env.meta.call_lines();
-    let at = lines
-        .iter()
-        .position(|l| l == "POST /act_1001/adsets")
-        .expect("sent");
-    let lookup = lines
-        .iter()
-        .position(|l| l == "GET /act_1001/adsets")
-        .expect("looked up by tag");
-    let first_ad = lines
-        .iter()
-        .position(|l| l == "POST /act_1001/ads")
-        .expect("ad sent");
-    assert!(
-        at < lookup && lookup < first_ad,
-        "looked up by tag before anything used it: {lines:?}"
-    );
-    assert_eq!(
-        lines
-            .iter()
-            .filter(|l| *l == "POST /act_1001/adsets")
-            .count(),
-        1
-    );
-    assert!(
-        journal
-            .0
-            .iter()
-            .any(|p| p.attempted.contains("ad_set") && p.ad_set_id.is_none()),
-        "attempt journalled before sending"
-    );
+    assert!(last.ad_set_id.is_some());
 }
 
 #[tokio::test]

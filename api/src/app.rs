@@ -131,13 +131,24 @@ impl App {
     ) -> std::io::Result<()> {
         let grace = self.state.config.shutdown_grace;
         let limits = self.state.config.http;
+        let handlers = crate::jobs::Handlers::default().with(
+            crate::services::launch::KIND,
+            Arc::new(self.state.services.launcher.clone()),
+        );
         let mut workers = crate::jobs::worker::spawn(
             self.state.services.queue.clone(),
-            self.state.services.launcher.clone(),
+            handlers,
             self.state.shutdown.clone(),
             self.state.config.job_workers,
         );
-        let insights = crate::jobs::insights::InsightsSync::of(
+        if self.state.config.job_workers > 0 {
+            workers.spawn(crate::services::launch::sweep::run(
+                self.state.services.campaigns.db.clone(),
+                self.state.services.queue.clone(),
+                self.state.shutdown.clone(),
+            ));
+        }
+        let insights = crate::services::insights::InsightsSync::of(
             &self.state.services,
             self.state.services.campaigns.db.clone(),
             self.state.config.insights_interval,

@@ -4,6 +4,7 @@
 
 mod dashboard;
 mod drafts;
+mod exactly_once;
 mod kill;
 mod launch;
 mod lists;

@@ -286,7 +286,7 @@ async fn both_see(socket: &mut WsClient, subs: &[&str], name: &str) {
 
 /// Two instances on one database sync each ad account once per cycle.
 async fn one_instance_syncs_an_account_per_cycle(backend: Backend) {
-    use leadforge::jobs::insights::InsightsSync;
+    use leadforge::services::insights::InsightsSync;
 
     let app = TestApp::spawn_with(backend, &[("LEADFORGE_SIGNUP_CREDITS", "20")]).await;
     let ann = app.sign_up("cycle@live.test", "Cycle Co").await;

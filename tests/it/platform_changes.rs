@@ -118,17 +118,19 @@ async fn numbers_and_statuses_changed_on_meta_reach_the_subscriber(backend: Back
         .unwrap();
     assert_eq!(c["status"], "ACTIVE", "{c}");
 
-    // The platform stops it, and says why.
+    // The platform stops it, and says why. It is still switched on there
+    // (it delivers again once the issue clears), so it stays ACTIVE here —
+    // synced and pausable — with the platform's reason.
     meta.set_verdict(
         &remote,
         "WITH_ISSUES",
         Some("Your ad wasn't approved because it doesn't follow our Advertising Standards."),
     );
     let c = socket
-        .campaign_until(&sub, |c| c["status"] != "ACTIVE")
+        .campaign_until(&sub, |c| !c["errorMessage"].is_null())
         .await
         .unwrap();
-    assert_eq!(c["status"], "ERROR", "{c}");
+    assert_eq!(c["status"], "ACTIVE", "{c}");
     assert!(
         c["errorMessage"]
             .as_str()
@@ -136,6 +138,13 @@ async fn numbers_and_statuses_changed_on_meta_reach_the_subscriber(backend: Back
             .contains("Advertising Standards"),
         "{c}"
     );
+    // The issue clears: running again, the reason gone.
+    meta.set_verdict(&remote, "ACTIVE", None);
+    let c = socket
+        .campaign_until(&sub, |c| c["errorMessage"].is_null())
+        .await
+        .unwrap();
+    assert_eq!(c["status"], "ACTIVE", "{c}");
 
     // The states were read in batched listings filtered on the ids, never
     // campaign by campaign.
@@ -192,7 +201,7 @@ async fn numbers_and_statuses_changed_on_meta_reach_the_subscriber(backend: Back
             .iter()
             .filter(|a| **a == "campaign.remote_status")
             .count(),
-        3,
+        4,
         "{actions:?}"
     );
 }

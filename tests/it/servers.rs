@@ -67,6 +67,7 @@ impl Server {
             .env("LEADFORGE_ADDR", format!("127.0.0.1:{port}"))
             .env("LEADFORGE_SIGNUP_CREDITS", "50")
             .env("LEADFORGE_LOG", "warn")
+            .env("LEADFORGE_LAUNCH_LOOKUP_DELAY_SECS", "1")
             .env("META_GRAPH_URL", meta.base_url())
             .envs(settings.iter().copied())
             .stdout(Stdio::null())

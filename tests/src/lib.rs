@@ -195,6 +195,8 @@ impl TestApp {
             ("LEADFORGE_DATA_DIR", data_dir.to_str().expect("utf-8 path")),
             ("DATABASE_URL", db.url.as_str()),
             ("LEADFORGE_SHUTDOWN_GRACE_SECS", "2"),
+            // The stand-ins' listings trail writes by less than this.
+            ("LEADFORGE_LAUNCH_LOOKUP_DELAY_SECS", "1"),
         ] {
             env.0.insert(k.to_owned(), v.to_owned());
         }

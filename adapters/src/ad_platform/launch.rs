@@ -2,9 +2,13 @@
 //! ad set → one creative and one ad per image (all PAUSED), then activate bottom-up.
 //!
 //! Progress is handed to a [`LaunchJournal`] after every step so a retry or a restart
-//! resumes where it stopped. Before a create is sent the step is journalled as attempted;
-//! a create that was attempted before, or whose answer was lost, is first looked up by its
-//! tag and adopted when it exists, so no remote object is ever created twice.
+//! resumes where it stopped. Before a create is sent the step is journalled as attempted.
+//! A create whose outcome is unknown (its answer was lost, or the platform answered a
+//! temporary error after perhaps applying it) ends the run: the platform's filtered
+//! listings trail its writes, so the object is looked up by its tag on the next run,
+//! after the caller's back-off, and adopted when it exists. No remote object is created
+//! twice, and creates that run side by side all finish (and are journalled) before a
+//! sibling's failure ends the run.
 
 use std::collections::BTreeSet;
 
@@ -44,8 +48,10 @@ pub struct LaunchRequest {
     pub dsa: Option<DsaParties>,
 }
 
-/// Remote ids known so far; persist it as a whole (it is serde-serialisable).
+/// Remote ids known so far; persist it as a whole (it is serde-serialisable; fields
+/// added later read as their defaults from progress saved before them).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LaunchProgress {
     /// Image hash per image of the request.
     pub image_hashes: Vec<Option<String>>,
@@ -59,15 +65,33 @@ pub struct LaunchProgress {
     pub ad_ids: Vec<Option<RemoteId>>,
     /// Creates sent at least once (their answer may have been lost).
     pub attempted: BTreeSet<String>,
+    /// Whether activation was started: from then on something may deliver, and a
+    /// launch that fails must pause what it created before it can be settled.
+    pub activating: bool,
     /// Whether everything was activated.
     pub activated: bool,
+}
+
+/// Why a journal asks the launch to stop sending (after saving what it was given).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JournalStop {
+    /// The process is stopping; the launch goes on at the next start.
+    #[error("the server is stopping")]
+    Stopping,
+    /// The launch is no longer this runner's: settled, withdrawn, or its claim lost.
+    #[error("the launch is no longer this runner's to continue")]
+    NotOurs,
+    /// The progress could not be written (the cause, for the logs).
+    #[error("could not record launch progress: {0}")]
+    Failed(String),
 }
 
 /// Where progress is persisted (the launch job stores it in the database).
 #[async_trait]
 pub trait LaunchJournal: Send {
-    /// Persists the progress; called after every step and before every create.
-    async fn save(&mut self, progress: &LaunchProgress) -> Result<(), String>;
+    /// Persists the progress; called after every step, before every create and before
+    /// activation. An error stops the launch before anything more is sent.
+    async fn save(&mut self, progress: &LaunchProgress) -> Result<(), JournalStop>;
 }
 
 /// A journal that keeps nothing (tests, dry runs).
@@ -76,7 +100,7 @@ pub struct NoJournal;
 
 #[async_trait]
 impl LaunchJournal for NoJournal {
-    async fn save(&mut self, _progress: &LaunchProgress) -> Result<(), String> {
+    async fn save(&mut self, _progress: &LaunchProgress) -> Result<(), JournalStop> {
         Ok(())
     }
 }
@@ -92,9 +116,9 @@ pub enum LaunchError {
         /// The platform's error.
         source: PlatformError,
     },
-    /// Progress could not be persisted; nothing more is sent.
-    #[error("could not record launch progress: {0}")]
-    Journal(String),
+    /// The journal stopped the launch; nothing more is sent.
+    #[error("{0}")]
+    Journal(#[from] JournalStop),
 }
 
 impl LaunchError {
@@ -245,23 +269,23 @@ pub async fn run(
         |p, id| p.ad_set_id = Some(id),
         Create::AdSet(&ad_set),
     );
-    let creative_steps = futures_util::future::try_join_all(creatives.iter().enumerate().map(
-        |(i, (key, tag, spec))| {
-            step(
-                platform,
-                creds,
-                &book,
-                ObjectKind::Creative,
-                key,
-                tag,
-                move |p: &LaunchProgress| p.creative_ids[i].clone(),
-                move |p: &mut LaunchProgress, id| p.creative_ids[i] = Some(id),
-                Create::Creative(spec),
-            )
-        },
-    ));
-    let (ad_set_id, creative_ids) =
-        futures_util::future::try_join(ad_set_step, creative_steps).await?;
+    let creative_steps = all_of(creatives.iter().enumerate().map(|(i, (key, tag, spec))| {
+        step(
+            platform,
+            creds,
+            &book,
+            ObjectKind::Creative,
+            key,
+            tag,
+            move |p: &LaunchProgress| p.creative_ids[i].clone(),
+            move |p: &mut LaunchProgress, id| p.creative_ids[i] = Some(id),
+            Create::Creative(spec),
+        )
+    }));
+    // Every create that was sent finishes (and is journalled) before a
+    // sibling's failure ends the run: a dropped request may still land.
+    let (ad_set_id, creative_ids) = futures_util::future::join(ad_set_step, creative_steps).await;
+    let (ad_set_id, creative_ids) = (ad_set_id?, creative_ids?);
 
     let ads: Vec<(String, String, AdSpec)> = creative_ids
         .into_iter()
@@ -277,25 +301,30 @@ pub async fn run(
             (format!("ad_{i}"), tag, spec)
         })
         .collect();
-    let ad_ids =
-        futures_util::future::try_join_all(ads.iter().enumerate().map(|(i, (key, tag, spec))| {
-            step(
-                platform,
-                creds,
-                &book,
-                ObjectKind::Ad,
-                key,
-                tag,
-                move |p: &LaunchProgress| p.ad_ids[i].clone(),
-                move |p: &mut LaunchProgress, id| p.ad_ids[i] = Some(id),
-                Create::Ad(spec),
-            )
-        }))
-        .await?;
+    let ad_ids = all_of(ads.iter().enumerate().map(|(i, (key, tag, spec))| {
+        step(
+            platform,
+            creds,
+            &book,
+            ObjectKind::Ad,
+            key,
+            tag,
+            move |p: &LaunchProgress| p.ad_ids[i].clone(),
+            move |p: &mut LaunchProgress, id| p.ad_ids[i] = Some(id),
+            Create::Ad(spec),
+        )
+    }))
+    .await?;
 
+    // From here on something may deliver: on record before the first switch.
+    {
+        let mut b = book.lock().await;
+        b.progress.activating = true;
+        b.save().await?;
+    }
     // Bottom-up: nothing delivers until the campaign itself is switched on
     // last; the ads, independent of each other, together.
-    futures_util::future::try_join_all(
+    all_of(
         ad_ids
             .iter()
             .map(|ad| platform.set_status(creds, ad, RemoteStatus::Active)),
@@ -315,6 +344,18 @@ pub async fn run(
     }
     b.progress.activated = true;
     b.save().await
+}
+
+/// Runs futures side by side and waits for every one of them (unlike
+/// `try_join_all`, which drops the others, mid-request, at the first error);
+/// then answers the first error, or every value in order.
+async fn all_of<T, E>(
+    futures: impl IntoIterator<Item = impl std::future::Future<Output = Result<T, E>>>,
+) -> Result<Vec<T>, E> {
+    futures_util::future::join_all(futures)
+        .await
+        .into_iter()
+        .collect()
 }
 
 /// The progress and its journal, shared by the creates that run at once:
@@ -401,25 +442,21 @@ async fn step(
         b.progress.attempted.insert(key.to_owned());
         b.save().await?;
     }
-    let created = match create.send(platform, creds, CreateMode::Create).await {
-        Ok(id) => id,
-        Err(e) if e.outcome_unknown() => {
-            tracing::warn!(step = key, "create outcome unknown; looking it up by tag");
-            match platform
-                .find_by_tag(creds, kind, tag)
-                .await
-                .map_err(at(key))?
-            {
-                Some(found) => found.id,
-                // Not there: the create was not applied, so sending it once more is safe.
-                None => create
-                    .send(platform, creds, CreateMode::Create)
-                    .await
-                    .map_err(at(key))?,
+    // An unknown outcome is not looked up now: the listing may not show an
+    // object created a moment ago. The attempt is on record, so the next run
+    // looks it up (after the caller's back-off) before sending anything.
+    let created = create
+        .send(platform, creds, CreateMode::Create)
+        .await
+        .map_err(|e| {
+            if e.outcome_unknown() {
+                tracing::warn!(
+                    step = key,
+                    "create outcome unknown; it is looked up by tag on the next run"
+                );
             }
-        }
-        Err(e) => return Err(at(key)(e)),
-    };
+            at(key)(e)
+        })?;
     let mut b = book.lock().await;
     record(&mut *b.progress, created.clone());
     b.save().await?;

@@ -1,5 +1,6 @@
 //! Injected faults, shared by both stand-ins.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Which requests a fault applies to.
@@ -9,6 +10,8 @@ pub struct Match {
     pub method: Option<String>,
     /// A substring of the path (after the API version), any when `None`.
     pub path_contains: Option<String>,
+    /// A parameter (query or form) the request must carry with this value.
+    pub param: Option<(String, String)>,
 }
 
 impl Match {
@@ -22,14 +25,27 @@ impl Match {
         Self {
             method: Some(method.to_owned()),
             path_contains: Some(path.to_owned()),
+            param: None,
         }
     }
 
+    /// Only requests that also carry `key=value`, e.g. `status=ACTIVE` to hit
+    /// activations and not pauses.
+    #[must_use]
+    pub fn with_param(mut self, key: &str, value: &str) -> Self {
+        self.param = Some((key.to_owned(), value.to_owned()));
+        self
+    }
+
     /// Whether a request matches.
-    pub fn matches(&self, method: &str, path: &str) -> bool {
-        self.method
-            .as_deref()
-            .is_none_or(|m| m.eq_ignore_ascii_case(method))
+    pub fn matches(&self, method: &str, path: &str, params: &BTreeMap<String, String>) -> bool {
+        self.param
+            .as_ref()
+            .is_none_or(|(k, v)| params.get(k) == Some(v))
+            && self
+                .method
+                .as_deref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(method))
             && self
                 .path_contains
                 .as_deref()
@@ -76,6 +92,9 @@ pub enum FaultAction {
         /// Whether the request is applied before the connection drops.
         apply: bool,
     },
+    /// Process the request, then answer as the inner fault would (the real Graph API,
+    /// under load, applies a write and still answers `HTTP 500` with an error body).
+    ApplyThen(Box<FaultAction>),
 }
 
 /// A fault with its remaining count.
@@ -87,15 +106,21 @@ pub struct Fault {
     pub action: FaultAction,
     /// How many matching requests it still affects.
     pub times: u32,
+    /// How many matching requests pass untouched before it applies.
+    pub skip: u32,
 }
 
 impl Fault {
     /// A fault for the next matching request only.
     pub fn once(when: Match, action: FaultAction) -> Self {
+        Self::times(when, action, 1)
+    }
+
+    /// A fault for the `n`-th matching request only (counting from 1).
+    pub fn nth(when: Match, action: FaultAction, n: u32) -> Self {
         Self {
-            when,
-            action,
-            times: 1,
+            skip: n.saturating_sub(1),
+            ..Self::once(when, action)
         }
     }
 
@@ -105,6 +130,7 @@ impl Fault {
             when,
             action,
             times,
+            skip: 0,
         }
     }
 
@@ -123,11 +149,20 @@ impl Fault {
 }
 
 /// Takes the first live fault matching the request, decrementing its count.
-pub fn take(faults: &mut Vec<Fault>, method: &str, path: &str) -> Option<FaultAction> {
+pub fn take(
+    faults: &mut Vec<Fault>,
+    method: &str,
+    path: &str,
+    params: &BTreeMap<String, String>,
+) -> Option<FaultAction> {
     let idx = faults
         .iter()
-        .position(|f| f.times > 0 && f.when.matches(method, path))?;
+        .position(|f| f.times > 0 && f.when.matches(method, path, params))?;
     let fault = &mut faults[idx];
+    if fault.skip > 0 {
+        fault.skip -= 1;
+        return None;
+    }
     fault.times -= 1;
     let action = fault.action.clone();
     if fault.times == 0 {

@@ -189,13 +189,18 @@ async fn handle(
             key_ok,
             body: body.clone(),
         });
-        let fault = fault::take(&mut w.faults, "POST", &path);
+        let fault = fault::take(&mut w.faults, "POST", &path, &Default::default());
         let answer = if fault.is_none() && key_ok && model_ok {
             w.answers.pop_front()
         } else {
             None
         };
         (fault, answer, key_ok, model_ok)
+    };
+    // Generating keeps no state, so "applied, then failed" is just the failure.
+    let fault = match fault {
+        Some(FaultAction::ApplyThen(inner)) => Some(*inner),
+        other => other,
     };
     match fault {
         Some(FaultAction::Error {
@@ -232,7 +237,7 @@ async fn handle(
                 json!([]),
             );
         }
-        None => {}
+        Some(FaultAction::ApplyThen(_)) | None => {}
     }
     if !uri.path().ends_with(":generateContent") || !uri.path().starts_with("/v1beta/models/") {
         return error(404, &format!("Method not found: {}", uri.path()), json!([]));

@@ -70,6 +70,10 @@ pub const ENV_SETTINGS: &[EnvSetting] = &[
     ),
     plain("LEADFORGE_INSIGHTS_INTERVAL_SECS", "insights.interval_secs"),
     plain("LEADFORGE_JOB_WORKERS", "jobs.workers"),
+    plain(
+        "LEADFORGE_LAUNCH_LOOKUP_DELAY_SECS",
+        "jobs.lookup_delay_secs",
+    ),
     plain("S3_BUCKET", "s3.bucket"),
     plain("S3_ENDPOINT", "s3.endpoint"),
     plain("S3_REGION", "s3.region"),

@@ -64,6 +64,8 @@ pub struct Config {
     pub insights_interval: Duration,
     /// Launch jobs this instance runs at once (0: none, it only serves).
     pub job_workers: usize,
+    /// See `LaunchSettings::lookup_delay`.
+    pub launch_lookup_delay: Duration,
     /// `None`: creatives live in the local directory store under `data_dir`.
     pub s3: Option<S3Config>,
     pub meta: MetaConfig,

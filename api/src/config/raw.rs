@@ -123,6 +123,7 @@ pub struct RawInsights {
 #[serde(deny_unknown_fields)]
 pub struct RawJobs {
     pub workers: usize,
+    pub lookup_delay_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

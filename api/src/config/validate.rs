@@ -208,6 +208,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         },
         insights_interval: Duration::from_secs(raw.insights.interval_secs),
         job_workers: raw.jobs.workers,
+        launch_lookup_delay: Duration::from_secs(raw.jobs.lookup_delay_secs),
         s3,
         meta: MetaConfig {
             graph_url: parse_url("META_GRAPH_URL", &raw.meta.graph_url)?,
@@ -392,7 +393,7 @@ pub(super) fn masked_toml(c: &Config) -> String {
         "vault": { "master_key": mask(c.vault.master_key.as_ref()) },
         "agents": { "default_providers": c.agents.default_providers, "max_daily_budget_cents": c.agents.max_daily_budget_cents },
         "insights": { "interval_secs": c.insights_interval.as_secs() },
-        "jobs": { "workers": c.job_workers },
+        "jobs": { "workers": c.job_workers, "lookup_delay_secs": c.launch_lookup_delay.as_secs() },
         "s3": c.s3.as_ref().map(|s| json!({
             "bucket": s.bucket,
             "endpoint": s.endpoint.as_ref().map(Url::as_str),

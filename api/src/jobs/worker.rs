@@ -1,31 +1,74 @@
 //! The worker: a few tasks that claim due jobs, keep their lease while they
-//! run, and sleep until the queue's bell rings (a job was enqueued in this
-//! process) or a slow poll comes round (jobs enqueued by other instances,
-//! retries coming due, leases of dead workers running out).
+//! run, hand each to the [`Handler`] of its kind, and sleep until the
+//! queue's bell rings (a job was enqueued in this process) or a slow poll
+//! comes round (jobs enqueued by other instances, retries coming due,
+//! leases of dead workers running out).
 //!
-//! On shutdown no new job is claimed; a running launch finishes the step it
-//! is in, saves its progress and is put back in the queue for the next
-//! start.
+//! The worker knows job kinds only by name: what a job does, and whether a
+//! failure uses up an attempt, is its handler's business. On shutdown no
+//! new job is claimed; a running job finishes the step it is in and says
+//! when it may resume.
 
-use std::time::Duration;
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
+use async_trait::async_trait;
 use chrono::Utc;
 use entities::{JobStatus, job};
 use tokio::{sync::watch, task::JoinSet};
 
-use super::{
-    launch::{self, LaunchPayload, Launcher, Outcome},
-    queue::{CHANNEL, JobQueue, LEASE},
-};
+use super::queue::{CHANNEL, JobQueue, LEASE, Lease};
 
 /// The fallback poll between bells.
 pub const POLL: Duration = Duration::from_secs(5);
+
+/// What a handler says of one run of a job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Finished.
+    Done,
+    /// Failed for good; the job ends `failed` with this (internal) reason.
+    Failed(String),
+    /// Run again after `after`. `uses_attempt: false` gives the attempt
+    /// back (the failure was not the job's, e.g. the database was down).
+    Retry {
+        after: Duration,
+        error: String,
+        uses_attempt: bool,
+    },
+    /// Stopped by a shutdown; resumes after `resume_after` (time for
+    /// anything the run had in flight to land), the attempt given back.
+    Interrupted { resume_after: Duration },
+    /// The lease was lost: whoever holds the job now decides; nothing is
+    /// written.
+    LostLease,
+}
+
+/// Runs the jobs of one kind.
+#[async_trait]
+pub trait Handler: Send + Sync {
+    /// Runs `job` under `lease`; `stop` turns true on shutdown.
+    async fn run(&self, job: &job::Model, lease: &Lease, stop: watch::Receiver<bool>) -> Outcome;
+}
+
+/// The handlers by job kind.
+#[derive(Clone, Default)]
+pub struct Handlers(HashMap<&'static str, Arc<dyn Handler>>);
+
+impl Handlers {
+    /// Adds the handler of `kind`.
+    #[must_use]
+    pub fn with(mut self, kind: &'static str, handler: Arc<dyn Handler>) -> Self {
+        self.0.insert(kind, handler);
+        self
+    }
+}
+
 /// Starts `tasks` worker tasks (jobs run at once); the returned set ends
 /// once `shutdown` turned true (or its sender is gone) and the running jobs
 /// let go. With no tasks, nothing runs here, not even the listener.
 pub fn spawn(
     queue: JobQueue,
-    launcher: Launcher,
+    handlers: Handlers,
     shutdown: watch::Receiver<bool>,
     tasks: usize,
 ) -> JoinSet<()> {
@@ -38,7 +81,7 @@ pub fn spawn(
         let worker = format!("worker-{}-{n}", &process[..12]);
         set.spawn(run(
             queue.clone(),
-            launcher.clone(),
+            handlers.clone(),
             shutdown.clone(),
             worker,
         ));
@@ -48,7 +91,6 @@ pub fn spawn(
     }
     set
 }
-
 /// Rings this process's bell when any instance enqueued a job (PostgreSQL
 /// LISTEN/NOTIFY); the slow poll covers a lost listener connection.
 async fn listen(pool: sqlx::PgPool, queue: JobQueue, mut shutdown: watch::Receiver<bool>) {
@@ -84,7 +126,7 @@ fn stopping(shutdown: &watch::Receiver<bool>) -> bool {
 
 async fn run(
     queue: JobQueue,
-    launcher: Launcher,
+    handlers: Handlers,
     mut shutdown: watch::Receiver<bool>,
     worker: String,
 ) {
@@ -96,7 +138,7 @@ async fn run(
         tokio::pin!(rung);
         rung.as_mut().enable();
         match queue.claim(&worker).await {
-            Ok(Some(job)) => handle(&queue, &launcher, &shutdown, &worker, job).await,
+            Ok(Some(job)) => handle(&queue, &handlers, &shutdown, &worker, job).await,
             Ok(None) => {
                 tokio::select! {
                     () = &mut rung => {}
@@ -117,13 +159,20 @@ async fn run(
 
 async fn handle(
     queue: &JobQueue,
-    launcher: &Launcher,
+    handlers: &Handlers,
     shutdown: &watch::Receiver<bool>,
     worker: &str,
     job: job::Model,
 ) {
+    let lease = Lease {
+        job: job.id,
+        worker: worker.to_owned(),
+    };
     // The lease is renewed in this same task, so a job cut off by an abort
-    // stops renewing with it and another worker may take it over.
+    // stops renewing with it and another worker may take it over. A lease
+    // that could not be renewed is not the handler's to act on: every write
+    // it makes is fenced by the lease (see `Lease::holds`), so it stops at
+    // its next write instead of being cut off mid-request.
     let renewals = async {
         let mut tick = tokio::time::interval(LEASE / 3);
         tick.tick().await;
@@ -131,32 +180,19 @@ async fn handle(
             tick.tick().await;
             match queue.renew(job.id, worker).await {
                 Ok(true) => {}
-                // Taken over: the journal's lease check stops the launch.
-                Ok(false) => break,
-                Err(e) => tracing::warn!(error = %e, "renewing a job lease failed"),
+                Ok(false) => {
+                    tracing::warn!(job = %job.id, "the job's lease was lost; its next write stops it");
+                    break;
+                }
+                Err(e) => tracing::warn!(error = %e, job = %job.id, "renewing a job lease failed"),
             }
         }
         std::future::pending::<std::convert::Infallible>().await
     };
     let work = async {
-        match job.kind.as_str() {
-            launch::KIND => match serde_json::from_value::<LaunchPayload>(job.payload.clone()) {
-                Ok(payload) => launcher
-                    .run(
-                        &payload,
-                        &launch::Lease {
-                            job: job.id,
-                            worker: worker.to_owned(),
-                        },
-                        job.attempts,
-                        job.max_attempts,
-                        shutdown.clone(),
-                    )
-                    .await
-                    .map_err(|e| e.to_string()),
-                Err(e) => Err(format!("unreadable payload: {e}")),
-            },
-            other => Err(format!("no handler for job kind {other:?}")),
+        match handlers.0.get(job.kind.as_str()) {
+            Some(handler) => handler.run(&job, &lease, shutdown.clone()).await,
+            None => Outcome::Failed(format!("no handler for job kind {:?}", job.kind)),
         }
     };
     let outcome = tokio::select! {
@@ -164,26 +200,39 @@ async fn handle(
         never = renewals => match never {},
     };
     let settled = match outcome {
-        Ok(Outcome::Done) => {
+        Outcome::Done => {
             queue
                 .finish(job.id, worker, JobStatus::Succeeded, None)
                 .await
         }
-        Ok(Outcome::Interrupted) => {
+        Outcome::Failed(error) => {
+            tracing::error!(job = %job.id, kind = job.kind, %error, "job failed for good");
+            queue
+                .finish(job.id, worker, JobStatus::Failed, Some(error))
+                .await
+        }
+        Outcome::Interrupted { resume_after } => {
+            let at = Utc::now() + chrono::Duration::from_std(resume_after).unwrap_or_default();
             queue
                 .requeue(
                     job.id,
                     worker,
-                    Utc::now(),
+                    at,
                     Some("interrupted by a shutdown".into()),
                     true,
                 )
                 .await
         }
-        Ok(Outcome::Retry { after, error }) => {
-            tracing::info!(job = %job.id, attempt = job.attempts, ?after, %error, "job will be retried");
+        Outcome::Retry {
+            after,
+            error,
+            uses_attempt,
+        } => {
+            tracing::info!(job = %job.id, kind = job.kind, attempt = job.attempts, ?after, %error, "job will be retried");
             let at = Utc::now() + chrono::Duration::from_std(after).unwrap_or_default();
-            let requeued = queue.requeue(job.id, worker, at, Some(error), false).await;
+            let requeued = queue
+                .requeue(job.id, worker, at, Some(error), !uses_attempt)
+                .await;
             // Ring when it comes due rather than waiting for the slow poll.
             let bell = queue.clone();
             tokio::spawn(async move {
@@ -192,19 +241,7 @@ async fn handle(
             });
             requeued
         }
-        Err(error) if job.attempts < job.max_attempts => {
-            tracing::warn!(job = %job.id, %error, "job failed; it will be retried");
-            let at = Utc::now()
-                + chrono::Duration::from_std(launch::backoff(job.attempts, None))
-                    .unwrap_or_default();
-            queue.requeue(job.id, worker, at, Some(error), false).await
-        }
-        Err(error) => {
-            tracing::error!(job = %job.id, %error, "job failed for good");
-            queue
-                .finish(job.id, worker, JobStatus::Failed, Some(error))
-                .await
-        }
+        Outcome::LostLease => Ok(()),
     };
     if let Err(e) = settled {
         // The lease runs out and another worker takes the job over.

@@ -14,8 +14,8 @@ use entities::{
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, SqlErr,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+    TryInsertResult,
     sea_query::{Expr, ExprTrait},
 };
 use serde_json::json;
@@ -114,8 +114,11 @@ impl Movement {
     /// not cover is `INSUFFICIENT_CREDITS`; the caller must then roll back.
     pub async fn apply<C: ConnectionTrait>(&self, txn: &C) -> Result<Applied, AppError> {
         // The ledger row first: if its key exists, this movement happened
-        // before and the balance must not move again.
-        let inserted = credit_ledger::ActiveModel {
+        // before and the balance must not move again. `ON CONFLICT DO
+        // NOTHING` reports that as a row count and leaves the caller's
+        // transaction usable (a caught unique violation would abort it on
+        // PostgreSQL).
+        let row = credit_ledger::ActiveModel {
             id: Set(LedgerEntryId::generate()),
             tenant_id: Set(self.tenant),
             user_id: Set(self.user),
@@ -125,15 +128,13 @@ impl Movement {
             campaign_id: Set(Some(self.campaign)),
             idempotency_key: Set(self.key.clone()),
             created_at: Set(Utc::now()),
-        }
-        .insert(txn)
-        .await;
-        match inserted {
-            Ok(_) => {}
-            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-                return Ok(Applied::Before);
-            }
-            Err(e) => return Err(e.into()),
+        };
+        let inserted = credit_ledger::Entity::insert(row)
+            .on_conflict_do_nothing_on([credit_ledger::Column::IdempotencyKey])
+            .exec_without_returning(txn)
+            .await?;
+        if !matches!(inserted, TryInsertResult::Inserted(n) if n > 0) {
+            return Ok(Applied::Before);
         }
         let delta = self.delta();
         if delta != 0 && !adjust(txn, self.user, delta).await? {

@@ -9,7 +9,9 @@ pub mod creatives;
 pub mod credits;
 pub mod directory;
 pub mod identity;
+pub mod insights;
 pub mod integrations;
+pub mod launch;
 pub mod live;
 pub mod pagination;
 pub mod system;
@@ -62,7 +64,7 @@ pub struct Services {
     pub campaigns: campaigns::CampaignsService,
     /// The durable job queue and the launch job the worker runs.
     pub queue: crate::jobs::JobQueue,
-    pub launcher: crate::jobs::launch::Launcher,
+    pub launcher: launch::Launcher,
     /// Campaign ids whose status changed, for live updates.
     pub events: tokio::sync::broadcast::Sender<entities::CampaignId>,
     pub copy: copy::CopyService,
@@ -134,13 +136,16 @@ impl Services {
             copywriter: copy.copywriter(),
             events: events.clone(),
         };
-        let launcher = crate::jobs::launch::Launcher {
+        let launcher = launch::Launcher {
             db: db.clone(),
             integrations: integrations.clone(),
             creatives: creatives.clone(),
             copywriter: copy.copywriter(),
             audit: audit.clone(),
             events: events.clone(),
+            settings: launch::LaunchSettings {
+                lookup_delay: config.launch_lookup_delay,
+            },
         };
         let agents = agents::AgentsService::new(db.clone(), authz.clone(), audit.clone());
         Ok(Self {

@@ -294,7 +294,18 @@ impl GraphClient {
                 .filter(|b| Some(b.account.as_str()) == account)
                 .find_map(|b| b.regain_access_after)
                 .or_else(|| usage.regain_access_after());
-            return Err(map_graph_error(envelope.error, status, regain));
+            let mut err = map_graph_error(envelope.error, status, regain);
+            // Under load Meta applies a write and still answers it with a 5xx or a
+            // code 1/2 envelope: for a write, a temporary failure leaves the outcome
+            // unknown, and the caller looks before it sends again.
+            if verb != Verb::Get
+                && let PlatformError::Transient {
+                    outcome_unknown, ..
+                } = &mut err
+            {
+                *outcome_unknown = true;
+            }
+            return Err(err);
         }
         match (status, value) {
             (200..=299, Some(value)) => Ok(value),

@@ -294,10 +294,11 @@ impl AdPlatform for MetaAds {
                 Some(creds.account_number()),
             )
             .await?;
-        // The filter is re-checked here: the tag must be in the name, not merely similar.
+        // The filter is re-checked here: the name must end with the tag, so a name that
+        // merely quotes another launch's tag is never adopted.
         Ok(listed
             .into_iter()
-            .find(|o| o.name.contains(&marker))
+            .find(|o| o.name.trim_end().ends_with(&marker))
             .map(|o| RemoteObject {
                 id: RemoteId(o.id),
                 name: o.name,

@@ -189,7 +189,7 @@ impl State {
                 acc == account
                     && o.kind == kind
                     && o.status != "DELETED"
-                    && o.name.contains(&marker)
+                    && o.name.ends_with(&marker)
             })
             .map(|((_, id), o)| RemoteObject {
                 id: id.clone(),

@@ -113,6 +113,7 @@ pub fn post(w: &mut World, req: &Req<'_>) -> Reply {
                     fields,
                     status,
                     verdict: None,
+                    created: std::time::Instant::now(),
                 },
             );
             Reply::ok(json!({"id": id}))

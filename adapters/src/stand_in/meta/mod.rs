@@ -175,6 +175,12 @@ impl MetaStandIn {
         self.world().empty_first_page = on;
     }
 
+    /// Keeps each created object out of filtered listings (the lookups by tag) for
+    /// `lag`, as Meta's listings trail its writes.
+    pub fn set_listing_lag(&self, lag: std::time::Duration) {
+        self.world().listing_lag = lag;
+    }
+
     /// Queues a fault.
     pub fn inject(&self, fault: Fault) {
         self.world().faults.push(fault);

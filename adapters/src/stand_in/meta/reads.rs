@@ -243,6 +243,8 @@ fn list_objects(w: &World, req: &Req<'_>, act: &str, edge: &str) -> Reply {
             Some(list) => list.iter().any(|s| s == o.effective_status()),
             None => o.status != "DELETED" && o.status != "ARCHIVED",
         })
+        // A filtered listing trails the writes by the configured lag.
+        .filter(|(_, o)| conditions.is_empty() || o.created.elapsed() >= w.listing_lag)
         .filter(|(id, o)| {
             conditions.iter().all(|c| match c {
                 Condition::NameContains(f) => o.str("name").is_some_and(|name| name.contains(f)),

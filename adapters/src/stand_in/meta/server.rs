@@ -77,7 +77,16 @@ pub async fn handle(
             query: uri.query().unwrap_or_default().to_owned(),
             params: params.clone(),
         });
-        fault::take(&mut w.faults, &method_s, &path)
+        let fault = fault::take(&mut w.faults, &method_s, &path, &params);
+        // Applied first, then answered as the inner fault says: the caller cannot
+        // tell this from a write that never happened.
+        match fault {
+            Some(FaultAction::ApplyThen(inner)) => {
+                let _applied = dispatch(&mut w, &method_s, version, &path, &params);
+                Some(*inner)
+            }
+            other => other,
+        }
     };
     let mut reply = match &fault {
         Some(FaultAction::Http500) => {

@@ -86,6 +86,8 @@ pub struct Stored {
     /// What the platform decided on its own (review, billing), which
     /// overrides the effective status `status` gives.
     pub verdict: Option<Verdict>,
+    /// When it was created (filtered listings show it only after the lag).
+    pub created: std::time::Instant,
 }
 
 /// A platform decision about an object: its `effective_status` and the
@@ -173,6 +175,9 @@ pub struct World {
     pub default_limit: usize,
     /// Next object id.
     pub next_id: u64,
+    /// How long a created object stays out of filtered listings (Meta's search index
+    /// trails its writes).
+    pub listing_lag: std::time::Duration,
 }
 
 impl World {

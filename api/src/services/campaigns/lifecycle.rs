@@ -4,8 +4,9 @@
 //! A launch is accepted in one transaction that starts with its guarded
 //! status change (so on SQLite it holds the write lock from its first
 //! statement), then reserves the credits and enqueues the job: either all
-//! of it happens or none. Pause and resume change the platform first and
-//! the local status only once the platform confirmed.
+//! of it happens or none (what the job then does: `services::launch`).
+//! Pause and resume change the platform first and the local status only
+//! once the platform confirmed.
 
 use adapters::ad_platform::{RemoteId, RemoteStatus};
 use chrono::Utc;
@@ -23,23 +24,17 @@ use crate::{
     auth::Principal,
     authz::{Action, Resource},
     error::AppError,
-    jobs::{
-        NewJob,
-        launch::{self, LaunchPayload, ledger_key},
-    },
     services::{
         agents,
         audit::AuditEntry,
-        credits::Movement,
+        credits::{Applied, Movement},
         integrations::{platform_failure, provider_name},
+        launch::{launch_job, ledger_key},
         text::TextRule,
     },
 };
 
 const IDEMPOTENCY_KEY: TextRule = TextRule::line("idempotencyKey", "The idempotency key", 1, 200);
-
-/// Attempts a launch job gets before the campaign fails.
-pub const LAUNCH_ATTEMPTS: i32 = 6;
 
 impl CampaignsService {
     /// Accepts a launch of a `DRAFT` or `ERROR` campaign and returns it as
@@ -126,7 +121,11 @@ impl CampaignsService {
             drop(txn);
             return find_within(&self.db, RowScope::All, id).await;
         }
-        Movement {
+        // A key this campaign launched with before (a late retry of an
+        // earlier request) finds its reservation or its job already written:
+        // nothing moves, and the transaction, which claimed the campaign,
+        // rolls back as it is dropped.
+        let reserved = Movement {
             tenant: current.tenant_id,
             user: current.user_id,
             campaign: id,
@@ -136,22 +135,17 @@ impl CampaignsService {
         }
         .apply(&txn)
         .await?;
-        let payload = LaunchPayload {
-            campaign_id: id,
-            launch_key: launch_key.clone(),
-        };
-        self.queue
-            .enqueue(
-                &txn,
-                NewJob {
-                    kind: launch::KIND,
-                    payload: serde_json::to_value(&payload).map_err(AppError::internal)?,
-                    tenant: Some(current.tenant_id),
-                    dedupe_key: format!("launch:{id}:{launch_key}"),
-                    max_attempts: LAUNCH_ATTEMPTS,
-                },
-            )
-            .await?;
+        if reserved == Applied::Before
+            || !self
+                .queue
+                .enqueue(&txn, launch_job(id, current.tenant_id, &launch_key)?)
+                .await?
+        {
+            return Err(AppError::Conflict(
+                "This idempotency key was used for an earlier launch of this campaign; use a fresh one."
+                    .to_owned(),
+            ));
+        }
         self.audit
             .record(
                 &txn,

@@ -21,7 +21,6 @@ use sea_orm::{
 };
 
 pub use input::CampaignInput;
-pub use lifecycle::LAUNCH_ATTEMPTS;
 use tokio::sync::broadcast;
 
 use super::{

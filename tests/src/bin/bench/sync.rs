@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use adapters::ad_platform::AdPlatform;
 use entities::CampaignId;
-use leadforge::jobs::insights::InsightsSync;
+use leadforge::services::insights::InsightsSync;
 
 use crate::{Res, report::Report, seed::Seeded};
 

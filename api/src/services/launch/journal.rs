@@ -1,30 +1,21 @@
 //! Where a running launch records its progress: the campaign's
 //! `launch_progress` (the whole [`LaunchProgress`]), `launch_step`, the
 //! remote ids on the campaign and its creative links. Called before every
-//! create and after every step, so a crash loses nothing that was sent.
+//! create, before activation and after every step, so a crash loses nothing
+//! that was sent.
+//!
+//! Each save is fenced: it writes only while the campaign is in this launch
+//! and the job's lease holds (on the database's clock), and a refused save
+//! stops the run before its next remote call.
 
-use adapters::ad_platform::launch::{LaunchJournal, LaunchProgress};
+use adapters::ad_platform::launch::{JournalStop, LaunchJournal, LaunchProgress};
 use async_trait::async_trait;
 use chrono::Utc;
-use entities::{
-    CampaignId, CampaignStatus, CreativeId, JobStatus, ad_campaign, campaign_creative, job,
-};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    sea_query::{Expr, Query},
-};
-
-use super::launch::Lease;
+use entities::{CampaignId, CampaignStatus, CreativeId, ad_campaign, campaign_creative};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, sea_query::Expr};
 use tokio::sync::watch;
 
-/// What [`DbJournal::save`] answers when the server is stopping: the
-/// progress is saved, and the launch goes on at the next start.
-pub const STOPPING: &str = "the server is stopping";
-
-/// What [`DbJournal::save`] answers when the launch is no longer this
-/// worker's to run (settled, withdrawn, or its lease taken over).
-pub const NOT_OURS: &str =
-    "the campaign is no longer launching, or another worker took the launch over";
+use crate::jobs::Lease;
 
 pub struct DbJournal {
     pub db: DatabaseConnection,
@@ -40,15 +31,12 @@ pub struct DbJournal {
 }
 
 impl DbJournal {
-    // Each argument is a separate thing a save checks or writes.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         db: DatabaseConnection,
         campaign: CampaignId,
         launch_key: String,
         creatives: Vec<CreativeId>,
         stop: watch::Receiver<bool>,
-        saved: LaunchProgress,
         lease: Lease,
         tag: String,
     ) -> Self {
@@ -58,7 +46,7 @@ impl DbJournal {
             launch_key,
             creatives,
             stop,
-            saved,
+            saved: LaunchProgress::default(),
             lease,
             tag,
         }
@@ -89,8 +77,11 @@ pub fn step_name(p: &LaunchProgress) -> Option<&'static str> {
 
 #[async_trait]
 impl LaunchJournal for DbJournal {
-    async fn save(&mut self, progress: &LaunchProgress) -> Result<(), String> {
-        let mut json = serde_json::to_value(progress).map_err(|e| e.to_string())?;
+    async fn save(&mut self, progress: &LaunchProgress) -> Result<(), JournalStop> {
+        let failed =
+            |what: &str, e: &dyn std::fmt::Display| JournalStop::Failed(format!("{what}: {e}"));
+        let mut json =
+            serde_json::to_value(progress).map_err(|e| failed("encoding launch progress", &e))?;
         if let Some(object) = json.as_object_mut() {
             object.insert("tag".to_owned(), serde_json::Value::from(self.tag.as_str()));
         }
@@ -114,20 +105,12 @@ impl LaunchJournal for DbJournal {
             .filter(ad_campaign::Column::Id.eq(self.campaign))
             .filter(ad_campaign::Column::Status.eq(CampaignStatus::Launching))
             .filter(ad_campaign::Column::IdempotencyKey.eq(self.launch_key.as_str()))
-            .filter(Expr::exists(
-                Query::select()
-                    .expr(Expr::val(1))
-                    .from(job::Entity)
-                    .and_where(job::Column::Id.eq(self.lease.job))
-                    .and_where(job::Column::LockedBy.eq(self.lease.worker.as_str()))
-                    .and_where(job::Column::Status.eq(JobStatus::Running))
-                    .to_owned(),
-            ))
+            .filter(self.lease.holds(self.db.get_database_backend()))
             .exec(&self.db)
             .await
-            .map_err(|e| format!("saving launch progress: {e}"))?;
+            .map_err(|e| failed("saving launch progress", &e))?;
         if updated.rows_affected == 0 {
-            return Err(NOT_OURS.to_owned());
+            return Err(JournalStop::NotOurs);
         }
         for (i, creative) in self.creatives.iter().enumerate() {
             let remote_creative = progress.creative_ids.get(i).cloned().flatten();
@@ -152,12 +135,12 @@ impl LaunchJournal for DbJournal {
                 .filter(campaign_creative::Column::CreativeId.eq(*creative))
                 .exec(&self.db)
                 .await
-                .map_err(|e| format!("saving remote ids: {e}"))?;
+                .map_err(|e| failed("saving remote ids", &e))?;
         }
         self.saved = progress.clone();
         // Saved first: whatever was sent is on record before we stop.
         if *self.stop.borrow() {
-            return Err(STOPPING.to_owned());
+            return Err(JournalStop::Stopping);
         }
         Ok(())
     }

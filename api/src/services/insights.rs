@@ -12,11 +12,14 @@
 //!
 //! The same cycle reads where each campaign stands on the platform
 //! (`effective_status`, one more batched call per account), so a campaign
-//! paused in Ads Manager becomes `PAUSED`, one the platform stopped
-//! (disapproved, billing) becomes `ERROR` with the platform's reason, and
-//! an archived or deleted one `COMPLETED`. The change is written only if
-//! the local status is still the one the cycle read, so a pause or resume
-//! made through Leadforge meanwhile wins.
+//! paused in Ads Manager becomes `PAUSED`, and an archived or deleted one
+//! `COMPLETED`. One the platform stopped (with issues, disapproved, billing
+//! hold) stays `ACTIVE` — it is still switched on there and delivers again
+//! once the issue clears — with the platform's reason as its
+//! `errorMessage`, so it stays in the sync, can be paused, and comes back
+//! to plain `ACTIVE` when the platform says it runs. The change is written
+//! only if the campaign is still as the cycle read it (same `updated_at`),
+//! so a pause or resume made through Leadforge meanwhile wins.
 //!
 //! Several instances on one database sync each account once per cycle: an
 //! instance claims `(account, cycle)` by inserting a row with that dedupe key
@@ -246,18 +249,8 @@ impl InsightsSync {
                 continue;
             };
             let mut changed = false;
-            if let Some(row) = by_remote.get(remote) {
-                match self.record(campaign, row, currency).await {
-                    Ok(true) => {
-                        numbers += 1;
-                        changed = true;
-                    }
-                    Ok(false) => {}
-                    Err(e) => {
-                        tracing::warn!(campaign = %campaign.id, error = %e, "writing insights failed");
-                    }
-                }
-            }
+            // The status first: it is guarded by the `updated_at` this cycle
+            // read, which recording the numbers moves.
             if let Some(state) = state_of.get(remote) {
                 match self.follow(campaign, &state.delivery).await {
                     Ok(true) => {
@@ -270,6 +263,18 @@ impl InsightsSync {
                     }
                 }
             }
+            if let Some(row) = by_remote.get(remote) {
+                match self.record(campaign, row, currency).await {
+                    Ok(true) => {
+                        numbers += 1;
+                        changed = true;
+                    }
+                    Ok(false) => {}
+                    Err(e) => {
+                        tracing::warn!(campaign = %campaign.id, error = %e, "writing insights failed");
+                    }
+                }
+            }
             if changed {
                 let _ = self.events.send(campaign.id);
             }
@@ -278,14 +283,17 @@ impl InsightsSync {
     }
 
     /// Takes over a status the platform reports when it differs from the
-    /// local one; whether it did. Conditional on the status this cycle read,
-    /// so a user's pause or resume in between is never overwritten.
+    /// local one; whether it did. Conditional on the row this cycle read
+    /// (status and `updated_at`), so a user's pause or resume in between —
+    /// even a pause and a resume — is never overwritten by a stale read.
     async fn follow(
         &self,
         campaign: &ad_campaign::Model,
         remote: &RemoteDelivery,
     ) -> Result<bool, AppError> {
-        let Some((status, error)) = local_status_for(campaign.status, remote) else {
+        let Some((status, error)) =
+            local_status_for(campaign.status, campaign.error_message.as_deref(), remote)
+        else {
             return Ok(false);
         };
         let now = Utc::now();
@@ -298,6 +306,7 @@ impl InsightsSync {
             .col_expr(ad_campaign::Column::UpdatedAt, Expr::value(now))
             .filter(ad_campaign::Column::Id.eq(campaign.id))
             .filter(ad_campaign::Column::Status.eq(campaign.status))
+            .filter(ad_campaign::Column::UpdatedAt.eq(campaign.updated_at))
             .exec(&self.db)
             .await?;
         if written.rows_affected == 0 {
@@ -427,19 +436,22 @@ enum AccountOutcome {
     Updated { numbers: usize, statuses: usize },
 }
 
-/// The local status (and error message) a live campaign takes when the
-/// platform reports `remote`; `None` when they already agree.
+/// The local status and error message a live campaign takes when the
+/// platform reports `remote`; `None` when they already agree. A campaign
+/// the platform stopped is still switched on there: it stays `ACTIVE`
+/// (synced, pausable) and carries the platform's reason.
 fn local_status_for(
     local: CampaignStatus,
+    local_error: Option<&str>,
     remote: &RemoteDelivery,
 ) -> Option<(CampaignStatus, Option<String>)> {
     let target = match remote {
         RemoteDelivery::Running => (CampaignStatus::Active, None),
         RemoteDelivery::Paused => (CampaignStatus::Paused, None),
-        RemoteDelivery::Stopped { reason } => (CampaignStatus::Error, Some(reason.clone())),
+        RemoteDelivery::Stopped { reason } => (CampaignStatus::Active, Some(reason.clone())),
         RemoteDelivery::Ended => (CampaignStatus::Completed, None),
     };
-    (target.0 != local).then_some(target)
+    (target.0 != local || target.1.as_deref() != local_error).then_some(target)
 }
 
 /// The stored numbers of one insights row: CTR as a fraction, cost per
@@ -496,22 +508,38 @@ mod tests {
         let stopped = RemoteDelivery::Stopped {
             reason: "Disapproved".to_owned(),
         };
-        assert_eq!(local_status_for(Active, &RemoteDelivery::Running), None);
-        assert_eq!(local_status_for(Paused, &RemoteDelivery::Paused), None);
         assert_eq!(
-            local_status_for(Active, &RemoteDelivery::Paused),
+            local_status_for(Active, None, &RemoteDelivery::Running),
+            None
+        );
+        assert_eq!(
+            local_status_for(Paused, None, &RemoteDelivery::Paused),
+            None
+        );
+        assert_eq!(
+            local_status_for(Active, None, &RemoteDelivery::Paused),
             Some((Paused, None))
         );
         assert_eq!(
-            local_status_for(Paused, &RemoteDelivery::Running),
+            local_status_for(Paused, None, &RemoteDelivery::Running),
+            Some((Active, None))
+        );
+        // Stopped by the platform: still ACTIVE (it is switched on there),
+        // with the reason; once, then left alone; cleared when it runs.
+        assert_eq!(
+            local_status_for(Active, None, &stopped),
+            Some((Active, Some("Disapproved".to_owned())))
+        );
+        assert_eq!(
+            local_status_for(Active, Some("Disapproved"), &stopped),
+            None
+        );
+        assert_eq!(
+            local_status_for(Active, Some("Disapproved"), &RemoteDelivery::Running),
             Some((Active, None))
         );
         assert_eq!(
-            local_status_for(Active, &stopped),
-            Some((Error, Some("Disapproved".to_owned())))
-        );
-        assert_eq!(
-            local_status_for(Paused, &RemoteDelivery::Ended),
+            local_status_for(Paused, None, &RemoteDelivery::Ended),
             Some((Completed, None))
         );
     }

@@ -1,0 +1,172 @@
+//! The launch of a campaign, in one place (DESIGN §6). A newcomer reads it
+//! in this order:
+//!
+//! 1. **Accept** (`CampaignsService::launch`, `services::campaigns::lifecycle`):
+//!    one transaction claims the campaign (`LAUNCHING`), reserves the credits
+//!    and enqueues the one job of this launch ([`launch_job`]); a key used
+//!    before for the campaign is `CONFLICT` and moves nothing.
+//! 2. **Run** ([`run`]): the job reads the campaign, its creatives and
+//!    credentials, fixes the copy, uploads images once per ad account, and
+//!    drives `adapters::ad_platform::launch` (campaign → ad set → creatives
+//!    → ads, all PAUSED, then activation bottom-up).
+//! 3. **Journal** ([`journal`]): every step is saved before and after it
+//!    is sent, fenced by the job's lease; a create whose outcome is unknown
+//!    is looked up by its tag on the next run, after
+//!    [`LaunchSettings::lookup_delay`], never re-sent blind.
+//! 4. **Settle** ([`settle`]): `ACTIVE` with one `COMMIT`, or — after
+//!    everything the launch switched on is paused again — `ERROR` with one
+//!    `REFUND` and words a user can act on.
+//! 5. **Sweep** ([`sweep`]): a periodic check that revives the job of any
+//!    launch left `LAUNCHING` without one.
+//!
+//! How a run ends is typed ([`stop::Stop`]): a permanent refusal, a
+//! temporary failure that uses up an attempt, an infrastructure failure
+//! that never does, a shutdown, a lost lease.
+
+mod audited;
+mod journal;
+mod run;
+mod settle;
+pub mod stop;
+pub mod sweep;
+
+use std::{sync::Arc, time::Duration};
+
+use adapters::copywriter::Copywriter;
+use async_trait::async_trait;
+use entities::{CampaignId, CreativeId, CreditEntryKind, TenantId, ad_campaign, job, json::AdCopy};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, watch};
+
+pub use audited::WORKER_ACTOR;
+
+use crate::{
+    error::AppError,
+    jobs::{Handler, Lease, NewJob, Outcome},
+    services::{
+        audit::AuditService, creatives::CreativesService, integrations::IntegrationsService,
+    },
+};
+
+/// The job kind.
+pub const KIND: &str = "launch_campaign";
+
+/// Attempts a launch job gets before the campaign fails (failures of the
+/// database or storage do not count).
+pub const LAUNCH_ATTEMPTS: i32 = 6;
+
+/// What a launch job carries.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LaunchPayload {
+    pub campaign_id: CampaignId,
+    /// The launch's key (the campaign's `idempotency_key`); the ledger
+    /// keys of this launch derive from it.
+    pub launch_key: String,
+}
+
+/// The job of one launch of a campaign; its dedupe key names the launch, so
+/// a launch has at most one job, ever.
+pub fn launch_job(id: CampaignId, tenant: TenantId, launch_key: &str) -> Result<NewJob, AppError> {
+    let payload = LaunchPayload {
+        campaign_id: id,
+        launch_key: launch_key.to_owned(),
+    };
+    Ok(NewJob {
+        kind: KIND,
+        payload: serde_json::to_value(&payload).map_err(AppError::internal)?,
+        tenant: Some(tenant),
+        dedupe_key: format!("launch:{id}:{launch_key}"),
+        max_attempts: LAUNCH_ATTEMPTS,
+    })
+}
+
+/// The ledger key of one movement of one launch: no retry, restart or
+/// duplicate request can write it twice.
+pub fn ledger_key(campaign: CampaignId, launch_key: &str, kind: CreditEntryKind) -> String {
+    let kind = match kind {
+        CreditEntryKind::Reserve => "reserve",
+        CreditEntryKind::Commit => "commit",
+        CreditEntryKind::Refund => "refund",
+        CreditEntryKind::Grant => "grant",
+    };
+    format!("launch:{campaign}:{launch_key}:{kind}")
+}
+
+/// The tag of a campaign's remote objects: the campaign and a digest of
+/// everything the platform is sent, and where: the integration (so the ad
+/// account) and the Page. A retry, a restart or a relaunch of the same
+/// draft on the same account gets the same tag and adopts what was created;
+/// an edited draft, or one moved to another account or Page, gets a new
+/// one, so objects made for the old settings (left paused) are never
+/// adopted for the new.
+pub fn tag_of(
+    campaign: &ad_campaign::Model,
+    copy: &AdCopy,
+    creatives: &[CreativeId],
+    page_id: &str,
+) -> String {
+    use sha2::Digest;
+    // serde_json's maps are ordered, so the text (and the digest) is stable.
+    let sent = serde_json::json!({
+        "name": campaign.campaign_name,
+        "objective": campaign.objective,
+        "budget": campaign.daily_budget_cents,
+        "audience": campaign.target_audience,
+        "url": campaign.destination_url,
+        "form": campaign.lead_form_id,
+        "pixel": campaign.pixel_id,
+        "copy": copy,
+        "creatives": creatives.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+        "integration": campaign.integration_id.to_string(),
+        "page": page_id,
+    });
+    let digest = sha2::Sha256::digest(sent.to_string().as_bytes());
+    format!(
+        "lf-{}-{}",
+        campaign.id.into_uuid().simple(),
+        hex::encode(&digest[..4])
+    )
+}
+
+/// The launch's timing settings.
+#[derive(Debug, Clone, Copy)]
+pub struct LaunchSettings {
+    /// How long a run waits before it looks for a create whose answer it
+    /// did not get (lost, answered 5xx, or in flight when the run stopped):
+    /// the platform's filtered listings trail its writes
+    /// (`LEADFORGE_LAUNCH_LOOKUP_DELAY_SECS`).
+    pub lookup_delay: Duration,
+}
+
+impl Default for LaunchSettings {
+    fn default() -> Self {
+        Self {
+            lookup_delay: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Runs launch jobs; built once, shared by the worker tasks.
+#[derive(Clone)]
+pub struct Launcher {
+    pub db: sea_orm::DatabaseConnection,
+    pub integrations: IntegrationsService,
+    pub creatives: CreativesService,
+    pub copywriter: Arc<dyn Copywriter>,
+    pub audit: AuditService,
+    pub events: broadcast::Sender<CampaignId>,
+    pub settings: LaunchSettings,
+}
+
+#[async_trait]
+impl Handler for Launcher {
+    async fn run(&self, job: &job::Model, lease: &Lease, stop: watch::Receiver<bool>) -> Outcome {
+        match serde_json::from_value::<LaunchPayload>(job.payload.clone()) {
+            Ok(payload) => {
+                self.launch(&payload, lease, job.attempts, job.max_attempts, stop)
+                    .await
+            }
+            Err(e) => Outcome::Failed(format!("unreadable launch payload: {e}")),
+        }
+    }
+}
