@@ -95,6 +95,17 @@ impl Server {
         panic!("the child server did not become ready");
     }
 
+    /// Freezes the process (SIGSTOP), as a long GC-free stall, a swapped-out
+    /// VM or a debugger would: alive, holding its sockets, doing nothing.
+    pub fn pause(&self) {
+        signal(&self.child, "-STOP");
+    }
+
+    /// Lets a paused process go on (SIGCONT).
+    pub fn resume(&self) {
+        signal(&self.child, "-CONT");
+    }
+
     /// The GraphQL WebSocket endpoint.
     pub fn ws_url(&self) -> String {
         format!("ws://127.0.0.1:{}/graphql/ws", self.port)
@@ -200,6 +211,14 @@ impl Server {
             .unwrap()
             .to_owned()
     }
+}
+
+fn signal(child: &Child, which: &str) {
+    let status = std::process::Command::new("kill")
+        .args([which, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill {which} failed");
 }
 
 /// Makes every running job's lease run out now, as it would a minute after

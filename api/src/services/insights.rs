@@ -213,10 +213,15 @@ impl InsightsSync {
             .filter_map(|c| c.meta_campaign_id.as_deref().map(RemoteId::from))
             .collect();
         let today = Utc::now().date_naive();
+        // Meta's days are the ad account's: west of UTC a campaign created
+        // today (UTC) started on the day before, which a range from its UTC
+        // creation day would lose.
         let since = campaigns
             .iter()
             .map(|c| c.created_at.date_naive())
             .min()
+            .unwrap_or(today)
+            .pred_opt()
             .unwrap_or(today);
         let range = DateRange {
             since,

@@ -13,7 +13,10 @@ use serde_json::{Value, json};
 
 use crate::servers::{Server, expire_leases, wait_for_calls};
 
-both_backends!(a_server_killed_mid_create_finishes_the_launch_after_a_restart);
+both_backends!(
+    a_server_killed_mid_create_finishes_the_launch_after_a_restart,
+    a_paused_worker_that_lost_its_lease_sends_and_writes_nothing_more
+);
 
 async fn a_server_killed_mid_create_finishes_the_launch_after_a_restart(backend: Backend) {
     let meta = MetaStandIn::start().await.unwrap();
@@ -61,4 +64,61 @@ async fn a_server_killed_mid_create_finishes_the_launch_after_a_restart(backend:
         .map(|e| e["node"]["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, ["COMMIT", "RESERVE", "GRANT"]);
+}
+
+/// A worker frozen mid-create (its process paused) loses its lease; another
+/// instance takes the launch over and finishes it. When the frozen one wakes
+/// up and gets its answer, its next write is refused by the lease fence: it
+/// sends nothing more and settles nothing.
+async fn a_paused_worker_that_lost_its_lease_sends_and_writes_nothing_more(backend: Backend) {
+    let meta = MetaStandIn::start().await.unwrap();
+    let f = MetaFixture::seed(&meta);
+    let db = TestDb::migrated(backend).await;
+    let first = Server::start(&db, &meta, &[]).await;
+
+    let token = first.sign_up("kim@k.test", "Kim Ads").await;
+    let integration = first.meta_integration(&token, &f).await;
+    let id = first.draft(&token, &integration, "Spring open day").await;
+
+    // Meta applies the ad-set create and holds its answer; the process that
+    // sent it freezes meanwhile.
+    meta.inject(Fault::once(
+        Match::on("POST", "/adsets"),
+        FaultAction::Slow(Duration::from_secs(3)),
+    ));
+    first.launch(&token, &id).await;
+    wait_for_calls(&meta, "POST", "/adsets", 1).await;
+    first.pause();
+    assert_eq!(expire_leases(&db).await, 1, "the launch was in flight");
+
+    // Another instance takes the launch over and finishes it.
+    let second = Server::start(&db, &meta, &[]).await;
+    let query = "query($id: ID!) { campaign(id: $id) { status } creditBalance }";
+    let mut last = Value::Null;
+    for _ in 0..1200 {
+        last = second.gql(Some(&token), query, json!({ "id": id })).await;
+        if last["campaign"]["status"] != "LAUNCHING" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(last["campaign"]["status"], "ACTIVE", "{last}");
+    let sent_before = meta.call_lines().len();
+
+    // The frozen worker wakes up with the ad set's answer in its socket.
+    first.resume();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let after: Vec<String> = meta.call_lines()[sent_before..].to_vec();
+    assert!(
+        !after
+            .iter()
+            .any(|l| l.starts_with("POST") || l.starts_with("DELETE")),
+        "the worker that lost its lease sent {after:?}"
+    );
+    for kind in ["campaign", "adset", "adcreative", "ad"] {
+        assert_eq!(meta.object_ids(kind).len(), 1, "{kind}");
+    }
+    let end = second.gql(Some(&token), query, json!({ "id": id })).await;
+    assert_eq!(end["campaign"]["status"], "ACTIVE", "{end}");
+    assert_eq!(end["creditBalance"], 45, "charged once");
 }

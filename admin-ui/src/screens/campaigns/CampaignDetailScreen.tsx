@@ -90,6 +90,16 @@ export default function CampaignDetailScreen({ id }: { id: string }) {
           <p>Reserved credits were refunded. Fix the draft and launch again.</p>
         </Banner>
       )}
+      {c.status === 'ACTIVE' && c.errorMessage && (
+        <Banner kind="warning">
+          <strong>The platform stopped delivery.</strong>
+          <p>{c.errorMessage}</p>
+          <p>
+            The campaign is still switched on there and runs again once the issue is resolved. Pause it if it should
+            not.
+          </p>
+        </Banner>
+      )}
       {liveError && (c.status === 'ACTIVE' || c.status === 'PAUSED') && (
         <Banner kind="warning">Live updates are not available on this server yet: reload to see new numbers.</Banner>
       )}

@@ -139,6 +139,11 @@ export default function DashboardScreen() {
                           {c.errorMessage} <Link href={`/campaigns/${c.id}/edit`}>Fix and relaunch</Link>
                         </div>
                       )}
+                      {c.status === 'ACTIVE' && c.errorMessage && (
+                        <div className="row-error" data-delivery-issue>
+                          Stopped by the platform: {c.errorMessage}
+                        </div>
+                      )}
                     </td>
                     <td>
                       <StatusBadge status={c.status} />

@@ -248,6 +248,29 @@ impl CampaignsService {
     }
 }
 
+impl CampaignsService {
+    /// Pauses `current`'s remote campaign `remote` on its platform.
+    pub(super) async fn pause_remote(
+        &self,
+        current: &ad_campaign::Model,
+        remote: &str,
+    ) -> Result<(), AppError> {
+        let owner = RowScope::Own {
+            tenant: current.tenant_id,
+            user: current.user_id,
+        };
+        let integration = user_integration::Entity::by_id(owner, current.integration_id)
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("integration"))?;
+        let (adapter, creds) = self.integrations.open(&integration)?;
+        adapter
+            .set_status(&creds, &RemoteId(remote.to_owned()), RemoteStatus::Paused)
+            .await
+            .map_err(|e| platform_failure(e, provider_name(integration.provider)))
+    }
+}
+
 fn status_word(status: CampaignStatus) -> &'static str {
     match status {
         CampaignStatus::Draft => "a draft",

@@ -233,10 +233,15 @@ impl CampaignsService {
         find_within(&self.db, RowScope::All, id).await
     }
 
-    /// Deletes a `DRAFT` or `ERROR` campaign.
+    /// Deletes a `DRAFT` or `ERROR` campaign. One that reached the platform
+    /// is paused there first (platform-first, as a pause is): deleting it
+    /// here must never leave a remote campaign that can spend.
     pub async fn delete(&self, principal: &Principal, id: CampaignId) -> Result<bool, AppError> {
         let current = self.get(principal, id, Action::Delete).await?;
         ensure_editable(&current, "deleted")?;
+        if let Some(remote) = current.meta_campaign_id.as_deref() {
+            self.pause_remote(&current, remote).await?;
+        }
         let txn = self.db.begin().await?;
         let deleted = Entity::delete_many()
             .filter(Column::Id.eq(id))

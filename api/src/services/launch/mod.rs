@@ -170,3 +170,87 @@ impl Handler for Launcher {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use entities::{
+        CampaignObjective, CampaignStatus, IntegrationId, Provider, TenantId, UserId,
+        json::{CallToAction, TargetAudience},
+    };
+
+    use super::*;
+
+    fn draft() -> ad_campaign::Model {
+        ad_campaign::Model {
+            id: CampaignId::generate(),
+            tenant_id: TenantId::generate(),
+            user_id: UserId::generate(),
+            provider: Provider::MetaAds,
+            integration_id: IntegrationId::generate(),
+            campaign_name: "Open day".into(),
+            objective: CampaignObjective::Traffic,
+            daily_budget_cents: 2000,
+            target_audience: TargetAudience {
+                countries: vec!["US".into()],
+                regions: Vec::new(),
+                cities: Vec::new(),
+                age_min: 25,
+                age_max: 54,
+                interests: Vec::new(),
+            },
+            ad_copy: None,
+            niche: None,
+            destination_url: "https://example.com".into(),
+            lead_form_id: None,
+            pixel_id: None,
+            meta_campaign_id: None,
+            meta_adset_id: None,
+            meta_ad_id: None,
+            status: CampaignStatus::Error,
+            performance: None,
+            error_message: None,
+            launch_step: None,
+            launch_progress: None,
+            idempotency_key: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn the_tag_names_the_ad_account_and_the_page() {
+        let campaign = draft();
+        let copy = AdCopy {
+            headline: "Stretch more".into(),
+            body: "Morning classes.".into(),
+            description: None,
+            call_to_action: CallToAction::SignUp,
+        };
+        let creatives = [CreativeId::generate()];
+        let tag = tag_of(&campaign, &copy, &creatives, "page-1");
+        assert_eq!(
+            tag,
+            tag_of(&campaign, &copy, &creatives, "page-1"),
+            "stable"
+        );
+        assert!(tag.starts_with(&format!("lf-{}-", campaign.id.into_uuid().simple())));
+        // Moved to another ad account, or run as another Page: another tag,
+        // so the old account's objects are never adopted.
+        let moved = ad_campaign::Model {
+            integration_id: IntegrationId::generate(),
+            ..campaign.clone()
+        };
+        assert_ne!(tag, tag_of(&moved, &copy, &creatives, "page-1"));
+        assert_ne!(tag, tag_of(&campaign, &copy, &creatives, "page-2"));
+    }
+
+    #[test]
+    fn ledger_keys_name_the_launch_and_the_movement() {
+        let c = CampaignId::generate();
+        let reserve = ledger_key(c, "k", CreditEntryKind::Reserve);
+        assert_ne!(reserve, ledger_key(c, "k", CreditEntryKind::Refund));
+        assert_ne!(reserve, ledger_key(c, "other", CreditEntryKind::Reserve));
+        assert_eq!(reserve, ledger_key(c, "k", CreditEntryKind::Reserve));
+    }
+}
