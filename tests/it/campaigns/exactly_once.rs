@@ -22,7 +22,8 @@ both_backends!(
     a_create_applied_then_answered_5xx_is_adopted_once_the_listing_shows_it,
     a_launch_that_runs_out_of_attempts_pauses_what_it_switched_on_and_refunds_once,
     a_late_retry_of_an_earlier_key_is_a_conflict_and_moves_nothing,
-    a_launch_whose_job_is_gone_is_found_and_finished
+    a_launch_whose_job_is_gone_is_found_and_finished,
+    the_copy_the_dry_run_showed_is_the_copy_that_launches
 );
 
 const CREDITS: &[(&str, &str)] = &[("LEADFORGE_SIGNUP_CREDITS", "100")];
@@ -213,4 +214,64 @@ async fn a_launch_whose_job_is_gone_is_found_and_finished(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(again, 0);
+}
+
+/// The dry run of a draft without copy shows the copywriter's words and
+/// saves them on the draft: the launch sends exactly those, and the
+/// copywriter is asked once.
+async fn the_copy_the_dry_run_showed_is_the_copy_that_launches(backend: Backend) {
+    use adapters::stand_in::{GeminiAnswer, GeminiStandIn, STAND_IN_KEY, STAND_IN_MODEL};
+
+    let meta = MetaStandIn::start().await.unwrap();
+    let f = MetaFixture::seed(&meta);
+    let gemini = GeminiStandIn::start().await.unwrap();
+    let answer = |headline: &str| {
+        GeminiAnswer::Text(
+            json!([{ "headline": headline, "body": "Morning classes for every level.",
+                "description": "", "callToAction": "LEARN_MORE" }])
+            .to_string(),
+        )
+    };
+    gemini.push_answer(answer("Previewed words"));
+    gemini.push_answer(answer("Other words"));
+    let mut settings = CREDITS.to_vec();
+    settings.extend([
+        ("META_GRAPH_URL", meta.base_url()),
+        ("GEMINI_API_KEY", STAND_IN_KEY),
+        ("GEMINI_MODEL", STAND_IN_MODEL),
+        ("GEMINI_BASE_URL", gemini.base_url()),
+    ]);
+    let app = TestApp::spawn_with(backend, &settings).await;
+    let ann = app.sign_up("ann@a.test", "Ann Ads").await;
+    let integration = verified_meta(&app, &ann, &f).await;
+    let images = creatives(&app, &ann, 1, 1).await;
+    let id = create(&app, &ann, traffic_input(&integration, &images)).await;
+
+    let r = app
+        .graphql_as(
+            &ann.token,
+            "mutation($id: ID!) { previewLaunch(id: $id) { ok adCopy { headline } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(r.data()["previewLaunch"]["ok"], true, "{}", r.body);
+    assert_eq!(
+        r.data()["previewLaunch"]["adCopy"]["headline"],
+        "Previewed words"
+    );
+    app.graphql_as(&ann.token, LAUNCH, json!({ "id": id }))
+        .await
+        .data();
+    let end = settled(&app, &ann, &id).await;
+    assert_eq!(end["status"], "ACTIVE", "{end}");
+    assert_eq!(end["adCopy"]["headline"], "Previewed words");
+    let sent = meta
+        .object_ids("adcreative")
+        .into_iter()
+        .filter_map(|c| meta.object(&c))
+        .map(|c| c.fields["object_story_spec"].to_string())
+        .collect::<Vec<_>>();
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].contains("Previewed words"), "{sent:?}");
+    assert_eq!(gemini.calls().len(), 1, "the copywriter was asked once");
 }

@@ -361,8 +361,10 @@ async fn a_preview_reports_each_check_and_moves_nothing(backend: Backend) {
             .iter()
             .all(|c| !c["message"].as_str().unwrap().is_empty())
     );
-    // The copy the agent would write now, though the draft has none.
-    assert!(!preview["adCopy"]["headline"].as_str().unwrap().is_empty());
+    // The draft had no copy: the agent wrote it, and it is saved on the
+    // draft, so these are the words the launch sends.
+    let headline = preview["adCopy"]["headline"].as_str().unwrap().to_owned();
+    assert!(!headline.is_empty());
 
     // Nothing moved: no credits, no remote objects, no upload, no job.
     assert_eq!(ledger(&app, &ann).await, (5, vec!["GRANT".into()]));
@@ -375,7 +377,7 @@ async fn a_preview_reports_each_check_and_moves_nothing(backend: Backend) {
         .await;
     assert_eq!(
         r.data()["campaign"],
-        json!({ "status": "DRAFT", "metaCampaignId": null, "adCopy": null })
+        json!({ "status": "DRAFT", "metaCampaignId": null, "adCopy": { "headline": headline } })
     );
     let db = app.db.connect().await;
     assert_eq!(

@@ -1,30 +1,32 @@
 //! `previewLaunch`: the dry run of a launch. Every check a launch depends on
 //! comes back with a plain message; the platform validates the campaign
 //! without creating it (Meta's `validate_only`), and what needs a real
-//! parent (ad set, creative) is checked locally the way the platform would.
-//! Nothing is created remotely and no credit moves.
+//! parent (ad set, creative) is checked locally the way the platform would,
+//! on the same launch plan the launch sends (`services::launch::plan`).
+//! Nothing is created remotely and no credit moves; a draft without copy
+//! gets the copywriter's, saved on the draft, so what the dry run shows is
+//! what launches.
 
-use adapters::{
-    ad_platform::{
-        AdPlatform, CreateMode, ImageUpload,
-        launch::{LaunchRequest, check_request},
-        types::CampaignSpec,
-    },
-    copywriter::CopyBrief,
-};
+use adapters::ad_platform::{AdPlatform, CreateMode, launch::check_request, types::CampaignSpec};
 use entities::{
-    CampaignStatus, IntegrationStatus, MEDIA_BUYER_AGENT_KEY, RowScope, TenantScoped,
-    campaign_creative, creative, json::AdCopy, user_integration,
+    CampaignStatus, IntegrationStatus, MEDIA_BUYER_AGENT_KEY, RowScope, TenantScoped, creative,
+    json::AdCopy, user_integration,
 };
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, QueryFilter};
 
-use super::{CampaignsService, EDITABLE, platform_checks::page_for};
+use super::{CampaignsService, EDITABLE};
 use crate::{
     auth::Principal,
     authz::Action,
     error::AppError,
-    services::{agents, copy::describe_audience, credits, integrations::provider_name},
-    shapes::{FromPlatform, ToPlatform, objective_to_platform},
+    services::{
+        agents,
+        copy::copy_failure,
+        credits,
+        integrations::provider_name,
+        launch::plan::{CopyFailure, CopySource, LaunchPlan, copy_of, creatives_of},
+    },
+    shapes::{ToPlatform, objective_to_platform},
 };
 
 /// One check of the dry run.
@@ -112,14 +114,7 @@ impl CampaignsService {
             )
         });
 
-        let linked = campaign_creative::Entity::within(owner)
-            .filter(campaign_creative::Column::CampaignId.eq(id))
-            .find_also_related(creative::Entity)
-            .filter(creative::Entity::scope_condition(owner))
-            .order_by_asc(campaign_creative::Column::Position)
-            .all(&self.db)
-            .await?;
-        let creatives: Vec<creative::Model> = linked.into_iter().filter_map(|(_, c)| c).collect();
+        let creatives = creatives_of(&self.db, &campaign).await?;
         checks.push(if creatives.is_empty() {
             check("creatives", false, "Choose at least one creative.")
         } else {
@@ -133,44 +128,31 @@ impl CampaignsService {
             )
         });
 
-        let ad_copy = match &campaign.ad_copy {
-            Some(copy) => Some(copy.clone()),
-            None => {
-                let brief = CopyBrief {
-                    niche: campaign
-                        .niche
-                        .clone()
-                        .unwrap_or_else(|| campaign.campaign_name.clone()),
-                    audience: describe_audience(&campaign.target_audience),
-                    objective: objective_to_platform(campaign.objective),
-                    offer: None,
-                    tone: None,
-                    variants: 1,
-                };
-                match crate::services::copy::write(self.copywriter.as_ref(), &brief).await {
-                    Ok(written) => written.first().map(AdCopy::from_platform),
-                    Err(e) => {
-                        checks.push(check("copy", false, e.to_string()));
-                        None
-                    }
-                }
+        let ad_copy = match copy_of(&self.db, self.copywriter.as_ref(), &campaign).await {
+            Ok((copy, source)) => Some((copy, source)),
+            Err(CopyFailure::Db(e)) => return Err(e.into()),
+            Err(CopyFailure::Copywriter(e)) => {
+                checks.push(check("copy", false, copy_failure(e).to_string()));
+                None
             }
         };
-        if let Some(copy) = &ad_copy {
+        if let Some((copy, source)) = &ad_copy {
             let words = copy.to_platform().map_err(AppError::internal)?;
             checks.push(match words.validate() {
                 Ok(()) => check(
                     "copy",
                     true,
-                    if campaign.ad_copy.is_some() {
-                        "The copy fits the platform's lengths."
-                    } else {
-                        "The agent would write this copy now; it fits the platform's lengths."
+                    match source {
+                        CopySource::Draft => "The copy fits the platform's lengths.",
+                        CopySource::WrittenNow => {
+                            "The agent wrote this copy and saved it on the draft: these are the words that launch. It fits the platform's lengths."
+                        }
                     },
                 ),
                 Err(problem) => check("copy", false, format!("The copy does not fit: {problem}.")),
             });
         }
+        let ad_copy = ad_copy.map(|(copy, _)| copy);
 
         let integration = user_integration::Entity::within(owner)
             .filter(user_integration::Column::Id.eq(campaign.integration_id))
@@ -289,47 +271,12 @@ impl CampaignsService {
             .await;
         // The ad set and creatives need a real parent: checked here the
         // way the platform checks them.
-        let local = match (
-            copy,
-            page_for(
-                &assets,
-                integration.page_id.as_deref(),
-                campaign.lead_form_id.as_deref(),
-            ),
-        ) {
-            (Some(copy), Some(page_id)) => {
-                match (
-                    crate::shapes::conversion_of(campaign),
-                    campaign.target_audience.to_platform(),
-                    copy.to_platform(),
-                ) {
-                    (None, _, _) => Err(crate::shapes::NO_CONVERSION.to_owned()),
-                    (Some(conversion), Ok(audience), Ok(words)) => check_request(&LaunchRequest {
-                        name: campaign.campaign_name.clone(),
-                        tag: preview_tag(campaign.id),
-                        objective: objective_to_platform(campaign.objective),
-                        conversion,
-                        page_id,
-                        daily_budget: campaign.daily_budget_cents,
-                        audience,
-                        copy: words,
-                        link_url: campaign.destination_url.clone(),
-                        images: creatives
-                            .iter()
-                            .map(|c| ImageUpload {
-                                name: c.file_name.clone(),
-                                bytes: Vec::new(),
-                            })
-                            .collect(),
-                        dsa: None,
-                    })
-                    .map_err(|e| e.user_message()),
-                    (_, Err(e), _) => Err(e.to_string()),
-                    (_, _, Err(e)) => Err(e.to_string()),
-                }
+        let local = match copy {
+            Some(copy) => {
+                LaunchPlan::build(campaign, integration, &assets, creatives.to_vec(), copy)
+                    .and_then(|plan| check_request(&plan.request).map_err(|e| e.user_message()))
             }
-            (None, _) => Err("There is no copy to check.".to_owned()),
-            (_, None) => Err("The integration has no Facebook Page to run the ads as.".to_owned()),
+            None => Err("There is no copy to check.".to_owned()),
         };
         checks.push(match (validated, local) {
             (Ok(_), Ok(())) => check(

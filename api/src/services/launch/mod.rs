@@ -25,6 +25,7 @@
 
 mod audited;
 mod journal;
+pub mod plan;
 mod run;
 mod settle;
 pub mod stop;

@@ -10,33 +10,29 @@
 use adapters::{
     ad_platform::{
         AdPlatform, Credentials, ImageUpload, PlatformError, RemoteStatus,
-        launch::{self, LaunchProgress, LaunchRequest},
+        launch::{self, LaunchProgress},
     },
-    copywriter::{CopyBrief, CopyError},
+    copywriter::CopyError,
 };
 use chrono::Utc;
 use entities::{
-    CampaignStatus, CreativeAssetId, RowScope, TenantScoped, ad_campaign, campaign_creative,
-    creative, creative_platform_asset, json::AdCopy, user_integration,
+    CampaignStatus, CreativeAssetId, RowScope, TenantScoped, ad_campaign, creative,
+    creative_platform_asset, user_integration,
 };
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    sea_query::Expr,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use tokio::sync::watch;
 
 use super::{
     LaunchPayload, Launcher,
     audited::AuditedPlatform,
     journal::DbJournal,
+    plan::{CopyFailure, LaunchPlan, copy_of, creatives_of},
     stop::{Stop, backoff, exhausted},
-    tag_of,
 };
 use crate::{
     error::AppError,
     jobs::{Lease, Outcome},
-    services::{copy::describe_audience, integrations::provider_name},
-    shapes::{FromPlatform, ToPlatform, objective_to_platform},
+    services::integrations::provider_name,
 };
 
 impl Launcher {
@@ -118,33 +114,35 @@ impl Launcher {
             owner: campaign.user_id,
             campaign: campaign.id,
         };
-        let linked = campaign_creative::Entity::within(owner)
-            .filter(campaign_creative::Column::CampaignId.eq(campaign.id))
-            .find_also_related(creative::Entity)
-            .filter(creative::Entity::scope_condition(owner))
-            .order_by_asc(campaign_creative::Column::Position)
-            .all(&self.db)
-            .await?;
-        let creatives: Vec<creative::Model> = linked.into_iter().filter_map(|(_, c)| c).collect();
+        let creatives = creatives_of(&self.db, campaign).await?;
         if creatives.is_empty() {
             return Err(Stop::Fail(
                 "The campaign has no creatives left; add at least one and launch again.".to_owned(),
             ));
         }
-
-        let copy = self.copy_for(campaign).await?;
+        let (copy, _) = copy_of(&self.db, self.copywriter.as_ref(), campaign)
+            .await
+            .map_err(|e| match e {
+                CopyFailure::Db(e) => Stop::from(e),
+                CopyFailure::Copywriter(CopyError::RateLimited {
+                    retry_after,
+                    message,
+                }) => Stop::Retry {
+                    after: retry_after,
+                    why: message,
+                },
+                CopyFailure::Copywriter(CopyError::Unavailable { message }) => Stop::Retry {
+                    after: None,
+                    why: message,
+                },
+                CopyFailure::Copywriter(other) => Stop::Fail(format!(
+                    "The copywriter could not write the ad copy: {other}."
+                )),
+            })?;
         let assets = platform
             .assets(&creds)
             .await
             .map_err(|e| Stop::of_platform(&e, name, "assets"))?;
-        let page_id = crate::services::campaigns::platform_checks::page_for(
-            &assets,
-            integration.page_id.as_deref(),
-            campaign.lead_form_id.as_deref(),
-        )
-        .ok_or_else(|| {
-            Stop::Fail("The integration has no Facebook Page to run the ads as.".to_owned())
-        })?;
         let hashes = self
             .image_hashes(&platform, &creds, &integration, &creatives)
             .await
@@ -152,15 +150,12 @@ impl Launcher {
                 ImageFailure::Platform(e) => Stop::of_platform(&e, name, "image"),
                 ImageFailure::App(e) => Stop::from(e),
             })?;
-
-        let audience = campaign
-            .target_audience
-            .to_platform()
-            .map_err(|e| Stop::Fail(format!("The audience cannot be used: {e}.")))?;
-        let conversion = crate::shapes::conversion_of(campaign)
-            .ok_or_else(|| Stop::Fail(crate::shapes::NO_CONVERSION.to_owned()))?;
-        let creative_ids: Vec<entities::CreativeId> = creatives.iter().map(|c| c.id).collect();
-        let tag = tag_of(campaign, &copy, &creative_ids, &page_id);
+        // Every image has its hash already (uploaded above), so the plan's
+        // images carry no bytes.
+        let plan = LaunchPlan::build(campaign, &integration, &assets, creatives, &copy)
+            .map_err(Stop::Fail)?;
+        let (request, creatives) = (plan.request, plan.creatives);
+        let tag = request.tag.clone();
         let saved: Option<(String, LaunchProgress)> =
             campaign.launch_progress.clone().and_then(|p| {
                 let tag = p.get("tag")?.as_str()?.to_owned();
@@ -180,27 +175,6 @@ impl Launcher {
                 .await
                 .map_err(|e| Stop::of_platform(&e, name, "campaign"))?;
         }
-        let request = LaunchRequest {
-            name: campaign.campaign_name.clone(),
-            tag: tag.clone(),
-            objective: objective_to_platform(campaign.objective),
-            conversion,
-            page_id,
-            daily_budget: campaign.daily_budget_cents,
-            audience,
-            copy: copy.to_platform().map_err(|e| Stop::Fail(e.to_string()))?,
-            link_url: campaign.destination_url.clone(),
-            // Every image has its hash already (uploaded above), so the
-            // sequence needs no bytes.
-            images: creatives
-                .iter()
-                .map(|c| ImageUpload {
-                    name: c.file_name.clone(),
-                    bytes: Vec::new(),
-                })
-                .collect(),
-            dsa: None,
-        };
         // Progress recorded under another tag belongs to other settings.
         let mut progress: LaunchProgress = saved
             .filter(|(old_tag, _)| *old_tag == tag)
@@ -263,56 +237,6 @@ impl Launcher {
             AppError::IntegrationInvalid(words) => Stop::Fail(words),
             other => Stop::Infra(format!("opening the integration's credentials: {other}")),
         })
-    }
-
-    /// The draft's copy, or copy the copywriter writes now (saved at once,
-    /// so a retry launches the same words).
-    async fn copy_for(&self, campaign: &ad_campaign::Model) -> Result<AdCopy, Stop> {
-        if let Some(copy) = &campaign.ad_copy {
-            return Ok(copy.clone());
-        }
-        let brief = CopyBrief {
-            niche: campaign
-                .niche
-                .clone()
-                .unwrap_or_else(|| campaign.campaign_name.clone()),
-            audience: describe_audience(&campaign.target_audience),
-            objective: objective_to_platform(campaign.objective),
-            offer: None,
-            tone: None,
-            variants: 1,
-        };
-        let written = self.copywriter.write(&brief).await.map_err(|e| match e {
-            CopyError::RateLimited {
-                retry_after,
-                message,
-            } => Stop::Retry {
-                after: retry_after,
-                why: message,
-            },
-            CopyError::Unavailable { message } => Stop::Retry {
-                after: None,
-                why: message,
-            },
-            other => Stop::Fail(format!(
-                "The copywriter could not write the ad copy: {other}."
-            )),
-        })?;
-        let first = written
-            .first()
-            .map(AdCopy::from_platform)
-            .ok_or_else(|| Stop::Fail("The copywriter returned no copy.".to_owned()))?;
-        ad_campaign::Entity::update_many()
-            .col_expr(
-                ad_campaign::Column::AdCopy,
-                Expr::value(Some(first.clone())),
-            )
-            .filter(ad_campaign::Column::Id.eq(campaign.id))
-            .filter(ad_campaign::Column::AdCopy.is_null())
-            .exec(&self.db)
-            .await
-            .map_err(AppError::from)?;
-        Ok(first)
     }
 
     /// Each creative's image hash in the integration's ad account: reused

@@ -1,0 +1,186 @@
+//! The launch plan: what a launch of a campaign will send, built in one
+//! place from the campaign's rows and its platform's assets. The dry run
+//! (`previewLaunch`) checks it; the launch job sends it. Both read the same
+//! creatives and the same copy: a draft without copy gets the copywriter's
+//! once, saved on the draft, so the words the dry run showed are the words
+//! that go live.
+
+use adapters::{
+    ad_platform::{Assets, ImageUpload, launch::LaunchRequest},
+    copywriter::{CopyBrief, CopyError, Copywriter},
+};
+use entities::{
+    CampaignStatus, RowScope, TenantScoped, ad_campaign, campaign_creative, creative, json::AdCopy,
+    user_integration,
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
+};
+
+use super::tag_of;
+use crate::{
+    services::{campaigns::platform_checks::page_for, copy::describe_audience},
+    shapes::{FromPlatform, ToPlatform, objective_to_platform},
+};
+
+/// Everything one launch sends, in the platform's terms.
+#[derive(Debug, Clone)]
+pub struct LaunchPlan {
+    /// The campaign's creatives, in the order of its ads.
+    pub creatives: Vec<creative::Model>,
+    /// The request for `adapters::ad_platform::launch` (images named, not
+    /// loaded: the run uploads them once per ad account).
+    pub request: LaunchRequest,
+}
+
+impl LaunchPlan {
+    /// The plan of `campaign` on `integration`, or the sentence that says
+    /// why there is none (a user can act on it).
+    pub fn build(
+        campaign: &ad_campaign::Model,
+        integration: &user_integration::Model,
+        assets: &Assets,
+        creatives: Vec<creative::Model>,
+        copy: &AdCopy,
+    ) -> Result<Self, String> {
+        if creatives.is_empty() {
+            return Err(
+                "The campaign has no creatives left; add at least one and launch again.".to_owned(),
+            );
+        }
+        let page_id = page_for(
+            assets,
+            integration.page_id.as_deref(),
+            campaign.lead_form_id.as_deref(),
+        )
+        .ok_or("The integration has no Facebook Page to run the ads as.")?;
+        let audience = campaign
+            .target_audience
+            .to_platform()
+            .map_err(|e| format!("The audience cannot be used: {e}."))?;
+        let conversion = crate::shapes::conversion_of(campaign)
+            .ok_or_else(|| crate::shapes::NO_CONVERSION.to_owned())?;
+        let words = copy
+            .to_platform()
+            .map_err(|e| format!("The copy cannot be used: {e}."))?;
+        let ids: Vec<entities::CreativeId> = creatives.iter().map(|c| c.id).collect();
+        let request = LaunchRequest {
+            name: campaign.campaign_name.clone(),
+            tag: tag_of(campaign, copy, &ids, &page_id),
+            objective: objective_to_platform(campaign.objective),
+            conversion,
+            page_id,
+            daily_budget: campaign.daily_budget_cents,
+            audience,
+            copy: words,
+            link_url: campaign.destination_url.clone(),
+            images: creatives
+                .iter()
+                .map(|c| ImageUpload {
+                    name: c.file_name.clone(),
+                    bytes: Vec::new(),
+                })
+                .collect(),
+            dsa: None,
+        };
+        Ok(Self { creatives, request })
+    }
+}
+
+/// The campaign's creatives in ad order, read as its owner.
+pub async fn creatives_of<C: ConnectionTrait>(
+    conn: &C,
+    campaign: &ad_campaign::Model,
+) -> Result<Vec<creative::Model>, DbErr> {
+    let owner = RowScope::Own {
+        tenant: campaign.tenant_id,
+        user: campaign.user_id,
+    };
+    let linked = campaign_creative::Entity::within(owner)
+        .filter(campaign_creative::Column::CampaignId.eq(campaign.id))
+        .find_also_related(creative::Entity)
+        .filter(creative::Entity::scope_condition(owner))
+        .order_by_asc(campaign_creative::Column::Position)
+        .all(conn)
+        .await?;
+    Ok(linked.into_iter().filter_map(|(_, c)| c).collect())
+}
+
+/// Where a campaign's copy comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopySource {
+    /// The draft's own (written by the user, or saved by an earlier dry run).
+    Draft,
+    /// Written now by the copywriter and saved on the draft.
+    WrittenNow,
+}
+
+/// Why there is no copy.
+#[derive(Debug)]
+pub enum CopyFailure {
+    /// The copywriter failed; its error says whether to try again.
+    Copywriter(CopyError),
+    /// Saving it failed.
+    Db(DbErr),
+}
+
+/// The campaign's copy: the draft's, or the copywriter's written now and
+/// saved on the draft (only while the draft still has none and is not
+/// launched), so the dry run, a retry and the launch all use the same words.
+pub async fn copy_of<C: ConnectionTrait>(
+    conn: &C,
+    copywriter: &dyn Copywriter,
+    campaign: &ad_campaign::Model,
+) -> Result<(AdCopy, CopySource), CopyFailure> {
+    if let Some(copy) = &campaign.ad_copy {
+        return Ok((copy.clone(), CopySource::Draft));
+    }
+    let brief = CopyBrief {
+        niche: campaign
+            .niche
+            .clone()
+            .unwrap_or_else(|| campaign.campaign_name.clone()),
+        audience: describe_audience(&campaign.target_audience),
+        objective: objective_to_platform(campaign.objective),
+        offer: None,
+        tone: None,
+        variants: 1,
+    };
+    let written = copywriter
+        .write(&brief)
+        .await
+        .map_err(CopyFailure::Copywriter)?;
+    let Some(first) = written.first().map(AdCopy::from_platform) else {
+        return Err(CopyFailure::Copywriter(CopyError::Unavailable {
+            message: "the copywriter returned no copy".to_owned(),
+        }));
+    };
+    let saved = ad_campaign::Entity::update_many()
+        .col_expr(
+            ad_campaign::Column::AdCopy,
+            Expr::value(Some(first.clone())),
+        )
+        .filter(ad_campaign::Column::Id.eq(campaign.id))
+        .filter(ad_campaign::Column::AdCopy.is_null())
+        .filter(ad_campaign::Column::Status.is_in([
+            CampaignStatus::Draft,
+            CampaignStatus::Error,
+            CampaignStatus::Launching,
+        ]))
+        .exec(conn)
+        .await
+        .map_err(CopyFailure::Db)?;
+    if saved.rows_affected == 0 {
+        // Someone saved copy meanwhile (an edit, another dry run): theirs
+        // is what launches.
+        let now = ad_campaign::Entity::unscoped_by_id(campaign.id)
+            .one(conn)
+            .await
+            .map_err(CopyFailure::Db)?
+            .and_then(|c| c.ad_copy);
+        if let Some(theirs) = now {
+            return Ok((theirs, CopySource::Draft));
+        }
+    }
+    Ok((first, CopySource::WrittenNow))
+}
