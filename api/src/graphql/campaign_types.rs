@@ -208,8 +208,9 @@ pub struct CreateCampaignInput {
     campaign_name: String,
     /// What it optimises for.
     objective: CampaignObjective,
-    /// Daily budget in the minor unit of the ad account's currency.
-    daily_budget_cents: i32,
+    /// Daily budget in the minor unit of the ad account's currency (64-bit:
+    /// VND and IDR budgets pass 2^31).
+    daily_budget_cents: i64,
     /// Who it reaches.
     target_audience: AudienceInput,
     /// The landing page (absolute https).
@@ -240,7 +241,7 @@ impl CreateCampaignInput {
         Ok(CampaignInput {
             name: self.campaign_name,
             objective: self.objective.into(),
-            daily_budget_cents: i64::from(self.daily_budget_cents),
+            daily_budget_cents: self.daily_budget_cents,
             audience: self.target_audience.into(),
             destination_url: self.destination_url,
             creative_ids,
@@ -268,22 +269,25 @@ pub struct GenerateAdCopyInput {
 }
 
 /// Latest delivery totals; money in the ad account currency's minor unit.
+/// Counters and money are 64-bit (GraphQL `Int` on the wire, exact in JSON
+/// up to 2^53): an account in VND or IDR spends past 2^31 minor units, and
+/// no figure is ever clamped.
 #[derive(SimpleObject)]
 pub struct Performance {
     /// ISO 4217 currency of the amounts.
     pub currency: String,
     /// Impressions.
-    pub impressions: i32,
+    pub impressions: i64,
     /// Link clicks.
-    pub clicks: i32,
+    pub clicks: i64,
     /// Spend in minor units.
-    pub spend_cents: i32,
+    pub spend_cents: i64,
     /// Leads.
-    pub leads: i32,
+    pub leads: i64,
     /// Clicks per impression, as a fraction (0.0123 = 1.23 %).
     pub ctr: f64,
     /// Spend per lead in minor units, when there are leads.
-    pub cost_per_lead_cents: Option<i32>,
+    pub cost_per_lead_cents: Option<i64>,
     /// When these numbers were read; absent before the first sync.
     pub updated_at: Option<DateTime<Utc>>,
 }
@@ -298,12 +302,12 @@ impl Performance {
         match p {
             Some(p) => Self {
                 currency: p.currency.clone(),
-                impressions: int(p.impressions),
-                clicks: int(p.clicks),
-                spend_cents: int(p.spend_cents),
-                leads: int(p.leads),
+                impressions: p.impressions,
+                clicks: p.clicks,
+                spend_cents: p.spend_cents,
+                leads: p.leads,
                 ctr: p.ctr,
-                cost_per_lead_cents: p.cost_per_lead_cents.map(int),
+                cost_per_lead_cents: p.cost_per_lead_cents,
                 updated_at: p.updated_at,
             },
             None => Self {
@@ -326,23 +330,23 @@ pub struct PerformanceSnapshot {
     /// When the numbers were read.
     captured_at: DateTime<Utc>,
     /// Impressions.
-    impressions: i32,
+    impressions: i64,
     /// Clicks.
-    clicks: i32,
+    clicks: i64,
     /// Spend in minor units.
-    spend_cents: i32,
+    spend_cents: i64,
     /// Leads.
-    leads: i32,
+    leads: i64,
 }
 
 impl From<&performance_snapshot::Model> for PerformanceSnapshot {
     fn from(s: &performance_snapshot::Model) -> Self {
         Self {
             captured_at: s.captured_at,
-            impressions: int(s.impressions),
-            clicks: int(s.clicks),
-            spend_cents: int(s.spend_cents),
-            leads: int(s.leads),
+            impressions: s.impressions,
+            clicks: s.clicks,
+            spend_cents: s.spend_cents,
+            leads: s.leads,
         }
     }
 }
@@ -356,4 +360,29 @@ pub struct RemoteAd {
     pub remote_creative_id: Option<String>,
     /// The platform's ad id, once created.
     pub remote_ad_id: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_past_two_to_the_31_is_never_clamped() {
+        // 60 million USD of spend, or a week of a large VND account.
+        let stored = json::Performance {
+            currency: "VND".into(),
+            impressions: 9_000_000_000,
+            clicks: 3_000_000_000,
+            spend_cents: 6_000_000_000,
+            leads: 12,
+            ctr: 0.33,
+            cost_per_lead_cents: Some(500_000_000),
+            updated_at: None,
+        };
+        let shown = Performance::of(Some(&stored), "VND");
+        assert_eq!(shown.spend_cents, 6_000_000_000);
+        assert_eq!(shown.impressions, 9_000_000_000);
+        assert_eq!(shown.clicks, 3_000_000_000);
+        assert_eq!(shown.cost_per_lead_cents, Some(500_000_000));
+    }
 }

@@ -42,8 +42,8 @@ impl Campaign {
         self.0.objective.into()
     }
     /// Daily budget in the minor unit of the ad account's currency.
-    async fn daily_budget_cents(&self) -> i32 {
-        super::campaign_types::int(self.0.daily_budget_cents)
+    async fn daily_budget_cents(&self) -> i64 {
+        self.0.daily_budget_cents
     }
     /// Who it reaches.
     async fn target_audience(&self) -> Audience {

@@ -1,28 +1,32 @@
 //! The launch of a campaign, in one place (DESIGN §6). A newcomer reads it
 //! in this order:
 //!
-//! 1. **Accept** (`CampaignsService::launch`, `services::campaigns::lifecycle`):
-//!    one transaction claims the campaign (`LAUNCHING`), reserves the credits
-//!    and enqueues the one job of this launch ([`launch_job`]); a key used
-//!    before for the campaign is `CONFLICT` and moves nothing.
-//! 2. **Run** ([`run`]): the job reads the campaign, its creatives and
-//!    credentials, fixes the copy, uploads images once per ad account, and
-//!    drives `adapters::ad_platform::launch` (campaign → ad set → creatives
-//!    → ads, all PAUSED, then activation bottom-up).
-//! 3. **Journal** ([`journal`]): every step is saved before and after it
+//! 1. **Accept** (`accept`, `CampaignsService::launch`): one transaction
+//!    claims the campaign (`LAUNCHING`), reserves the credits and enqueues
+//!    the one job of this launch ([`launch_job`]); a key used before for
+//!    the campaign is `CONFLICT` and moves nothing.
+//! 2. **Plan** ([`plan`]): the creatives, the copy (written once and saved
+//!    on the draft) and the request, built the same way for the dry run
+//!    (`previewLaunch`) and the launch.
+//! 3. **Run** (`run`): the job reads the campaign, its creatives and
+//!    credentials, uploads images once per ad account, and drives
+//!    `adapters::ad_platform::launch` with the plan's request (campaign →
+//!    ad set → creatives → ads, all PAUSED, then activation bottom-up).
+//! 4. **Journal** (`journal`): every step is saved before and after it
 //!    is sent, fenced by the job's lease; a create whose outcome is unknown
 //!    is looked up by its tag on the next run, after
 //!    [`LaunchSettings::lookup_delay`], never re-sent blind.
-//! 4. **Settle** ([`settle`]): `ACTIVE` with one `COMMIT`, or — after
+//! 5. **Settle** (`settle`): `ACTIVE` with one `COMMIT`, or — after
 //!    everything the launch switched on is paused again — `ERROR` with one
 //!    `REFUND` and words a user can act on.
-//! 5. **Sweep** ([`sweep`]): a periodic check that revives the job of any
+//! 6. **Sweep** ([`sweep`]): a periodic check that revives the job of any
 //!    launch left `LAUNCHING` without one.
 //!
 //! How a run ends is typed ([`stop::Stop`]): a permanent refusal, a
 //! temporary failure that uses up an attempt, an infrastructure failure
 //! that never does, a shutdown, a lost lease.
 
+mod accept;
 mod audited;
 mod journal;
 pub mod plan;
