@@ -158,6 +158,7 @@ impl App {
         let listener = self.listener;
         let router = http::router(self.state);
         let connections = Arc::new(Semaphore::new(limits.max_connections));
+        let per_address = http::admission::PerAddress::new(limits.max_connections_per_address);
         let graceful = GracefulShutdown::new();
         let mut builder = ConnectionBuilder::new(TokioExecutor::new());
         builder
@@ -194,6 +195,13 @@ impl App {
                 },
                 () = &mut stop => break,
             };
+            // An address past its share is closed at once, before it costs
+            // a task or a parser.
+            let Some(share) = per_address.admit(peer.ip()) else {
+                tracing::debug!(%peer, "connection refused: too many from this address");
+                drop(stream);
+                continue;
+            };
             let _ = stream.set_nodelay(true);
             let router = router.clone();
             let service =
@@ -201,15 +209,25 @@ impl App {
                     request.extensions_mut().insert(ConnectInfo(peer));
                     router.clone().call(request)
                 });
-            let connection = builder
-                .serve_connection_with_upgrades(TokioIo::new(stream), service)
-                .into_owned();
-            let connection = graceful.watch(connection);
+            let builder = builder.clone();
+            let watcher = graceful.watcher();
+            let (first_bytes, h2c) = (limits.header_timeout, limits.h2c);
             tokio::spawn(async move {
-                if let Err(e) = connection.await {
+                // Silent connections and, unless enabled, h2c are closed
+                // before hyper sees them.
+                if let Err(refused) = http::admission::first_bytes(&stream, first_bytes, h2c).await
+                {
+                    tracing::debug!(%peer, ?refused, "connection closed before serving");
+                    drop((permit, share));
+                    return;
+                }
+                let connection = builder
+                    .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                    .into_owned();
+                if let Err(e) = watcher.watch(connection).await {
                     tracing::debug!(error = %e, %peer, "connection ended with an error");
                 }
-                drop(permit);
+                drop((permit, share));
             });
         }
 

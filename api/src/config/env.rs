@@ -39,8 +39,22 @@ pub const ENV_SETTINGS: &[EnvSetting] = &[
     plain("LEADFORGE_UI_DIR", "ui_dir"),
     plain("LEADFORGE_HEADER_TIMEOUT_SECS", "http.header_timeout_secs"),
     plain("LEADFORGE_BODY_TIMEOUT_SECS", "http.body_timeout_secs"),
+    plain("LEADFORGE_BODY_DEADLINE_SECS", "http.body_deadline_secs"),
     plain("LEADFORGE_MAX_CONNECTIONS", "http.max_connections"),
+    plain(
+        "LEADFORGE_MAX_CONNECTIONS_PER_ADDRESS",
+        "http.max_connections_per_address",
+    ),
+    plain("LEADFORGE_H2C", "http.h2c"),
     plain("LEADFORGE_WS_RECHECK_SECS", "http.ws_recheck_secs"),
+    plain(
+        "LEADFORGE_MAX_SUBSCRIPTIONS_PER_SOCKET",
+        "http.max_subscriptions_per_socket",
+    ),
+    plain(
+        "LEADFORGE_MAX_SUBSCRIPTIONS_PER_USER",
+        "http.max_subscriptions_per_user",
+    ),
     plain("LEADFORGE_LOG", "log.filter"),
     plain("LEADFORGE_LOG_FORMAT", "log.format"),
     plain("LEADFORGE_INTROSPECTION", "graphql.introspection"),

@@ -188,10 +188,19 @@ pub struct GraphqlConfig {
 #[derive(Debug, Clone, Copy)]
 pub struct HttpConfig {
     pub header_timeout: Duration,
+    /// Longest pause in a request body.
     pub body_timeout: Duration,
+    /// Longest a request body may take in all.
+    pub body_deadline: Duration,
     pub max_connections: usize,
+    /// Open connections per client address; `None` = unbounded.
+    pub max_connections_per_address: Option<usize>,
+    /// Whether HTTP/2 with prior knowledge is spoken on the plain listener.
+    pub h2c: bool,
     /// How often a WebSocket re-reads its user.
     pub ws_recheck: Duration,
+    pub max_subscriptions_per_socket: usize,
+    pub max_subscriptions_per_user: usize,
 }
 
 #[derive(Debug, Clone)]

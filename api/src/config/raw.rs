@@ -51,8 +51,13 @@ pub struct RawConfig {
 pub struct RawHttp {
     pub header_timeout_secs: u64,
     pub body_timeout_secs: u64,
+    pub body_deadline_secs: u64,
     pub max_connections: usize,
+    pub max_connections_per_address: usize,
+    pub h2c: bool,
     pub ws_recheck_secs: u64,
+    pub max_subscriptions_per_socket: usize,
+    pub max_subscriptions_per_user: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -57,7 +57,9 @@ async fn drain(reader: &mut (impl futures_util::AsyncRead + Unpin), limit: u64) 
 pub(super) fn stalled(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(e) = current {
-        if e.is::<tower_http::timeout::TimeoutError>() {
+        if e.is::<tower_http::timeout::TimeoutError>()
+            || e.is::<super::deadline::BodyDeadlineExceeded>()
+        {
             return true;
         }
         current = e.source();

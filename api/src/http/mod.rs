@@ -1,7 +1,9 @@
 //! The HTTP surface: routes, shared state and the layers every request passes.
 
+pub mod admission;
 mod blobs;
 mod client;
+mod deadline;
 mod graphql;
 mod health;
 mod negotiate;
@@ -57,12 +59,17 @@ pub fn router(state: AppState) -> Router {
     }
     let ui = ui::Ui::from_config(&state.config);
     let body_timeout = state.config.http.body_timeout;
+    let body_deadline = state.config.http.body_deadline;
     routes
         .fallback(move |request: Request<axum::body::Body>| ui.clone().serve(request))
         .with_state(state)
         .layer(CatchPanicLayer::custom(panic_response))
-        // A client that stops sending its body mid-way loses the request.
+        // A client that stops sending its body mid-way loses the request,
+        // and so does one that drips it past the deadline.
         .layer(RequestBodyTimeoutLayer::new(body_timeout))
+        .layer(tower::util::MapRequestLayer::new(deadline::with_deadline(
+            body_deadline,
+        )))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request<_>| {
