@@ -48,12 +48,15 @@ fn main() {
     }
     let contract = ui.join("../tests/contract.graphql");
     println!("cargo:rerun-if-changed={}", contract.display());
+    // The codegen reads these beside the contract.
+    let additions = ui.join("../tests/contract-additions.graphql");
+    println!("cargo:rerun-if-changed={}", additions.display());
     if std::env::var_os("LEADFORGE_SKIP_UI_BUILD").is_some_and(|v| !v.is_empty() && v != "0") {
         return;
     }
 
     let built = modified(&ui.join("dist/index.html"));
-    let mut newest = modified(&contract);
+    let mut newest = modified(&contract).max(modified(&additions));
     for input in INPUTS {
         newest = newest.max(newest_in(&ui.join(input)));
     }

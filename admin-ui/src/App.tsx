@@ -20,9 +20,10 @@ type Route = { pattern: string; chief?: boolean; render: (p: Record<string, stri
 
 const routes: Route[] = [
   { pattern: '/campaigns', render: () => <Dashboard /> },
-  { pattern: '/campaigns/new', render: () => <CampaignEditor /> },
+  // Keyed, so moving between the editor of one campaign and another's (or a new one) starts a fresh editor.
+  { pattern: '/campaigns/new', render: () => <CampaignEditor key="new" /> },
   { pattern: '/campaigns/:id', render: (p) => <CampaignDetail id={p.id} /> },
-  { pattern: '/campaigns/:id/edit', render: (p) => <CampaignEditor id={p.id} /> },
+  { pattern: '/campaigns/:id/edit', render: (p) => <CampaignEditor key={`edit:${p.id}`} id={p.id} /> },
   { pattern: '/creatives', render: () => <CreativesScreen /> },
   { pattern: '/credits', render: () => <Credits /> },
   { pattern: '/settings/ad-platforms', render: () => <IntegrationsScreen /> },

@@ -1,10 +1,12 @@
 //! The served schema honours the public contract, except for the items named
-//! in `tests/contract-pending.txt`, which later work empties.
+//! in `tests/contract-pending.txt`, which later work empties, and serves the
+//! additions of `tests/contract-additions.graphql`.
 
 use leadforge_e2e::contract::{missing_items, parse_pending};
 
 const CONTRACT: &str = include_str!("../contract.graphql");
 const PENDING: &str = include_str!("../contract-pending.txt");
+const ADDITIONS: &str = include_str!("../contract-additions.graphql");
 
 #[test]
 fn served_schema_honours_the_contract_or_lists_what_is_pending() {
@@ -31,6 +33,18 @@ fn served_schema_honours_the_contract_or_lists_what_is_pending() {
             .map(|s| s.as_str())
             .collect::<Vec<_>>()
             .join("\n")
+    );
+}
+
+/// What the repository's clients use beyond the shared contract is served
+/// exactly as `tests/contract-additions.graphql` writes it.
+#[test]
+fn served_schema_serves_the_repositorys_additions() {
+    let served = leadforge::graphql::sdl();
+    let missing = missing_items(ADDITIONS, &served).expect("both SDLs parse");
+    assert!(
+        missing.is_empty(),
+        "contract-additions.graphql items not served as written: {missing:?}"
     );
 }
 

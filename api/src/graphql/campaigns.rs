@@ -19,7 +19,7 @@ use super::{
     integrations::{Integration, Provider},
     pagination::{Connected, connection, page_request},
 };
-use crate::{authz::Action, error::AppError};
+use crate::{authz::Action, error::AppError, services::campaigns::IntegrationMove};
 
 /// Most snapshots one campaign answers at once.
 const MAX_SNAPSHOTS: i32 = 500;
@@ -244,20 +244,32 @@ impl CampaignsMutation {
     }
 
     /// Replaces the settings of a `DRAFT` or `ERROR` campaign (`CONFLICT`
-    /// otherwise), with the same checks as `createCampaign`.
+    /// otherwise), with the same checks as `createCampaign`. Only a `DRAFT`
+    /// changes `integrationId` freely: moving a campaign that was launched
+    /// (a failed one too) is `BAD_USER_INPUT` on `integrationId` unless
+    /// `confirmIntegrationChange` is true.
     async fn update_campaign(
         &self,
         ctx: &Context<'_>,
         id: ID,
         input: CreateCampaignInput,
+        #[graphql(
+            desc = "True when the user chose to move a launched (or failed) campaign to another integration."
+        )]
+        confirm_integration_change: Option<bool>,
     ) -> GqlResult<Campaign> {
         let principal = ctx.principal()?;
         let id: CampaignId = parse_id(&id, "campaign")?;
         let input = input.into_input()?;
+        let move_integration = if confirm_integration_change == Some(true) {
+            IntegrationMove::Confirmed
+        } else {
+            IntegrationMove::Refuse
+        };
         let row = ctx
             .services()?
             .campaigns
-            .update(principal, id, input)
+            .update(principal, id, input, move_integration)
             .await?;
         Ok(Campaign(row))
     }

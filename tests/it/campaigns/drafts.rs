@@ -13,6 +13,7 @@ both_backends!(
     every_problem_of_a_draft_comes_back_at_once_with_its_field,
     foreign_rows_are_not_found_and_unverified_integrations_are_refused,
     only_drafts_and_failed_campaigns_can_be_edited_or_deleted,
+    a_failed_campaign_moves_to_another_integration_only_when_confirmed,
     ad_copy_comes_from_the_offline_copywriter
 );
 
@@ -325,6 +326,101 @@ async fn only_drafts_and_failed_campaigns_can_be_edited_or_deleted(backend: Back
         )
         .await;
     assert_eq!(r.error_codes(), ["NOT_FOUND"]);
+}
+
+const MOVE: &str = "mutation($id: ID!, $input: CreateCampaignInput!, $confirm: Boolean) { \
+    updateCampaign(id: $id, input: $input, confirmIntegrationChange: $confirm) { id status campaignName integration { id } } }";
+
+async fn a_failed_campaign_moves_to_another_integration_only_when_confirmed(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ann = app.sign_up("ann@a.test", "Ann Ads").await;
+    let older = verified_sandbox(&app, &ann, "1001").await;
+    let newer = verified_sandbox(&app, &ann, "2002").await;
+    let images = creatives(&app, &ann, 1, 1).await;
+    let id = create(&app, &ann, traffic_input(&older, &images)).await;
+    let update = |integration: &str, confirm: Value| {
+        let vars =
+            json!({ "id": id, "input": traffic_input(integration, &images), "confirm": confirm });
+        app.graphql_as(&ann.token, MOVE, vars)
+    };
+
+    // A draft moves freely, with or without the flag.
+    let r = update(&newer, Value::Null).await;
+    assert_eq!(
+        r.data()["updateCampaign"]["integration"]["id"],
+        newer.as_str()
+    );
+    let r = update(&older, json!(true)).await;
+    assert_eq!(
+        r.data()["updateCampaign"]["integration"]["id"],
+        older.as_str()
+    );
+
+    // A failed launch: the integration stays unless the move is confirmed.
+    let db = app.db.connect().await;
+    ad_campaign::ActiveModel {
+        id: Set(id.parse().unwrap()),
+        status: Set(CampaignStatus::Error),
+        ..Default::default()
+    }
+    .update(&db)
+    .await
+    .unwrap();
+    for confirm in [Value::Null, json!(false)] {
+        let r = update(&newer, confirm.clone()).await;
+        assert_eq!(fields(&r), ["integrationId"], "{confirm}");
+        assert!(
+            r.first_message().contains("confirmIntegrationChange"),
+            "{}",
+            r.first_message()
+        );
+        assert_eq!(
+            stored_integration(&app, &ann, &id).await,
+            older,
+            "a refused move changes nothing"
+        );
+    }
+    // Its other settings change as usual on its own integration.
+    let mut renamed = traffic_input(&older, &images);
+    renamed["campaignName"] = json!("Fixed name");
+    let r = app
+        .graphql_as(&ann.token, MOVE, json!({ "id": id, "input": renamed }))
+        .await;
+    assert_eq!(r.data()["updateCampaign"]["campaignName"], "Fixed name");
+    // Confirmed, it moves and stays failed (it launches again from there).
+    let r = update(&newer, json!(true)).await;
+    let moved = &r.data()["updateCampaign"];
+    assert_eq!(moved["integration"]["id"], newer.as_str());
+    assert_eq!(moved["status"], "ERROR");
+    assert_eq!(stored_integration(&app, &ann, &id).await, newer);
+
+    // A running campaign is not edited at all, confirmed or not.
+    ad_campaign::ActiveModel {
+        id: Set(id.parse().unwrap()),
+        status: Set(CampaignStatus::Active),
+        ..Default::default()
+    }
+    .update(&db)
+    .await
+    .unwrap();
+    let r = update(&older, json!(true)).await;
+    assert_eq!(r.error_codes(), ["CONFLICT"], "{}", r.body);
+    assert_eq!(stored_integration(&app, &ann, &id).await, newer);
+}
+
+/// The id of the integration campaign `id` is stored on.
+async fn stored_integration(app: &TestApp, who: &leadforge_e2e::Account, id: &str) -> String {
+    let r = app
+        .graphql_as(
+            &who.token,
+            "query($id: ID!) { campaign(id: $id) { integration { id } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    r.data()["campaign"]["integration"]["id"]
+        .as_str()
+        .expect("integration id")
+        .to_owned()
 }
 
 const COPY: &str = "mutation($n: String!, $v: Int) { generateAdCopy(input: { niche: $n, objective: LEADS, variants: $v, audience: { countries: [\"PT\"], ageMin: 25 } }) { headline body description callToAction } }";

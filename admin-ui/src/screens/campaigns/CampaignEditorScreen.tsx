@@ -15,6 +15,8 @@ import {
   UpdateCampaignDocument,
   type AdCopyInput,
   type CampaignObjective,
+  type CampaignQuery,
+  type IntegrationsQuery,
   type PreviewLaunchMutation,
 } from '../../gql/graphql';
 import { Link, navigate } from '../../router';
@@ -22,7 +24,7 @@ import { Banner, Button, EmptyState, ErrorBanner, Field, NotServed, PageHeader, 
 import { hasErrors, type Errors } from '../../validate';
 import { CreativeCard } from '../CreativesScreen';
 import { providerName } from '../IntegrationsScreen';
-import { emptyForm, formFieldOf, fromCampaign, toInput, validateCampaign, type CampaignForm, type FormField } from './form';
+import { formFieldOf, initialForm, toInput, validateCampaign, type CampaignForm, type FormField } from './form';
 import { CopyEditor, CountryPicker, TargetingTypeahead } from './parts';
 import { objectiveLabel } from './common';
 
@@ -44,72 +46,54 @@ function serverErrors(err: ApiError | undefined): { fields: Errors<FormField>; g
   return { fields, general };
 }
 
+type Campaign = NonNullable<CampaignQuery['campaign']>;
+type Integration = IntegrationsQuery['integrations'][number];
+
+/**
+ * Loads what the form starts from, and shows the form only once it is all
+ * here: the draft (when editing) and the ad accounts. The form then takes
+ * its state from them once, so no answer can arrive after it opens and
+ * replace the draft's ad account, or anything the user typed.
+ */
 export default function CampaignEditorScreen({ id }: { id?: string }) {
   const probe = useQuery(CreditBalanceDocument);
   const existing = useQuery(CampaignDocument, { id: id ?? '' }, { skip: !id });
   const integrations = useQuery(IntegrationsDocument);
-  const creatives = useQuery(CreativesDocument, { first: 100 });
-
-  const [f, setF] = useState<CampaignForm>(emptyForm);
-  const [draftId, setDraftId] = useState<string | undefined>(id);
-  const [local, setLocal] = useState<Errors<FormField>>({});
-  const [variants, setVariants] = useState<AdCopyInput[]>([]);
-  const [picked, setPicked] = useState<number | null>(null);
-  const [preview, setPreview] = useState<PreviewLaunchMutation['previewLaunch'] | null>(null);
-  const [savedAt, setSavedAt] = useState<string | null>(null);
-  const idem = useRef<string | null>(null);
-
-  const create = useMutation(CreateCampaignDocument);
-  const update = useMutation(UpdateCampaignDocument);
-  const gen = useMutation(GenerateAdCopyDocument);
-  const prev = useMutation(PreviewLaunchDocument);
-  const launch = useMutation(LaunchCampaignDocument);
-
-  useEffect(() => {
-    if (existing.data?.campaign) setF(fromCampaign(existing.data.campaign));
-  }, [existing.data]);
-
-  const usable = (integrations.data?.integrations ?? []).filter((i) => i.status !== 'INVALID');
-  useEffect(() => {
-    if (!f.integrationId && usable.length) setF((p) => ({ ...p, integrationId: (usable.find((i) => i.status === 'VERIFIED') ?? usable[0]).id }));
-  }, [usable, f.integrationId]);
-
-  const integration = usable.find((i) => i.id === f.integrationId);
-  const currency = integration?.currency ?? 'USD';
-  const assets = useQuery(PlatformAssetsDocument, { integrationId: f.integrationId }, { skip: !f.integrationId });
-  const pages = assets.data?.platformAssets;
-  const forms = (pages?.leadForms ?? []).filter((l) => !integration?.pageId || !l.pageId || l.pageId === integration.pageId);
-
-  // A LEADS draft starts on the Page's first instant form, the usual choice.
-  const firstForm = forms[0]?.id;
-  useEffect(() => {
-    if (!id && firstForm && f.objective === 'LEADS' && !f.leadFormId && !f.pixelId) setF((p) => ({ ...p, leadFormId: firstForm }));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [firstForm, f.objective]);
-
-  const saveErr = serverErrors(create.error ?? update.error);
-  const err = (k: FormField) => local[k] ?? saveErr.fields[k];
-  const set = <K extends keyof CampaignForm>(k: K, v: CampaignForm[K]) => {
-    setF((p) => ({ ...p, [k]: v }));
-    setPreview(null);
-    setLocal((p) => ({ ...p, [k === 'ageMin' || k === 'ageMax' ? 'age' : k === 'dailyBudget' ? 'dailyBudget' : k]: undefined }));
-  };
-
-  const budgetMinor = useMemo(() => {
-    const m = parseMoney(f.dailyBudget, currency);
-    return 'minor' in m ? m.minor : null;
-  }, [f.dailyBudget, currency]);
+  const title = id ? 'Edit campaign' : 'New campaign';
 
   if (probe.error?.notServed || existing.error?.notServed) {
     return (
       <div className="page">
-        <PageHeader title={id ? 'Edit campaign' : 'New campaign'} />
+        <PageHeader title={title} />
         <NotServed feature="The campaign creator" />
       </div>
     );
   }
-  if (id && existing.loading && !existing.data) return <Spinner label="Loading the draft…" />;
-  if (integrations.data && usable.length === 0) {
+  const failed = existing.error ?? integrations.error;
+  if (failed) {
+    return (
+      <div className="page">
+        <PageHeader title={title} />
+        <ErrorBanner
+          error={failed}
+          title={existing.error ? 'Could not load the draft' : 'Could not load your ad accounts'}
+          onRetry={() => void (existing.error ? existing.refetch() : integrations.refetch())}
+        />
+      </div>
+    );
+  }
+  if ((id && !existing.data) || !integrations.data) return <Spinner label={id ? 'Loading the draft…' : 'Loading your ad accounts…'} />;
+  const campaign = existing.data?.campaign ?? undefined;
+  if (id && !campaign) {
+    return (
+      <div className="page">
+        <PageHeader title={title} />
+        <EmptyState title="This campaign is not here" action={<Link href="/campaigns">Back to campaigns</Link>} />
+      </div>
+    );
+  }
+  const all = integrations.data.integrations;
+  if (!campaign && all.every((i) => i.status === 'INVALID')) {
     return (
       <div className="page">
         <PageHeader title="New campaign" />
@@ -119,6 +103,69 @@ export default function CampaignEditorScreen({ id }: { id?: string }) {
       </div>
     );
   }
+  return <CampaignEditor key={campaign?.id ?? 'new'} campaign={campaign} integrations={all} balance={probe.data?.creditBalance} />;
+}
+
+function accountLabel(i: Pick<Integration, 'accountName' | 'adAccountId'>): string {
+  return i.accountName ?? i.adAccountId;
+}
+
+function CampaignEditor({ campaign, integrations, balance: probedBalance }: { campaign?: Campaign; integrations: Integration[]; balance?: number }) {
+  const creatives = useQuery(CreativesDocument, { first: 100 });
+  // A saved campaign's own account stays listed even when its connection
+  // broke, so the select never shows another account than the one it is on.
+  const usable = integrations.filter((i) => i.status !== 'INVALID' || i.id === campaign?.integration.id);
+
+  // Initialised once from what the screen loaded; only the user changes it from here on.
+  const [f, setF] = useState<CampaignForm>(() => initialForm(campaign, usable));
+  const [draftId, setDraftId] = useState<string | undefined>(campaign?.id);
+  // The account the server has the campaign on; a launched (or failed) one moves only when the user says so.
+  const [storedIntegrationId, setStoredIntegrationId] = useState<string | undefined>(campaign?.integration.id);
+  const [local, setLocal] = useState<Errors<FormField>>({});
+  const [variants, setVariants] = useState<AdCopyInput[]>([]);
+  const [picked, setPicked] = useState<number | null>(null);
+  const [preview, setPreview] = useState<PreviewLaunchMutation['previewLaunch'] | null>(null);
+  const [savedAt, setSavedAt] = useState<string | null>(null);
+  const touched = useRef(new Set<keyof CampaignForm>());
+  const idem = useRef<string | null>(null);
+
+  const create = useMutation(CreateCampaignDocument);
+  const update = useMutation(UpdateCampaignDocument);
+  const gen = useMutation(GenerateAdCopyDocument);
+  const prev = useMutation(PreviewLaunchDocument);
+  const launch = useMutation(LaunchCampaignDocument);
+
+  const integration = usable.find((i) => i.id === f.integrationId);
+  const currency = integration?.currency ?? 'USD';
+  const assets = useQuery(PlatformAssetsDocument, { integrationId: f.integrationId }, { skip: !f.integrationId });
+  const pages = assets.data?.platformAssets;
+  const forms = (pages?.leadForms ?? []).filter((l) => !integration?.pageId || !l.pageId || l.pageId === integration.pageId);
+
+  // Only the user moves a launched campaign: the integration changes through the select alone.
+  const stored = storedIntegrationId ? integrations.find((i) => i.id === storedIntegrationId) : undefined;
+  const moving = campaign != null && campaign.status !== 'DRAFT' && storedIntegrationId != null && f.integrationId !== storedIntegrationId;
+
+  // A new LEADS campaign starts on the Page's first instant form, the usual
+  // choice, unless the user already chose how leads arrive.
+  const firstForm = forms[0]?.id;
+  useEffect(() => {
+    if (campaign || !firstForm || touched.current.has('leadFormId') || touched.current.has('pixelId')) return;
+    setF((p) => (p.objective === 'LEADS' && !p.leadFormId && !p.pixelId ? { ...p, leadFormId: firstForm } : p));
+  }, [campaign, firstForm, f.objective]);
+
+  const saveErr = serverErrors(create.error ?? update.error);
+  const err = (k: FormField) => local[k] ?? saveErr.fields[k];
+  const set = <K extends keyof CampaignForm>(k: K, v: CampaignForm[K]) => {
+    touched.current.add(k);
+    setF((p) => ({ ...p, [k]: v }));
+    setPreview(null);
+    setLocal((p) => ({ ...p, [k === 'ageMin' || k === 'ageMax' ? 'age' : k === 'dailyBudget' ? 'dailyBudget' : k]: undefined }));
+  };
+
+  const budgetMinor = useMemo(() => {
+    const m = parseMoney(f.dailyBudget, currency);
+    return 'minor' in m ? m.minor : null;
+  }, [f.dailyBudget, currency]);
 
   const check = (): boolean => {
     const e = validateCampaign(f, currency);
@@ -135,8 +182,11 @@ export default function CampaignEditorScreen({ id }: { id?: string }) {
     if (!check()) return undefined;
     const input = toInput(f, currency);
     if (draftId) {
-      const d = await update.run({ id: draftId, input });
-      if (d) setSavedAt(new Date().toISOString());
+      const d = await update.run({ id: draftId, input, ...(moving ? { confirmIntegrationChange: true } : {}) });
+      if (d) {
+        setStoredIntegrationId(d.updateCampaign.integration.id);
+        setSavedAt(new Date().toISOString());
+      }
       return d?.updateCampaign.id;
     }
     const d = await create.run({ input });
@@ -191,16 +241,16 @@ export default function CampaignEditorScreen({ id }: { id?: string }) {
   };
 
   const gallery = creatives.data?.creatives.edges.map((e) => e.node) ?? [];
-  const balance = preview?.creditBalance ?? probe.data?.creditBalance;
+  const balance = preview?.creditBalance ?? probedBalance;
 
   return (
     <div className="page editor">
       <nav className="crumbs" aria-label="Breadcrumb">
-        <Link href="/campaigns">Campaigns</Link> <span aria-hidden="true">/</span> <span>{id ? 'Edit' : 'New campaign'}</span>
+        <Link href="/campaigns">Campaigns</Link> <span aria-hidden="true">/</span> <span>{campaign ? 'Edit' : 'New campaign'}</span>
       </nav>
       <PageHeader
-        title={f.campaignName.trim() || (id ? 'Edit campaign' : 'New campaign')}
-        subtitle={existing.data?.campaign?.status === 'ERROR' ? 'This launch failed: fix what the platform reported, then preview and launch again.' : 'Set it up, let the media buyer write the copy, preview, launch.'}
+        title={f.campaignName.trim() || (campaign ? 'Edit campaign' : 'New campaign')}
+        subtitle={campaign?.status === 'ERROR' ? 'This launch failed: fix what the platform reported, then preview and launch again.' : 'Set it up, let the media buyer write the copy, preview, launch.'}
         actions={
           <>
             {savedAt && <span className="muted small">Draft saved</span>}
@@ -210,10 +260,10 @@ export default function CampaignEditorScreen({ id }: { id?: string }) {
           </>
         }
       />
-      {existing.data?.campaign?.errorMessage && (
+      {campaign?.errorMessage && (
         <Banner kind="error">
           <strong>Last launch failed</strong>
-          <p>{existing.data.campaign.errorMessage}</p>
+          <p>{campaign.errorMessage}</p>
         </Banner>
       )}
       {saveErr.general.length > 0 && <Banner kind="error">{saveErr.general.join(' ')}</Banner>}
@@ -232,13 +282,19 @@ export default function CampaignEditorScreen({ id }: { id?: string }) {
                   <SelectField label="Ad account" value={f.integrationId} onChange={(e) => set('integrationId', e.target.value)} error={err('integrationId')}>
                     {usable.map((i) => (
                       <option key={i.id} value={i.id}>
-                        {i.accountName ?? i.adAccountId} · {providerName[i.provider]} {i.currency ? `· ${i.currency}` : ''}
-                        {i.status !== 'VERIFIED' ? ' (not tested)' : ''}
+                        {accountLabel(i)} · {providerName[i.provider]} {i.currency ? `· ${i.currency}` : ''}
+                        {i.status === 'INVALID' ? ' (connection failed)' : i.status !== 'VERIFIED' ? ' (not tested)' : ''}
                       </option>
                     ))}
                   </SelectField>
                 </div>
               </div>
+              {moving && (
+                <Banner kind="warning">
+                  This campaign was launched on {stored ? accountLabel(stored) : 'another account'}. Saving moves it to {integration ? accountLabel(integration) : 'the account you chose'}
+                  {stored?.currency && integration?.currency && stored.currency !== integration.currency ? `, in ${integration.currency}` : ''}: its next launch runs there.
+                </Banner>
+              )}
               <fieldset className="objective-field" data-field="objective">
                 <legend>Objective</legend>
                 <div className="objective-cards">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyForm, formFieldOf, toInput, validateCampaign, type CampaignForm } from './form';
+import { defaultIntegrationId, emptyForm, formFieldOf, initialForm, toInput, validateCampaign, type CampaignForm } from './form';
 
 const good: CampaignForm = {
   ...emptyForm,
@@ -66,5 +66,18 @@ describe('campaign input', () => {
     expect(formFieldOf('input.targetAudience.ageMin')).toBe('age');
     expect(formFieldOf('input.adCopy.headline')).toBe('headline');
     expect(formFieldOf('creativeIds.0')).toBe('creativeIds');
+  });
+});
+
+describe('where the editor starts', () => {
+  const accounts = [
+    { id: 'new-untested', status: 'UNVERIFIED' },
+    { id: 'newest-tested', status: 'VERIFIED' },
+    { id: 'older-tested', status: 'VERIFIED' },
+  ];
+  it('a new campaign starts on the newest tested account, else the newest one', () => {
+    expect(initialForm(undefined, accounts).integrationId).toBe('newest-tested');
+    expect(defaultIntegrationId([{ id: 'a', status: 'UNVERIFIED' }])).toBe('a');
+    expect(defaultIntegrationId([])).toBe('');
   });
 });

@@ -67,6 +67,20 @@ export const emptyForm: CampaignForm = {
   adCopy: null,
 };
 
+/** The account a new campaign starts on: the newest tested one, else the newest usable one. */
+export function defaultIntegrationId(usable: { id: string; status: string }[]): string {
+  return (usable.find((i) => i.status === 'VERIFIED') ?? usable[0])?.id ?? '';
+}
+
+/**
+ * The editor's starting state, computed once when it opens: a saved
+ * campaign exactly as stored (its own ad account, whatever the default),
+ * a new one on the default account.
+ */
+export function initialForm(campaign: CampaignFullFragment | undefined, usable: { id: string; status: string }[]): CampaignForm {
+  return campaign ? fromCampaign(campaign) : { ...emptyForm, integrationId: defaultIntegrationId(usable) };
+}
+
 /** Meta's recommended lengths: longer text is cut off in most placements. */
 export const copyLimits = { headline: 40, body: 125, description: 30 } as const;
 

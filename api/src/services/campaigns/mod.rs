@@ -16,7 +16,7 @@ use entities::{
     campaign_creative, creative, user_integration,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
@@ -182,14 +182,18 @@ impl CampaignsService {
     }
 
     /// Replaces a `DRAFT` or `ERROR` campaign's settings (its status stays).
+    /// A campaign that has been launched moves to another integration only
+    /// when `move_integration` says the caller means it.
     pub async fn update(
         &self,
         principal: &Principal,
         id: CampaignId,
         raw: CampaignInput,
+        move_integration: IntegrationMove,
     ) -> Result<Model, AppError> {
         let current = self.get(principal, id, Action::Update).await?;
         ensure_editable(&current, "edited")?;
+        ensure_integration_kept(&current, &raw, move_integration)?;
         let owner = RowScope::Own {
             tenant: current.tenant_id,
             user: current.user_id,
@@ -201,14 +205,25 @@ impl CampaignsService {
             ..draft_fields(&input, now)
         };
         let txn = self.db.begin().await?;
-        // Guarded by status, so a launch accepted meanwhile wins.
-        let updated = Entity::update_many()
+        // Guarded by status, so a launch accepted meanwhile wins; and,
+        // unless the move is confirmed, by the integration read above, so a
+        // draft that failed meanwhile is not moved either.
+        let mut guarded = Entity::update_many()
             .set(changes)
             .filter(Column::Id.eq(id))
-            .filter(Column::Status.is_in(EDITABLE))
-            .exec(&txn)
-            .await?;
+            .filter(Column::Status.is_in(EDITABLE));
+        if move_integration == IntegrationMove::Refuse {
+            guarded = guarded.filter(
+                Condition::any()
+                    .add(Column::Status.eq(CampaignStatus::Draft))
+                    .add(Column::IntegrationId.eq(input.integration_id)),
+            );
+        }
+        let updated = guarded.exec(&txn).await?;
         if updated.rows_affected == 0 {
+            let now = find_within(&txn, RowScope::All, id).await?;
+            ensure_editable(&now, "edited")?;
+            ensure_integration_kept(&now, &raw, move_integration)?;
             return Err(not_editable("edited"));
         }
         campaign_creative::Entity::delete_many()
@@ -324,6 +339,38 @@ fn ensure_editable(campaign: &Model, verb: &str) -> Result<(), AppError> {
     } else {
         Err(not_editable(verb))
     }
+}
+
+/// Whether `updateCampaign` may move a launched campaign to another
+/// integration (another ad account, maybe another currency and platform).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntegrationMove {
+    /// Only a `DRAFT` may change integration; any other status keeps its own.
+    Refuse,
+    /// The caller confirmed the move (`confirmIntegrationChange: true`).
+    Confirmed,
+}
+
+/// A campaign that has been launched (status other than `DRAFT`, so also
+/// a failed one) keeps its integration unless the move is confirmed: a
+/// client that sent a stale or defaulted integration must not relaunch the
+/// campaign on an account its user never chose.
+fn ensure_integration_kept(
+    current: &Model,
+    raw: &CampaignInput,
+    move_integration: IntegrationMove,
+) -> Result<(), AppError> {
+    if current.status == CampaignStatus::Draft
+        || move_integration == IntegrationMove::Confirmed
+        || current.integration_id == raw.integration_id
+    {
+        return Ok(());
+    }
+    Err(AppError::bad_input(
+        "integrationId",
+        "This campaign was already launched on another ad account. To move it to this one, \
+         confirm the change (confirmIntegrationChange: true); otherwise keep its ad account.",
+    ))
 }
 
 fn not_editable(verb: &str) -> AppError {
