@@ -98,6 +98,7 @@ impl App {
             schema,
             services,
             metrics,
+            subscriptions: http::ws_guard::UserBudget::new(config.http.max_subscriptions_per_user),
             config: Arc::new(config),
             shutdown,
         };

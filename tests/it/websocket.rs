@@ -188,3 +188,86 @@ async fn a_socket_ends_when_its_user_goes_or_changes_sqlite() {
 async fn a_socket_ends_when_its_user_goes_or_changes_postgres() {
     a_socket_ends_when_its_user_goes_or_changes(Backend::Postgres).await;
 }
+
+/// Subscriptions are bounded per socket and per user: one more is answered
+/// with an `error` (`LIMIT_EXCEEDED`) for its id, the socket stays open and
+/// its other operations run; a completed one frees a place.
+#[tokio::test]
+async fn subscriptions_are_bounded_per_socket_and_per_user() {
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        &[
+            ("LEADFORGE_MAX_SUBSCRIPTIONS_PER_SOCKET", "3"),
+            ("LEADFORGE_MAX_SUBSCRIPTIONS_PER_USER", "4"),
+        ],
+    )
+    .await;
+    let url = format!("ws://{}/graphql/ws", app.addr);
+    let watch = "subscription { campaignUpdated { id } }";
+    let who = app.sign_up("many@ws.test", "Many Co").await;
+    let auth = json!({ "authorization": format!("Bearer {}", who.token) });
+    for protocol in [Protocol::TransportWs, Protocol::LegacyWs] {
+        let mut first = WsClient::connect(&url, protocol, auth.clone())
+            .await
+            .unwrap();
+        for _ in 0..3 {
+            first.start(watch, json!({})).await.unwrap();
+        }
+        let refused = first.first(watch, json!({})).await.unwrap();
+        let code = match protocol {
+            Protocol::TransportWs => &refused["errors"][0]["extensions"]["code"],
+            Protocol::LegacyWs => &refused["errors"]["extensions"]["code"],
+        };
+        assert_eq!(code, "LIMIT_EXCEEDED", "{protocol:?}: {refused}");
+        // The socket is open: once one subscription completes, it answers
+        // (a query is an operation too).
+        let stop = match protocol {
+            Protocol::TransportWs => "complete",
+            Protocol::LegacyWs => "stop",
+        };
+        first
+            .send(json!({ "id": "1", "type": stop }))
+            .await
+            .unwrap();
+        let status = first
+            .request("{ serverStatus { database } }", json!({}))
+            .await
+            .unwrap();
+        assert_eq!(status["data"]["serverStatus"]["database"], "sqlite");
+
+        // Another socket of the same user has two places left (4 - 2: one
+        // completed, the query done).
+        let mut second = WsClient::connect(&url, protocol, auth.clone())
+            .await
+            .unwrap();
+        second.start(watch, json!({})).await.unwrap();
+        second.start(watch, json!({})).await.unwrap();
+        let refused = second.first(watch, json!({})).await.unwrap();
+        assert!(
+            refused.to_string().contains("LIMIT_EXCEEDED"),
+            "{protocol:?}: {refused}"
+        );
+        // Closing the first socket gives its places back.
+        drop(first);
+        let mut admitted = None;
+        for _ in 0..50 {
+            let mut third = WsClient::connect(&url, protocol, auth.clone())
+                .await
+                .unwrap();
+            third.start(watch, json!({})).await.unwrap();
+            let probe =
+                tokio::time::timeout(std::time::Duration::from_millis(300), third.receive()).await;
+            if probe.is_err() {
+                admitted = Some(third);
+                break;
+            }
+        }
+        assert!(
+            admitted.is_some(),
+            "{protocol:?}: places were not given back"
+        );
+        drop(second);
+        drop(admitted);
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+}

@@ -9,7 +9,7 @@ mod health;
 mod negotiate;
 pub mod ui;
 mod ws;
-mod ws_guard;
+pub mod ws_guard;
 
 use std::{sync::Arc, time::Duration};
 
@@ -43,6 +43,8 @@ pub struct AppState {
     /// Flips to `true` when the server starts shutting down, so long-lived
     /// WebSocket connections can close instead of holding the process open.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// The subscriptions each user runs over all their sockets.
+    pub subscriptions: ws_guard::UserBudget,
 }
 
 /// All routes with their layers.

@@ -24,7 +24,10 @@ use futures_channel::mpsc;
 use futures_util::{SinkExt, StreamExt, stream};
 use serde_json::Value;
 
-use super::{AppState, WS_KEEPALIVE, ws_guard::ProtocolGuard};
+use super::{
+    AppState, WS_KEEPALIVE,
+    ws_guard::{Limits, ProtocolGuard, Verdict},
+};
 use crate::auth::{Caller, ClientAddr, tokens::bearer};
 
 /// Read buffer reserved per socket.
@@ -129,12 +132,35 @@ async fn serve(
     // Hand async-graphql the socket with the init message put back in front,
     // through the protocol guard (graphql-transport-ws's close codes, which
     // async-graphql does not all send).
-    let guard = ProtocolGuard::new(transport_ws);
+    let limits = Limits {
+        per_socket: state.config.http.max_subscriptions_per_socket,
+        user: signed_in
+            .as_ref()
+            .map(|(principal, _)| (state.subscriptions.clone(), principal.user_id)),
+    };
+    let guard = ProtocolGuard::new(transport_ws, limits);
+    let replies = outgoing.clone();
     let replayed = stream::once(async move { Ok(first) })
         .chain(incoming)
-        .take_while({
+        .map({
             let guard = guard.clone();
-            move |message| std::future::ready(guard.admit(message))
+            move |message| (guard.judge(&message), message)
+        })
+        .take_while(|(verdict, _)| std::future::ready(!matches!(verdict, Verdict::Close)))
+        .filter_map(move |(verdict, message)| {
+            let mut replies = replies.clone();
+            async move {
+                match verdict {
+                    Verdict::Pass => Some(message),
+                    // Answered here (a bound was reached); async-graphql
+                    // never sees it.
+                    Verdict::Answer(reply) => {
+                        let _ = replies.send(reply).await;
+                        None
+                    }
+                    Verdict::Close => None,
+                }
+            }
         });
     let connection =
         GraphQLWebSocket::new_with_pair(outgoing, replayed, state.schema.clone(), protocol)

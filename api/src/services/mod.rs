@@ -135,6 +135,7 @@ impl Services {
             queue: queue.clone(),
             copywriter: copy.copywriter(),
             events: events.clone(),
+            switches: campaigns::SwitchThrottle::default(),
         };
         let launcher = launch::Launcher {
             db: db.clone(),

@@ -3,6 +3,12 @@
 //! platform confirmed. (`launchCampaign` lives with the rest of the launch,
 //! in `services::launch::accept`.)
 
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
 use adapters::ad_platform::{RemoteId, RemoteStatus};
 use chrono::Utc;
 use entities::{CampaignId, CampaignStatus, RowScope, TenantScoped, ad_campaign, user_integration};
@@ -63,6 +69,7 @@ impl CampaignsService {
                 status_word(current.status)
             )));
         }
+        self.switches.check(id)?;
         let remote = current.meta_campaign_id.clone().ok_or_else(|| {
             AppError::Conflict("The campaign has no remote campaign to change.".to_owned())
         })?;
@@ -133,6 +140,56 @@ impl CampaignsService {
     }
 }
 
+/// Pauses and resumes one campaign may take within [`SWITCH_WINDOW`].
+pub const SWITCH_BURST: usize = 4;
+/// The window [`SWITCH_BURST`] counts in.
+pub const SWITCH_WINDOW: Duration = Duration::from_secs(10);
+
+/// At most [`SWITCH_BURST`] pauses or resumes per campaign per
+/// [`SWITCH_WINDOW`] in this process: each costs a platform call and an
+/// event for every dashboard watching the campaign, so a user can undo a
+/// click at once but a loop toggling a campaign is refused.
+#[derive(Debug, Clone, Default)]
+pub struct SwitchThrottle(Arc<Mutex<HashMap<CampaignId, VecDeque<Instant>>>>);
+
+impl SwitchThrottle {
+    fn check(&self, id: CampaignId) -> Result<(), AppError> {
+        let now = Instant::now();
+        let mut recent = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if recent.len() > 10_000 {
+            recent.retain(|_, at| {
+                at.back()
+                    .is_some_and(|t| now.duration_since(*t) < SWITCH_WINDOW)
+            });
+        }
+        let times = recent.entry(id).or_default();
+        while times
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= SWITCH_WINDOW)
+        {
+            times.pop_front();
+        }
+        if times.len() >= SWITCH_BURST
+            && let Some(oldest) = times.front()
+        {
+            let wait = SWITCH_WINDOW.saturating_sub(now.duration_since(*oldest));
+            return Err(AppError::RateLimited {
+                message: format!(
+                    "This campaign was paused or resumed {SWITCH_BURST} times in the last {} s; try again in {} s.",
+                    SWITCH_WINDOW.as_secs(),
+                    wait.as_secs().max(1)
+                ),
+                retry_after: Some(wait),
+            });
+        }
+        times.push_back(now);
+        Ok(())
+    }
+}
+
 fn status_word(status: CampaignStatus) -> &'static str {
     match status {
         CampaignStatus::Draft => "a draft",
@@ -141,5 +198,27 @@ fn status_word(status: CampaignStatus) -> &'static str {
         CampaignStatus::Paused => "paused",
         CampaignStatus::Completed => "completed",
         CampaignStatus::Error => "failed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_campaign_can_be_undone_at_once_but_not_toggled_in_a_loop() {
+        let throttle = SwitchThrottle::default();
+        let (a, b) = (CampaignId::generate(), CampaignId::generate());
+        for _ in 0..SWITCH_BURST {
+            assert!(throttle.check(a).is_ok());
+        }
+        let Err(AppError::RateLimited { retry_after, .. }) = throttle.check(a) else {
+            panic!("the fifth switch in the window is refused");
+        };
+        assert!(retry_after.is_some_and(|w| w <= SWITCH_WINDOW));
+        assert!(
+            throttle.check(b).is_ok(),
+            "other campaigns are not affected"
+        );
     }
 }

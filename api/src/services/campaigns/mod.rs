@@ -4,6 +4,7 @@
 
 pub mod input;
 mod lifecycle;
+pub use lifecycle::SwitchThrottle;
 mod nested;
 pub mod platform_checks;
 pub mod preview;
@@ -56,6 +57,8 @@ pub struct CampaignsService {
     pub(crate) copywriter: std::sync::Arc<dyn adapters::copywriter::Copywriter>,
     /// Ids of campaigns whose status changed (subscriptions will listen).
     pub(crate) events: broadcast::Sender<CampaignId>,
+    /// Pauses and resumes lately made, per campaign.
+    pub(crate) switches: lifecycle::SwitchThrottle,
 }
 
 impl CampaignsService {
