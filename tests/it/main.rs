@@ -14,6 +14,7 @@ mod http;
 mod integrations;
 mod limits;
 mod live;
+mod multipart;
 mod pagination;
 mod platform_changes;
 mod scale_out;

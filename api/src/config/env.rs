@@ -72,6 +72,7 @@ pub const ENV_SETTINGS: &[EnvSetting] = &[
         "graphql.unbatched_loaders",
     ),
     plain("LEADFORGE_MAX_UPLOAD_BYTES", "uploads.max_bytes"),
+    plain("LEADFORGE_MAX_UPLOAD_FILES", "uploads.max_files"),
     plain("LEADFORGE_JWT_TTL_SECS", "auth.jwt_ttl_secs"),
     plain("LEADFORGE_SIGNUP_CREDITS", "auth.signup_credits"),
     plain("LEADFORGE_SIGNUPS_PER_HOUR", "auth.signups_per_hour"),

@@ -206,6 +206,8 @@ pub struct HttpConfig {
 #[derive(Debug, Clone)]
 pub struct UploadConfig {
     pub max_bytes: u64,
+    /// Files one multipart request may carry.
+    pub max_files: usize,
 }
 
 #[derive(Debug, Clone)]

@@ -90,6 +90,7 @@ pub struct RawGraphql {
 #[serde(deny_unknown_fields)]
 pub struct RawUploads {
     pub max_bytes: u64,
+    pub max_files: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

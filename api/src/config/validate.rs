@@ -97,6 +97,12 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
     } else {
         PathBuf::from(raw.ui_dir.trim())
     };
+    if raw.uploads.max_files == 0 {
+        return Err(ConfigError::new(
+            "LEADFORGE_MAX_UPLOAD_FILES",
+            "must be at least 1",
+        ));
+    }
     if raw.uploads.max_bytes == 0 {
         return Err(ConfigError::new(
             "LEADFORGE_MAX_UPLOAD_BYTES",
@@ -207,6 +213,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         },
         uploads: UploadConfig {
             max_bytes: raw.uploads.max_bytes,
+            max_files: raw.uploads.max_files,
         },
         auth: AuthConfig {
             jwt_ttl: Duration::from_secs(raw.auth.jwt_ttl_secs),
@@ -403,7 +410,7 @@ pub(super) fn masked_toml(c: &Config) -> String {
             "max_page_size": c.graphql.max_page_size,
             "unbatched_loaders": c.graphql.unbatched_loaders,
         },
-        "uploads": { "max_bytes": c.uploads.max_bytes },
+        "uploads": { "max_bytes": c.uploads.max_bytes, "max_files": c.uploads.max_files },
         "auth": { "jwt_ttl_secs": c.auth.jwt_ttl.as_secs(), "signup_credits": c.auth.signup_credits, "signups_per_hour": c.auth.signups_per_hour, "jwt_secret": mask(c.auth.jwt_secret.as_ref()) },
         "vault": { "master_key": mask(c.vault.master_key.as_ref()) },
         "agents": { "default_providers": c.agents.default_providers, "max_daily_budget_cents": c.agents.max_daily_budget_cents },

@@ -7,18 +7,13 @@
 
 use std::{collections::BTreeMap, sync::Arc};
 
-use async_graphql::{
-    BatchRequest, ServerError, Value,
-    http::{MultipartOptions, receive_batch_body},
-    parser::types::OperationType,
-};
+use async_graphql::{BatchRequest, ServerError, Value, parser::types::OperationType};
 use axum::{
     body::Body,
     extract::{ConnectInfo, RawQuery, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use futures_util::TryStreamExt;
 use serde::Serialize;
 
 use super::{
@@ -35,22 +30,6 @@ use crate::{
 /// cannot send them cross-site without a CORS preflight, so a form on another
 /// site cannot upload on a signed-in user's behalf.
 pub const CSRF_HEADERS: [&str; 2] = ["x-apollo-operation-name", "apollo-require-preflight"];
-
-/// Most files one multipart request may carry.
-const MAX_UPLOAD_FILES: usize = 10;
-
-/// Longest time spent discarding the rest of a refused upload.
-const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// Reads and discards what is left of a refused upload, up to `limit`
-/// bytes and [`DRAIN_TIME`]: a client still sending its body when the
-/// answer goes out would otherwise see a reset connection, not the answer.
-async fn drain(reader: &mut (impl futures_util::AsyncRead + Unpin), limit: u64) {
-    use futures_util::AsyncReadExt;
-    let mut sink = futures_util::io::sink();
-    let discard = futures_util::io::copy(reader.take(limit), &mut sink);
-    let _ = tokio::time::timeout(DRAIN_TIME, discard).await;
-}
 
 /// Whether reading a body failed because the client stopped sending it
 /// (the router's body timeout), rather than because it was too large.
@@ -142,40 +121,48 @@ pub async fn post(
                     ErrorCode::BadRequest,
                 );
             }
-            let options = MultipartOptions::default()
-                .max_file_size(
-                    usize::try_from(state.config.uploads.max_bytes).unwrap_or(usize::MAX),
-                )
-                .max_num_files(MAX_UPLOAD_FILES);
-            let mut reader = body
-                .into_data_stream()
-                .map_err(std::io::Error::other)
-                .into_async_read();
-            match receive_batch_body(Some(content_type), &mut reader, options).await {
+            let bounds = super::multipart::Bounds {
+                max_operations_bytes: state.config.graphql.max_body_bytes,
+                max_file_bytes: state.config.uploads.max_bytes,
+                max_files: state.config.uploads.max_files,
+            };
+            match super::multipart::read(content_type, body, bounds).await {
                 Ok(batch) => batch,
                 Err(e) => {
+                    use super::multipart::MultipartError as E;
                     let (status, code, message) = match e {
                         // A file over the upload limit: the uploader's
                         // mistake, told in the same words as an image the
                         // service refuses for its size.
-                        async_graphql::ParseRequestError::PayloadTooLarge => {
-                            let max_bytes = state.config.uploads.max_bytes;
-                            drain(
-                                &mut reader,
-                                max_bytes.saturating_mul(MAX_UPLOAD_FILES as u64),
-                            )
-                            .await;
+                        E::FileTooLarge => (
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            ErrorCode::BadUserInput,
+                            crate::media::MediaError::TooLarge {
+                                max_bytes: state.config.uploads.max_bytes,
+                            }
+                            .to_string(),
+                        ),
+                        E::TooLarge(words) => (
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            ErrorCode::LimitExceeded,
+                            words,
+                        ),
+                        E::Stalled => (
+                            StatusCode::REQUEST_TIMEOUT,
+                            ErrorCode::BadRequest,
+                            "The request body stopped arriving; send it again.".to_owned(),
+                        ),
+                        E::Malformed(words) => {
+                            (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, words)
+                        }
+                        E::Spool(cause) => {
+                            tracing::error!(error = %cause, "spooling an upload failed");
                             (
-                                StatusCode::PAYLOAD_TOO_LARGE,
-                                ErrorCode::BadUserInput,
-                                crate::media::MediaError::TooLarge { max_bytes }.to_string(),
+                                StatusCode::SERVICE_UNAVAILABLE,
+                                ErrorCode::Internal,
+                                "The upload could not be stored right now; try again.".to_owned(),
                             )
                         }
-                        _ => (
-                            StatusCode::BAD_REQUEST,
-                            ErrorCode::BadRequest,
-                            e.to_string(),
-                        ),
                     };
                     return request_error(media, status, message, code);
                 }

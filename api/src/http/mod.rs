@@ -6,6 +6,7 @@ mod client;
 mod deadline;
 mod graphql;
 mod health;
+mod multipart;
 mod negotiate;
 pub mod ui;
 mod ws;
