@@ -38,6 +38,9 @@ pub const LEASE: Duration = Duration::from_secs(60);
 /// A job to add.
 #[derive(Debug, Clone)]
 pub struct NewJob {
+    /// The queue: [`QUEUE`] for the workers; another name for jobs a
+    /// service runs itself (claimed by key, see [`JobQueue::claim_key`]).
+    pub queue: &'static str,
     pub kind: &'static str,
     pub payload: serde_json::Value,
     pub tenant: Option<TenantId>,
@@ -136,7 +139,7 @@ impl JobQueue {
         let now = Utc::now();
         let row = job::ActiveModel {
             id: Set(JobId::generate()),
-            queue: Set(QUEUE.to_owned()),
+            queue: Set(new.queue.to_owned()),
             kind: Set(new.kind.to_owned()),
             payload: Set(new.payload),
             status: Set(JobStatus::Queued),
@@ -252,6 +255,31 @@ impl JobQueue {
             .from_raw_sql(statement)
             .one(&self.db)
             .await?)
+    }
+
+    /// Claims the queued job with `dedupe_key` for `worker`, if it is still
+    /// queued: for jobs of a service's own queue, which it runs itself (one
+    /// instance wins; the others see `None`).
+    pub async fn claim_key(
+        &self,
+        worker: &str,
+        dedupe_key: &str,
+    ) -> Result<Option<job::Model>, AppError> {
+        let backend = self.db.get_database_backend();
+        let claimed = job::Entity::update_many()
+            .col_expr(job::Column::Status, Expr::value(JobStatus::Running))
+            .col_expr(job::Column::LockedBy, Expr::value(Some(worker.to_owned())))
+            .col_expr(job::Column::LockedUntil, lease_end(backend))
+            .col_expr(
+                job::Column::Attempts,
+                Expr::col(job::Column::Attempts).add(1),
+            )
+            .col_expr(job::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(job::Column::DedupeKey.eq(dedupe_key))
+            .filter(job::Column::Status.eq(JobStatus::Queued))
+            .exec_with_returning(&self.db)
+            .await?;
+        Ok(claimed.into_iter().next())
     }
 
     /// Extends `worker`'s lease on `id`; `false` when the job is no longer

@@ -21,10 +21,12 @@
 //! only if the campaign is still as the cycle read it (same `updated_at`),
 //! so a pause or resume made through Leadforge meanwhile wins.
 //!
-//! Several instances on one database sync each account once per cycle: an
-//! instance claims `(account, cycle)` by inserting a row with that dedupe key
-//! into `jobs` (already finished, so no worker picks it up); the unique key
-//! lets one insert win, and the others leave the account to the winner.
+//! Several instances on one database sync each account once per cycle: each
+//! account's sync of a cycle is a job of the queue (its own queue name, so
+//! the launch workers never take it), enqueued under the dedupe key
+//! `(account, cycle)` by whichever instance comes first and claimed by key
+//! with a lease; the instance whose claim wins syncs the account and
+//! finishes the job, the others leave the account to it.
 
 use std::{collections::HashMap, time::Duration};
 
@@ -37,12 +39,13 @@ use entities::{
 use futures_util::StreamExt;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    SqlErr, TransactionTrait, sea_query::Expr,
+    TransactionTrait, sea_query::Expr,
 };
 use tokio::sync::{broadcast, watch};
 
 use crate::{
     error::AppError,
+    jobs::{JobQueue, NewJob},
     services::{
         Services,
         audit::{AuditEntry, AuditService},
@@ -79,6 +82,10 @@ pub struct SyncReport {
 #[derive(Clone)]
 pub struct InsightsSync {
     pub db: DatabaseConnection,
+    /// The job queue the per-account claims go through.
+    pub queue: JobQueue,
+    /// This instance's name on the claims.
+    pub worker: String,
     /// The cycle length; cycles are numbered from the Unix epoch, so every
     /// instance agrees on which cycle it is.
     pub interval: Duration,
@@ -92,6 +99,11 @@ impl InsightsSync {
     /// another instance's in tests).
     pub fn of(services: &Services, db: DatabaseConnection, interval: Duration) -> Self {
         Self {
+            queue: JobQueue::new(db.clone()),
+            worker: format!(
+                "insights-{}",
+                &uuid::Uuid::now_v7().simple().to_string()[..12]
+            ),
             db,
             interval,
             integrations: services.integrations.clone(),
@@ -187,14 +199,30 @@ impl InsightsSync {
         campaigns: Vec<ad_campaign::Model>,
         cycle: i64,
     ) -> AccountOutcome {
-        match self.claim(&integration, cycle).await {
-            Ok(true) => {}
-            Ok(false) => return AccountOutcome::Elsewhere,
+        let job = match self.claim(&integration, cycle).await {
+            Ok(Some(job)) => job,
+            Ok(None) => return AccountOutcome::Elsewhere,
             Err(e) => {
                 tracing::warn!(integration = %integration.id, error = %e, "cannot claim the insights sync");
                 return AccountOutcome::Failed;
             }
+        };
+        let outcome = self.sync_claimed(integration, campaigns).await;
+        let status = match outcome {
+            AccountOutcome::Failed => JobStatus::Failed,
+            _ => JobStatus::Succeeded,
+        };
+        if let Err(e) = self.queue.finish(job, &self.worker, status, None).await {
+            tracing::debug!(error = %e, "finishing an insights claim failed");
         }
+        outcome
+    }
+
+    async fn sync_claimed(
+        &self,
+        integration: user_integration::Model,
+        campaigns: Vec<ad_campaign::Model>,
+    ) -> AccountOutcome {
         let (platform, creds) = match self.integrations.open(&integration) {
             Ok(opened) => opened,
             Err(e) => {
@@ -338,41 +366,33 @@ impl InsightsSync {
         Ok(true)
     }
 
-    /// Whether this instance syncs `integration` in `cycle` (its claim row
-    /// went in first).
+    /// Whether this instance syncs `integration` in `cycle`: the cycle's
+    /// job for the account, enqueued by the first instance to get there and
+    /// claimed by key (one claim wins).
     async fn claim(
         &self,
         integration: &user_integration::Model,
         cycle: i64,
-    ) -> Result<bool, AppError> {
-        let now = Utc::now();
-        let inserted = job::ActiveModel {
-            id: Set(JobId::generate()),
-            queue: Set(CLAIM_QUEUE.to_owned()),
-            kind: Set(CLAIM_KIND.to_owned()),
-            payload: Set(serde_json::json!({ "integration": integration.id, "cycle": cycle })),
-            status: Set(JobStatus::Succeeded),
-            attempts: Set(1),
-            max_attempts: Set(1),
-            run_at: Set(now),
-            locked_by: Set(None),
-            locked_until: Set(None),
-            last_error: Set(None),
-            dedupe_key: Set(Some(format!("insights:{}:{cycle}", integration.id))),
-            tenant_id: Set(Some(integration.tenant_id)),
-            created_at: Set(now),
-            updated_at: Set(now),
-            finished_at: Set(Some(now)),
-        }
-        .insert(&self.db)
-        .await;
-        match inserted {
-            Ok(_) => Ok(true),
-            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-                Ok(false)
-            }
-            Err(e) => Err(e.into()),
-        }
+    ) -> Result<Option<JobId>, AppError> {
+        let key = format!("insights:{}:{cycle}", integration.id);
+        self.queue
+            .enqueue(
+                &self.db,
+                NewJob {
+                    queue: CLAIM_QUEUE,
+                    kind: CLAIM_KIND,
+                    payload: serde_json::json!({ "integration": integration.id, "cycle": cycle }),
+                    tenant: Some(integration.tenant_id),
+                    dedupe_key: key.clone(),
+                    max_attempts: 1,
+                },
+            )
+            .await?;
+        Ok(self
+            .queue
+            .claim_key(&self.worker, &key)
+            .await?
+            .map(|job| job.id))
     }
 
     /// Drops claim rows older than a day; they only matter within a cycle.

@@ -77,6 +77,7 @@ pub fn launch_job(id: CampaignId, tenant: TenantId, launch_key: &str) -> Result<
         launch_key: launch_key.to_owned(),
     };
     Ok(NewJob {
+        queue: crate::jobs::queue::QUEUE,
         kind: KIND,
         payload: serde_json::to_value(&payload).map_err(AppError::internal)?,
         tenant: Some(tenant),

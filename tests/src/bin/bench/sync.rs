@@ -17,6 +17,8 @@ pub fn instance(
     events: tokio::sync::broadcast::Sender<CampaignId>,
 ) -> InsightsSync {
     InsightsSync {
+        queue: leadforge::jobs::JobQueue::new(seeded.conn.clone()),
+        worker: "bench-sync".to_owned(),
         db: seeded.conn.clone(),
         integrations: seeded.integrations.clone(),
         events,
