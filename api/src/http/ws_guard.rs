@@ -9,7 +9,9 @@
 //!
 //! (4403 for a refused token, 4408 for a late `connection_init` and 4429 for
 //! a second one are sent elsewhere.) The legacy graphql-ws subprotocol has
-//! no such codes and passes through unchanged.
+//! no such codes; of its messages only a `start` before `connection_init`
+//! is refused here, with the same 4401 (async-graphql would close with
+//! 1011, a server error, for the client's mistake).
 
 use std::{
     collections::HashSet,
@@ -51,7 +53,7 @@ impl ProtocolGuard {
     /// for [`Self::violation`] and the client's stream should end.
     pub fn admit(&self, message: &Result<Message, axum::Error>) -> bool {
         if !self.transport_ws {
-            return true;
+            return self.admit_legacy(message);
         }
         let text = match message {
             Ok(Message::Text(text)) => text.as_str(),
@@ -97,6 +99,25 @@ impl ProtocolGuard {
                 None => self.refuse(4400, "Invalid message received"),
             },
             _ => self.refuse(4400, "Invalid message received"),
+        }
+    }
+
+    /// The legacy graphql-ws rule: `connection_init` before any `start`.
+    fn admit_legacy(&self, message: &Result<Message, axum::Error>) -> bool {
+        let Ok(Message::Text(text)) = message else {
+            return true;
+        };
+        let Ok(message) = serde_json::from_str::<Value>(text.as_str()) else {
+            // async-graphql answers a bad message with an error message.
+            return true;
+        };
+        match message.get("type").and_then(Value::as_str) {
+            Some("connection_init") => {
+                self.state().initialised = true;
+                true
+            }
+            Some("start") if !self.state().initialised => self.refuse(4401, "Unauthorized"),
+            _ => true,
         }
     }
 
@@ -196,8 +217,16 @@ mod tests {
     }
 
     #[test]
-    fn legacy_messages_pass() {
+    fn legacy_messages_pass_after_connection_init() {
         let g = ProtocolGuard::new(false);
+        assert!(!text(
+            &g,
+            r#"{"type":"start","id":"1","payload":{"query":"{a}"}}"#
+        ));
+        assert_eq!(g.violation().unwrap().0, 4401);
+
+        let g = ProtocolGuard::new(false);
+        assert!(text(&g, r#"{"type":"connection_init"}"#));
         assert!(text(
             &g,
             r#"{"type":"start","id":"1","payload":{"query":"{a}"}}"#
