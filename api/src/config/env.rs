@@ -41,6 +41,7 @@ pub const ENV_SETTINGS: &[EnvSetting] = &[
     plain("LEADFORGE_BODY_TIMEOUT_SECS", "http.body_timeout_secs"),
     plain("LEADFORGE_MAX_CONNECTIONS", "http.max_connections"),
     plain("LEADFORGE_WS_RECHECK_SECS", "http.ws_recheck_secs"),
+    secret("LEADFORGE_METRICS_TOKEN", "metrics.token"),
     plain("LEADFORGE_LOG", "log.filter"),
     plain("LEADFORGE_LOG_FORMAT", "log.format"),
     plain("LEADFORGE_INTROSPECTION", "graphql.introspection"),

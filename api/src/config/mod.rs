@@ -58,6 +58,7 @@ pub struct Config {
     pub log: LogConfig,
     pub graphql: GraphqlConfig,
     pub uploads: UploadConfig,
+    pub metrics: MetricsConfig,
     pub auth: AuthConfig,
     pub vault: VaultConfig,
     pub agents: AgentsConfig,
@@ -192,6 +193,14 @@ pub struct HttpConfig {
     pub max_connections: usize,
     /// How often a WebSocket re-reads its user.
     pub ws_recheck: Duration,
+}
+
+/// Who may read `/metrics`.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsConfig {
+    /// The bearer token `/metrics` asks for; without one it is not served
+    /// (its counters tell sign-in failures and launches apart).
+    pub token: Option<SecretString>,
 }
 
 #[derive(Debug, Clone)]
