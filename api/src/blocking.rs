@@ -39,7 +39,10 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    let _permit = semaphore(lane).acquire().await.map_err(AppError::internal)?;
+    let _permit = semaphore(lane)
+        .acquire()
+        .await
+        .map_err(AppError::internal)?;
     tokio::task::spawn_blocking(work)
         .await
         .map_err(AppError::internal)

@@ -15,9 +15,8 @@ const DEFAULT_UI_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../admin-ui/d
 
 use super::{
     AgentsConfig, AuthConfig, Config, ConfigError, DatabaseBackend, DatabaseConfig, GeminiConfig,
-    GraphqlConfig, HttpConfig, LogConfig, LogFormat, MetaConfig, MetricsConfig, RawConfig, S3Config,
-    UploadConfig,
-    VaultConfig,
+    GraphqlConfig, HttpConfig, LogConfig, LogFormat, MetaConfig, MetricsConfig, RawConfig,
+    S3Config, UploadConfig, VaultConfig,
 };
 
 /// Credits a new member gets in embedded mode, so the Quick start can launch

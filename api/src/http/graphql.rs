@@ -74,9 +74,11 @@ fn multipart_error(media: Media, error: MultipartError, limits: MultipartLimits)
             }
             .to_string(),
         ),
-        MultipartError::TooMuch(message) => {
-            (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::LimitExceeded, message)
-        }
+        MultipartError::TooMuch(message) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::LimitExceeded,
+            message,
+        ),
         MultipartError::Stalled => (
             StatusCode::REQUEST_TIMEOUT,
             ErrorCode::BadRequest,

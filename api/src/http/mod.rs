@@ -3,8 +3,8 @@
 mod blobs;
 mod client;
 mod graphql;
-mod multipart;
 mod health;
+mod multipart;
 mod negotiate;
 pub mod ui;
 mod ws;
@@ -18,6 +18,7 @@ use axum::{
     response::{Html, IntoResponse, Response},
     routing::get,
 };
+use secrecy::ExposeSecret;
 use tower_http::{
     catch_panic::CatchPanicLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -25,7 +26,6 @@ use tower_http::{
     timeout::RequestBodyTimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
-use secrecy::ExposeSecret;
 use tracing::Level;
 
 pub use graphql::CSRF_HEADERS;
@@ -74,12 +74,13 @@ pub fn router(state: AppState) -> Router {
         routes = routes.route("/graphiql", get(graphiql));
     }
     // Browsers keep to HTTPS once they reached us over it.
-    let hsts = tower::util::option_layer((state.config.public_url.scheme() == "https").then(|| {
-        SetResponseHeaderLayer::if_not_present(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000"),
-        )
-    }));
+    let hsts =
+        tower::util::option_layer((state.config.public_url.scheme() == "https").then(|| {
+            SetResponseHeaderLayer::if_not_present(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static("max-age=31536000"),
+            )
+        }));
     let ui = ui::Ui::from_config(&state.config);
     let body_timeout = state.config.http.body_timeout;
     routes

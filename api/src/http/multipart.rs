@@ -167,7 +167,10 @@ pub(super) async fn receive(
 }
 
 /// The request and the path inside it of a batch path (`0.variables.file`).
-fn batch_target<'a, 'p>(requests: &'a mut [Request], path: &'p str) -> Option<(&'a mut Request, &'p str)> {
+fn batch_target<'a, 'p>(
+    requests: &'a mut [Request],
+    path: &'p str,
+) -> Option<(&'a mut Request, &'p str)> {
     let (index, path) = path.split_once('.')?;
     let request = requests.get_mut(index.parse::<usize>().ok()?)?;
     Some((request, path))
@@ -232,10 +235,7 @@ fn malformed(message: &str) -> MultipartError {
 
 /// A client-chosen name, cut short for an error message.
 fn short(name: &str) -> String {
-    name.chars()
-        .filter(|c| !c.is_control())
-        .take(64)
-        .collect()
+    name.chars().filter(|c| !c.is_control()).take(64).collect()
 }
 
 fn multer_error(error: multer::Error) -> MultipartError {

@@ -30,14 +30,15 @@ pub(crate) fn check_png_metadata(bytes: &[u8], budget: usize) -> Result<(), Chun
             return Ok(());
         };
         if let Some(stream) = compressed_payload(kind, data) {
-            let inflated = fdeflate::decompress_to_vec_bounded(stream, left).map_err(|e| match e {
-                fdeflate::BoundedDecompressionError::OutputTooLarge { .. } => {
-                    ChunkError::MetadataTooLarge
-                }
-                fdeflate::BoundedDecompressionError::DecompressionError { .. } => {
-                    ChunkError::Damaged
-                }
-            })?;
+            let inflated =
+                fdeflate::decompress_to_vec_bounded(stream, left).map_err(|e| match e {
+                    fdeflate::BoundedDecompressionError::OutputTooLarge { .. } => {
+                        ChunkError::MetadataTooLarge
+                    }
+                    fdeflate::BoundedDecompressionError::DecompressionError { .. } => {
+                        ChunkError::Damaged
+                    }
+                })?;
             left -= inflated.len();
         }
         if kind == b"IEND" {

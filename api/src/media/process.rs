@@ -196,8 +196,11 @@ fn reencode(
     let encode_error = |e: ImageError| MediaError::Internal(format!("re-encoding: {e}"));
     match format {
         ImageFormat::Png => {
-            let mut encoder =
-                PngEncoder::new_with_quality(&mut out, CompressionType::Default, FilterType::Adaptive);
+            let mut encoder = PngEncoder::new_with_quality(
+                &mut out,
+                CompressionType::Default,
+                FilterType::Adaptive,
+            );
             if let Some(profile) = icc_profile.filter(|p| profile_fits(p, image.color())) {
                 // Refused only by encoders without profile support.
                 let _ = encoder.set_icc_profile(profile);
@@ -240,9 +243,11 @@ pub async fn process_upload(
     bytes: Vec<u8>,
     limits: ImageLimits,
 ) -> Result<ProcessedImage, MediaError> {
-    crate::blocking::run(crate::blocking::Lane::Images, move || process(bytes, &limits))
-        .await
-        .map_err(|e| MediaError::Internal(format!("image worker stopped: {e}")))?
+    crate::blocking::run(crate::blocking::Lane::Images, move || {
+        process(bytes, &limits)
+    })
+    .await
+    .map_err(|e| MediaError::Internal(format!("image worker stopped: {e}")))?
 }
 
 /// [`process_upload`] for bytes whose [`digest`] the caller already has
@@ -252,9 +257,11 @@ pub async fn process_digested_upload(
     sha256: String,
     limits: ImageLimits,
 ) -> Result<ProcessedImage, MediaError> {
-    crate::blocking::run(crate::blocking::Lane::Images, move || process_digested(bytes, sha256, &limits))
-        .await
-        .map_err(|e| MediaError::Internal(format!("image worker stopped: {e}")))?
+    crate::blocking::run(crate::blocking::Lane::Images, move || {
+        process_digested(bytes, sha256, &limits)
+    })
+    .await
+    .map_err(|e| MediaError::Internal(format!("image worker stopped: {e}")))?
 }
 
 /// The decoder's limits: the dimension caps, and at most `need` bytes of

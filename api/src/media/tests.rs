@@ -380,7 +380,11 @@ fn zlib_zeros(len: usize) -> Vec<u8> {
     let mut left = len - 1;
     while left > 0 {
         // Match lengths 3..=258; a last short run must stay >= 3.
-        let run = if left >= 258 + 3 || left == 258 { 258 } else { left.min(258) };
+        let run = if left >= 258 + 3 || left == 258 {
+            258
+        } else {
+            left.min(258)
+        };
         if run < 3 {
             for _ in 0..run {
                 bits.huffman(0b0011_0000, 8);
@@ -408,10 +412,35 @@ fn zlib_zeros(len: usize) -> Vec<u8> {
 /// Deflate's length code, extra bits and their count for a match length.
 fn length_code(len: usize) -> (u32, u32, u32) {
     const BASES: [(u32, u32); 29] = [
-        (3, 0), (4, 0), (5, 0), (6, 0), (7, 0), (8, 0), (9, 0), (10, 0),
-        (11, 1), (13, 1), (15, 1), (17, 1), (19, 2), (23, 2), (27, 2), (31, 2),
-        (35, 3), (43, 3), (51, 3), (59, 3), (67, 4), (83, 4), (99, 4), (115, 4),
-        (131, 5), (163, 5), (195, 5), (227, 5), (258, 0),
+        (3, 0),
+        (4, 0),
+        (5, 0),
+        (6, 0),
+        (7, 0),
+        (8, 0),
+        (9, 0),
+        (10, 0),
+        (11, 1),
+        (13, 1),
+        (15, 1),
+        (17, 1),
+        (19, 2),
+        (23, 2),
+        (27, 2),
+        (31, 2),
+        (35, 3),
+        (43, 3),
+        (51, 3),
+        (59, 3),
+        (67, 4),
+        (83, 4),
+        (99, 4),
+        (115, 4),
+        (131, 5),
+        (163, 5),
+        (195, 5),
+        (227, 5),
+        (258, 0),
     ];
     let len = len as u32;
     let i = BASES.iter().rposition(|&(base, _)| base <= len).unwrap();
@@ -485,10 +514,7 @@ fn a_png_colour_profile_bomb_is_refused_before_decoding() {
     // Compressed text counts against the same budget, all chunks together.
     let mut ztxt = b"Comment\0\0".to_vec();
     ztxt.extend(zlib_zeros(MAX_METADATA_BYTES / 2 + 1));
-    let texts = png_with_chunks(
-        &png(10, 10),
-        &[(b"zTXt", ztxt.clone()), (b"zTXt", ztxt)],
-    );
+    let texts = png_with_chunks(&png(10, 10), &[(b"zTXt", ztxt.clone()), (b"zTXt", ztxt)]);
     assert!(matches!(
         process(texts, &limits()),
         Err(MediaError::MetadataTooLarge)
@@ -553,7 +579,9 @@ fn jpeg_exif_is_dropped_and_its_orientation_applied() {
     // APP1 Exif, big-endian TIFF, one IFD entry: Orientation (0x0112) = 6
     // (rotate 90° clockwise), plus a GPS-looking marker string.
     let mut app1 = b"Exif\0\0MM\0*\0\0\0\x08".to_vec();
-    app1.extend([0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0]);
+    app1.extend([
+        0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0,
+    ]);
     app1.extend(b"GPS 48.8584");
     let mut marked = vec![0xFF, 0xD8, 0xFF, 0xE1];
     marked.extend(((app1.len() + 2) as u16).to_be_bytes());

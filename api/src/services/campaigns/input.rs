@@ -457,7 +457,11 @@ mod tests {
         ] {
             assert!(destination(url).is_err(), "{url} accepted");
         }
-        for url in ["https://example.com/offer", "https://8.8.8.8/", "https://shop.example.co.uk/a?b=c"] {
+        for url in [
+            "https://example.com/offer",
+            "https://8.8.8.8/",
+            "https://shop.example.co.uk/a?b=c",
+        ] {
             assert!(destination(url).is_ok(), "{url} refused");
         }
     }

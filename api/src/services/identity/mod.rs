@@ -447,7 +447,9 @@ fn refused_sign_up(email: &str, client: ClientAddr) -> AuditEntry {
         action: "auth.sign_up",
         target: None,
         outcome: entities::AuditOutcome::Failure,
-        detail: Some(json!({ "email": email, "client": client.0.to_string(), "reason": "e-mail taken" })),
+        detail: Some(
+            json!({ "email": email, "client": client.0.to_string(), "reason": "e-mail taken" }),
+        ),
     }
 }
 
