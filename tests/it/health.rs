@@ -36,8 +36,7 @@ async fn ready_when_migrated_and_not_ready_when_the_schema_is_gone(backend: Back
 }
 
 async fn metrics_text(app: &TestApp) -> String {
-    let response = app.http.get(app.url("/metrics")).send().await.unwrap();
-    response.text().await.unwrap()
+    app.metrics().await
 }
 
 async fn metrics_count_operations(backend: Backend) {

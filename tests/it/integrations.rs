@@ -89,7 +89,7 @@ async fn save_keeps_only_ciphertext_and_shows_only_the_last_four(backend: Backen
             .graphql_as(
                 &ann.token,
                 SAVE,
-                json!({ "p": "SANDBOX", "t": "tok", "a": account }),
+                json!({ "p": "SANDBOX", "t": "sandbox-token", "a": account }),
             )
             .await;
         assert_eq!(r.error_codes(), vec!["BAD_USER_INPUT"]);
@@ -107,7 +107,7 @@ async fn save_keeps_only_ciphertext_and_shows_only_the_last_four(backend: Backen
         .graphql_as(
             &ann.token,
             SAVE,
-            json!({ "p": "SANDBOX", "t": "tok", "a": "1", "g": "page-x" }),
+            json!({ "p": "SANDBOX", "t": "sandbox-token", "a": "1", "g": "page-x" }),
         )
         .await;
     assert_eq!(r.body["errors"][0]["extensions"]["field"], "pageId");
@@ -273,7 +273,7 @@ async fn meta_connection_test_assets_and_targeting_through_the_stand_in(backend:
     assert_eq!(t["integration"]["status"], "INVALID");
 
     meta.add_token(
-        "EAArevoked0002",
+        "EAArevoked-token-0002",
         TokenSeed {
             user_id: "9002".into(),
             user_name: "Revoked".into(),
@@ -291,7 +291,7 @@ async fn meta_connection_test_assets_and_targeting_through_the_stand_in(backend:
         &app,
         &cy,
         "META_ADS",
-        "EAArevoked0002",
+        "EAArevoked-token-0002",
         &fixture.jpy_account,
     )
     .await;
@@ -315,7 +315,7 @@ async fn an_unreachable_platform_is_a_network_failure_not_a_bad_token() {
     let app =
         TestApp::spawn_with(Backend::Sqlite, &[("META_GRAPH_URL", "http://127.0.0.1:9")]).await;
     let di = app.sign_up("di@example.com", "Di Ads").await;
-    let saved = save(&app, &di, "META_ADS", "EAAsometoken", "act_1").await;
+    let saved = save(&app, &di, "META_ADS", "EAAsometoken-0123456789", "act_1").await;
     let t = app
         .graphql_as(&di.token, TEST, json!({ "id": saved["id"] }))
         .await

@@ -9,6 +9,7 @@ mod contract;
 mod creatives;
 mod credits;
 mod errors;
+mod hardening;
 mod health;
 mod http;
 mod integrations;

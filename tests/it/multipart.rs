@@ -131,12 +131,13 @@ async fn operations_are_bounded_like_a_json_body_and_files_by_the_setting() {
     // The next part's boundary: the map is complete.
     body.push_str(&format!("--{BOUNDARY}\r\n"));
     let (status, answer) = send_unfinished(&app, &ann.token, &body).await;
-    assert!(status.contains(" 400 "), "{status} {answer}");
+    assert!(status.contains(" 413 "), "{status} {answer}");
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "LIMIT_EXCEEDED");
     assert!(
         answer["errors"][0]["message"]
             .as_str()
             .unwrap()
-            .contains("at most 1 file"),
+            .contains("at most 1 are allowed"),
         "{answer}"
     );
 

@@ -8,15 +8,7 @@ use serde_json::json;
 both_backends!(a_page_costs_the_same_statements_whatever_its_size);
 
 async fn statements(app: &TestApp) -> u64 {
-    let text = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics().await;
     text.lines()
         .filter(|l| l.starts_with("leadforge_db_statements_total{"))
         .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())

@@ -81,6 +81,49 @@ pub fn png_header(width: u32, height: u32) -> Vec<u8> {
     bytes
 }
 
+/// A real `width` × `height` PNG carrying an `iCCP` colour profile whose
+/// zlib stream inflates to `inflated` zero bytes: a decompression bomb
+/// behind harmless dimensions. The stream is written by hand (a literal 0,
+/// then 258-byte matches at distance 1), so building it costs no memory.
+pub fn png_with_iccp_bomb(width: u32, height: u32, inflated: usize) -> Vec<u8> {
+    let png = png(width, height, 1);
+    let ihdr_end = 8 + 4 + 4 + 13 + 4;
+    let mut profile = b"bomb\0\0".to_vec();
+    profile.extend(zlib_zeros(inflated));
+    let mut out = png[..ihdr_end].to_vec();
+    chunk(&mut out, b"iCCP", &profile);
+    out.extend_from_slice(&png[ihdr_end..]);
+    out
+}
+
+/// A zlib stream of about `len` zero bytes (whole 258-byte matches after
+/// the first), in one fixed-Huffman block.
+fn zlib_zeros(len: usize) -> Vec<u8> {
+    let (mut out, mut acc, mut n) = (vec![0x78, 0x01], 0u64, 0u32);
+    let mut put = |value: u32, count: u32, out: &mut Vec<u8>| {
+        acc |= u64::from(value) << n;
+        n += count;
+        while n >= 8 {
+            out.push(acc as u8);
+            acc >>= 8;
+            n -= 8;
+        }
+    };
+    // Huffman codes go most significant bit first.
+    let code = |c: u32, count: u32| c.reverse_bits() >> (32 - count);
+    put(1, 1, &mut out); // last block
+    put(1, 2, &mut out); // fixed Huffman
+    put(code(0b0011_0000, 8), 8, &mut out); // literal 0
+    for _ in 0..len.saturating_sub(1) / 258 {
+        put(code(0b1100_0101, 8), 8, &mut out); // length 258
+        put(0, 5, &mut out); // distance 1
+    }
+    put(0, 7, &mut out); // end of block
+    put(0, 7, &mut out); // flush the last bits
+    out.extend_from_slice(&[0, 0, 0, 0]); // Adler-32: never reached
+    out
+}
+
 fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
     out.extend_from_slice(&(data.len() as u32).to_be_bytes());
     let start = out.len();

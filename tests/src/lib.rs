@@ -197,6 +197,7 @@ impl TestApp {
             ("LEADFORGE_SHUTDOWN_GRACE_SECS", "2"),
             // The stand-ins' listings trail writes by less than this.
             ("LEADFORGE_LAUNCH_LOOKUP_DELAY_SECS", "1"),
+            ("LEADFORGE_METRICS_TOKEN", METRICS_TOKEN),
         ] {
             env.0.insert(k.to_owned(), v.to_owned());
         }
@@ -226,16 +227,23 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
-    /// SQL statements the server has run so far, from its own
-    /// `leadforge_db_statements_total` metric.
-    pub async fn statements(&self) -> u64 {
+    /// The server's `/metrics` text, read with the test token.
+    pub async fn metrics(&self) -> String {
         let response = self
             .http
             .get(self.url("/metrics"))
+            .bearer_auth(METRICS_TOKEN)
             .send()
             .await
             .expect("GET /metrics");
-        let text = response.text().await.expect("metrics text");
+        assert_eq!(response.status(), 200, "GET /metrics");
+        response.text().await.expect("metrics text")
+    }
+
+    /// SQL statements the server has run so far, from its own
+    /// `leadforge_db_statements_total` metric.
+    pub async fn statements(&self) -> u64 {
+        let text = self.metrics().await;
         text.lines()
             .filter(|l| l.starts_with("leadforge_db_statements_total{"))
             .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
@@ -378,6 +386,9 @@ impl Drop for TestApp {
 /// The `uploadCreative` document the upload helpers send, selecting every
 /// field of `Creative`.
 pub const UPLOAD_CREATIVE: &str = "mutation($file: Upload!) { uploadCreative(file: $file) { id fileName contentType byteSize width height sha256 url thumbnailUrl createdAt } }";
+
+/// The `/metrics` bearer token of every test server.
+pub const METRICS_TOKEN: &str = "test-metrics-token";
 
 /// The password every test account uses.
 pub const PASSWORD: &str = "correct horse battery staple";

@@ -31,6 +31,12 @@ pub fn check_rules(password: &SecretString, email: &str, field: &str) -> Result<
             format!("The password must have at most {MAX_LENGTH} characters."),
         ));
     }
+    if p.chars().any(char::is_control) {
+        return Err(AppError::bad_input(
+            field,
+            "The password must not contain control characters (tabs, line breaks and the like).",
+        ));
+    }
     let mut distinct: Vec<char> = p.chars().collect();
     distinct.sort_unstable();
     distinct.dedup();
@@ -56,7 +62,7 @@ pub fn check_rules(password: &SecretString, email: &str, field: &str) -> Result<
 
 /// An argon2id hash in PHC string format.
 pub async fn hash(password: SecretString) -> Result<String, AppError> {
-    crate::blocking::run(move || {
+    crate::blocking::run(crate::blocking::Lane::Passwords, move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.expose_secret().as_bytes(), &salt)
@@ -69,7 +75,7 @@ pub async fn hash(password: SecretString) -> Result<String, AppError> {
 /// Whether `password` matches `stored`. With no stored hash (unknown
 /// e-mail) a dummy hash is checked instead, so both failures take as long.
 pub async fn verify(password: SecretString, stored: Option<String>) -> Result<bool, AppError> {
-    crate::blocking::run(move || {
+    crate::blocking::run(crate::blocking::Lane::Passwords, move || {
         let known = stored.is_some();
         let phc = stored.unwrap_or_else(|| dummy_hash().to_owned());
         let Ok(parsed) = PasswordHash::new(&phc) else {
@@ -100,7 +106,14 @@ mod tests {
 
     #[test]
     fn rules_reject_weak_passwords_with_a_field() {
-        let weak = ["short", "aaaaaaaaaaaa", "ababababab", "alice@example.com"];
+        let weak = [
+            "short",
+            "aaaaaaaaaaaa",
+            "ababababab",
+            "alice@example.com",
+            "correct horse\u{0}battery",
+            "correct horse\tbattery",
+        ];
         let email = "alice@example.com";
         for p in weak {
             let result = check_rules(&SecretString::from(p), email, "password");

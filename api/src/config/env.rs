@@ -55,6 +55,7 @@ pub const ENV_SETTINGS: &[EnvSetting] = &[
         "LEADFORGE_MAX_SUBSCRIPTIONS_PER_USER",
         "http.max_subscriptions_per_user",
     ),
+    secret("LEADFORGE_METRICS_TOKEN", "metrics.token"),
     plain("LEADFORGE_LOG", "log.filter"),
     plain("LEADFORGE_LOG_FORMAT", "log.format"),
     plain("LEADFORGE_INTROSPECTION", "graphql.introspection"),

@@ -58,6 +58,7 @@ pub struct Config {
     pub log: LogConfig,
     pub graphql: GraphqlConfig,
     pub uploads: UploadConfig,
+    pub metrics: MetricsConfig,
     pub auth: AuthConfig,
     pub vault: VaultConfig,
     pub agents: AgentsConfig,
@@ -201,6 +202,14 @@ pub struct HttpConfig {
     pub ws_recheck: Duration,
     pub max_subscriptions_per_socket: usize,
     pub max_subscriptions_per_user: usize,
+}
+
+/// Who may read `/metrics`.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsConfig {
+    /// The bearer token `/metrics` asks for; without one it is not served
+    /// (its counters tell sign-in failures and launches apart).
+    pub token: Option<SecretString>,
 }
 
 #[derive(Debug, Clone)]

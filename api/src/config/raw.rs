@@ -35,6 +35,8 @@ pub struct RawConfig {
     pub log: RawLog,
     pub graphql: RawGraphql,
     pub uploads: RawUploads,
+    #[serde(default)]
+    pub metrics: RawMetrics,
     pub auth: RawAuth,
     #[serde(default)]
     pub vault: RawVault,
@@ -84,6 +86,13 @@ pub struct RawGraphql {
     /// Test-only; see `GraphqlConfig::unbatched_loaders`.
     #[serde(default)]
     pub unbatched_loaders: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMetrics {
+    #[serde(default, deserialize_with = "lenient_opt_string")]
+    pub token: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -15,8 +15,8 @@ const DEFAULT_UI_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../admin-ui/d
 
 use super::{
     AgentsConfig, AuthConfig, Config, ConfigError, DatabaseBackend, DatabaseConfig, GeminiConfig,
-    GraphqlConfig, HttpConfig, LogConfig, LogFormat, MetaConfig, RawConfig, S3Config, UploadConfig,
-    VaultConfig,
+    GraphqlConfig, HttpConfig, LogConfig, LogFormat, MetaConfig, MetricsConfig, RawConfig,
+    S3Config, UploadConfig, VaultConfig,
 };
 
 /// Credits a new member gets in embedded mode, so the Quick start can launch
@@ -215,6 +215,9 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             max_bytes: raw.uploads.max_bytes,
             max_files: raw.uploads.max_files,
         },
+        metrics: MetricsConfig {
+            token: raw.metrics.token.map(SecretString::from),
+        },
         auth: AuthConfig {
             jwt_ttl: Duration::from_secs(raw.auth.jwt_ttl_secs),
             signup_credits,
@@ -411,6 +414,7 @@ pub(super) fn masked_toml(c: &Config) -> String {
             "unbatched_loaders": c.graphql.unbatched_loaders,
         },
         "uploads": { "max_bytes": c.uploads.max_bytes, "max_files": c.uploads.max_files },
+        "metrics": { "token": mask(c.metrics.token.as_ref()) },
         "auth": { "jwt_ttl_secs": c.auth.jwt_ttl.as_secs(), "signup_credits": c.auth.signup_credits, "signups_per_hour": c.auth.signups_per_hour, "jwt_secret": mask(c.auth.jwt_secret.as_ref()) },
         "vault": { "master_key": mask(c.vault.master_key.as_ref()) },
         "agents": { "default_providers": c.agents.default_providers, "max_daily_budget_cents": c.agents.max_daily_budget_cents },

@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use super::{
     AppState,
+    multipart::{self, MultipartError, MultipartLimits},
     negotiate::{Media, negotiate, not_acceptable},
 };
 use crate::{
@@ -30,6 +31,83 @@ use crate::{
 /// cannot send them cross-site without a CORS preflight, so a form on another
 /// site cannot upload on a signed-in user's behalf.
 pub const CSRF_HEADERS: [&str; 2] = ["x-apollo-operation-name", "apollo-require-preflight"];
+
+/// A JSON body that is not a GraphQL request, said in plain words (serde's
+/// own messages name Rust types: "untagged enum BatchRequest").
+pub(super) fn json_problem(error: &serde_json::Error, what: &str) -> String {
+    use serde_json::error::Category;
+    match error.classify() {
+        Category::Syntax | Category::Eof | Category::Io
+            if error.to_string().starts_with("recursion limit exceeded") =>
+        {
+            format!("{what} nests too deeply.")
+        }
+        Category::Syntax | Category::Eof | Category::Io => format!(
+            "{what} is not valid JSON (line {}, column {}).",
+            error.line(),
+            error.column()
+        ),
+        Category::Data => format!(
+            "{what} is not a GraphQL request: send a JSON object with a `query` string and optional `variables` object and `operationName`, or a list of them."
+        ),
+    }
+}
+
+/// The answer to a refused multipart request.
+fn multipart_error(media: Media, error: MultipartError, limits: MultipartLimits) -> Response {
+    let (status, code, message) = match error {
+        MultipartError::PartTooLarge { part, limit } => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::LimitExceeded,
+            format!("The `{part}` part is larger than {limit} bytes."),
+        ),
+        // The uploader's mistake, told in the same words as an image the
+        // service refuses for its size.
+        MultipartError::FileTooLarge => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::BadUserInput,
+            crate::media::MediaError::TooLarge {
+                max_bytes: limits.file_bytes,
+            }
+            .to_string(),
+        ),
+        MultipartError::TooMuch(message) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::LimitExceeded,
+            message,
+        ),
+        MultipartError::Stalled => (
+            StatusCode::REQUEST_TIMEOUT,
+            ErrorCode::BadRequest,
+            "The request body stopped arriving; send it again.".to_owned(),
+        ),
+        MultipartError::NotAnUpload { part, variable } => {
+            let error = coded_error(
+                format!(
+                    "The file part `{part}` is mapped to `${variable}`, which is not declared `Upload`; files can only be sent to `Upload` variables."
+                ),
+                ErrorCode::BadUserInput,
+            );
+            let mut error = error;
+            if let Some(ext) = error.extensions.as_mut() {
+                ext.set("field", variable);
+            }
+            return errors_response(media, StatusCode::BAD_REQUEST, vec![error]);
+        }
+        MultipartError::Malformed(message) => {
+            (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
+        }
+        MultipartError::Io(e) => {
+            tracing::error!(error = %e, "spooling an upload");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                crate::error::INTERNAL_MESSAGE.to_owned(),
+            )
+        }
+    };
+    request_error(media, status, message, code)
+}
 
 /// Whether reading a body failed because the client stopped sending it
 /// (the router's body timeout), rather than because it was too large.
@@ -96,7 +174,7 @@ pub async fn post(
                     return request_error(
                         media,
                         StatusCode::BAD_REQUEST,
-                        format!("The body is not a GraphQL request: {e}"),
+                        json_problem(&e, "The body"),
                         ErrorCode::BadRequest,
                     );
                 }
@@ -121,51 +199,14 @@ pub async fn post(
                     ErrorCode::BadRequest,
                 );
             }
-            let bounds = super::multipart::Bounds {
-                max_operations_bytes: state.config.graphql.max_body_bytes,
-                max_file_bytes: state.config.uploads.max_bytes,
-                max_files: state.config.uploads.max_files,
+            let limits = MultipartLimits {
+                json_bytes: state.config.graphql.max_body_bytes as u64,
+                file_bytes: state.config.uploads.max_bytes,
+                files: state.config.uploads.max_files,
             };
-            match super::multipart::read(content_type, body, bounds).await {
+            match multipart::receive(content_type, body, limits).await {
                 Ok(batch) => batch,
-                Err(e) => {
-                    use super::multipart::MultipartError as E;
-                    let (status, code, message) = match e {
-                        // A file over the upload limit: the uploader's
-                        // mistake, told in the same words as an image the
-                        // service refuses for its size.
-                        E::FileTooLarge => (
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            ErrorCode::BadUserInput,
-                            crate::media::MediaError::TooLarge {
-                                max_bytes: state.config.uploads.max_bytes,
-                            }
-                            .to_string(),
-                        ),
-                        E::TooLarge(words) => (
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            ErrorCode::LimitExceeded,
-                            words,
-                        ),
-                        E::Stalled => (
-                            StatusCode::REQUEST_TIMEOUT,
-                            ErrorCode::BadRequest,
-                            "The request body stopped arriving; send it again.".to_owned(),
-                        ),
-                        E::Malformed(words) => {
-                            (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, words)
-                        }
-                        E::Spool(cause) => {
-                            tracing::error!(error = %cause, "spooling an upload failed");
-                            (
-                                StatusCode::SERVICE_UNAVAILABLE,
-                                ErrorCode::Internal,
-                                "The upload could not be stored right now; try again.".to_owned(),
-                            )
-                        }
-                    };
-                    return request_error(media, status, message, code);
-                }
+                Err(e) => return multipart_error(media, e, limits),
             }
         }
         _ => {
@@ -227,20 +268,27 @@ pub async fn get(
     .await
 }
 
-/// Whether the operation the request would run is a mutation. A document
-/// that does not parse is left to the schema, which reports it properly.
+/// Whether the operation the request would run is a mutation.
 fn is_mutation(request: &async_graphql::Request) -> bool {
+    operation_types(request).contains(&OperationType::Mutation)
+}
+
+/// The types of the operations the request may run (the named one, or every
+/// one when none is named). A document that does not parse gives none and
+/// is left to the schema, which reports it properly.
+fn operation_types(request: &async_graphql::Request) -> Vec<OperationType> {
     let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
-        return false;
+        return Vec::new();
     };
     let wanted = request.operation_name.as_deref();
-    doc.operations.iter().any(|(name, op)| {
-        let selected = match wanted {
+    doc.operations
+        .iter()
+        .filter(|(name, _)| match wanted {
             Some(w) => name.is_some_and(|n| n.as_str() == w),
             None => true,
-        };
-        selected && op.node.ty == OperationType::Mutation
-    })
+        })
+        .map(|(_, op)| op.node.ty)
+        .collect()
 }
 
 /// What every request settles first: the answer's media type (from
@@ -322,10 +370,18 @@ async fn execute_in_scope(
         BatchRequest::Single(request) => vec![request],
         BatchRequest::Batch(requests) => {
             let max = state.config.graphql.max_batch;
+            // Well-formed requests refused before execution: 4xx only under
+            // the media type that says so (GraphQL over HTTP, as for a
+            // request that fails validation).
+            let refused = if media == Media::Json {
+                StatusCode::OK
+            } else {
+                StatusCode::BAD_REQUEST
+            };
             if requests.len() > max {
                 return request_error(
                     media,
-                    StatusCode::BAD_REQUEST,
+                    refused,
                     format!(
                         "The batch holds {} operations; at most {max} are allowed.",
                         requests.len()
@@ -336,7 +392,7 @@ async fn execute_in_scope(
             if requests.is_empty() {
                 return request_error(
                     media,
-                    StatusCode::BAD_REQUEST,
+                    refused,
                     "The batch is empty.".to_owned(),
                     ErrorCode::BadRequest,
                 );
@@ -387,8 +443,17 @@ async fn run_all(
 ) -> Vec<(async_graphql::Response, bool)> {
     let runs = requests.into_iter().map(|request| {
         let marker = Arc::new(ExecutionMarker::default());
+        // A subscription needs a socket: say where it is, as a request error.
+        let subscription = operation_types(&request).contains(&OperationType::Subscription);
         let request = request.data(marker.clone());
         async move {
+            if subscription {
+                let response = async_graphql::Response::from_errors(vec![coded_error(
+                    "Subscriptions are served over WebSocket at /graphql/ws (graphql-transport-ws or graphql-ws), not over HTTP.",
+                    ErrorCode::BadRequest,
+                )]);
+                return (response, false);
+            }
             let mut response = state.schema.execute(request).await;
             let executed = marker.executed();
             response.errors = std::mem::take(&mut response.errors)
@@ -450,7 +515,10 @@ fn json_response(status: StatusCode, media: Media, body: &impl Serialize) -> Res
 }
 
 fn request_error(media: Media, status: StatusCode, message: String, code: ErrorCode) -> Response {
-    let errors = [coded_error(message, code)];
+    errors_response(media, status, vec![coded_error(message, code)])
+}
+
+fn errors_response(media: Media, status: StatusCode, errors: Vec<ServerError>) -> Response {
     let extensions = BTreeMap::new();
     let body = Envelope {
         data: None,

@@ -16,13 +16,15 @@ use std::{sync::Arc, time::Duration};
 
 use axum::{
     Router,
-    http::{HeaderName, Request, StatusCode, header},
+    http::{HeaderName, HeaderValue, Request, StatusCode, header},
     response::{Html, IntoResponse, Response},
     routing::get,
 };
+use secrecy::ExposeSecret;
 use tower_http::{
     catch_panic::CatchPanicLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
     timeout::RequestBodyTimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
@@ -51,7 +53,22 @@ pub struct AppState {
 /// All routes with their layers.
 pub fn router(state: AppState) -> Router {
     let mut routes = Router::new()
-        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route(
+            "/graphql",
+            get(graphql::get).post(graphql::post).layer(
+                // Answers are per caller and JSON only: no cache keeps
+                // them, no browser guesses another type.
+                tower::ServiceBuilder::new()
+                    .layer(SetResponseHeaderLayer::overriding(
+                        header::CACHE_CONTROL,
+                        HeaderValue::from_static("no-store"),
+                    ))
+                    .layer(SetResponseHeaderLayer::overriding(
+                        header::X_CONTENT_TYPE_OPTIONS,
+                        HeaderValue::from_static("nosniff"),
+                    )),
+            ),
+        )
         .route("/graphql/ws", get(ws::upgrade))
         .route("/blobs/{*key}", get(blobs::serve))
         .route("/healthz", get(health::healthz))
@@ -60,6 +77,14 @@ pub fn router(state: AppState) -> Router {
     if state.config.graphql.graphiql {
         routes = routes.route("/graphiql", get(graphiql));
     }
+    // Browsers keep to HTTPS once they reached us over it.
+    let hsts =
+        tower::util::option_layer((state.config.public_url.scheme() == "https").then(|| {
+            SetResponseHeaderLayer::if_not_present(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static("max-age=31536000"),
+            )
+        }));
     let ui = ui::Ui::from_config(&state.config);
     let body_timeout = state.config.http.body_timeout;
     let body_deadline = state.config.http.body_deadline;
@@ -92,6 +117,8 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(axum::middleware::map_request(bound_request_id))
+        .layer(hsts)
 }
 
 async fn graphiql() -> Html<String> {
@@ -104,7 +131,27 @@ async fn graphiql() -> Html<String> {
     )
 }
 
-async fn metrics(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+/// `/metrics`: only with the configured bearer token (its counters tell
+/// sign-in failures and launches apart); not served without one.
+async fn metrics(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let Some(token) = &state.config.metrics.token else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::auth::tokens::bearer)
+        .unwrap_or_default();
+    if !constant_time_eq(given.as_bytes(), token.expose_secret().as_bytes()) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+        )
+            .into_response();
+    }
     (
         [(
             header::CONTENT_TYPE,
@@ -113,6 +160,32 @@ async fn metrics(axum::extract::State(state): axum::extract::State<AppState>) ->
         state.metrics.render(),
     )
         .into_response()
+}
+
+/// Compares two secrets in time that depends on their lengths only.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Longest client `X-Request-Id` kept; longer ones are replaced.
+pub const MAX_REQUEST_ID_LEN: usize = 64;
+
+/// A client's `X-Request-Id` is echoed and logged, so only a short id of
+/// plain characters is kept; anything else is dropped and the server makes
+/// its own (a UUID).
+async fn bound_request_id(mut request: Request<axum::body::Body>) -> Request<axum::body::Body> {
+    let acceptable = request.headers().get(&REQUEST_ID).is_none_or(|value| {
+        let bytes = value.as_bytes();
+        !bytes.is_empty()
+            && bytes.len() <= MAX_REQUEST_ID_LEN
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=".contains(b))
+    });
+    if !acceptable {
+        request.headers_mut().remove(&REQUEST_ID);
+    }
+    request
 }
 
 /// A panic is a bug: log it, answer with a fixed message, keep serving.

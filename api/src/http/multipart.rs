@@ -1,82 +1,91 @@
 //! The GraphQL multipart request (file uploads), read strictly in the
 //! spec's order: `operations`, then `map`, then exactly the file parts the
-//! map names. Only those are spooled (one temporary file each, at most
-//! `LEADFORGE_MAX_UPLOAD_FILES`); any other part refuses the request before
-//! a byte of it is read, and reading stops once every named file is in.
-//! `operations` and `map` are bounded like a JSON body, every file by the
-//! upload limit, and the whole body by the router's deadline. An error of
-//! our own (the disk, the descriptors) is logged, never shown.
+//! map names, each into a variable its operation declares `Upload`.
+//!
+//! async-graphql's own reader bounds only the file parts: it reads
+//! `operations` and `map` whole, spools every file part it meets (one
+//! descriptor each, however many), and lets a file land in any variable (a
+//! `String` then receives the placeholder `#__graphql_file__:0`). Here
+//! `operations` and `map` share the JSON body limit, only the files the map
+//! names are spooled (at most `LEADFORGE_MAX_UPLOAD_FILES`), any other part
+//! refuses the request before a byte of it is read, and reading stops once
+//! every named file is in. The whole body is bounded by the router's
+//! deadline. An error of our own (the disk, the descriptors) is logged,
+//! never shown.
 
 use std::collections::HashMap;
 
-use async_graphql::{BatchRequest, UploadValue};
+use async_graphql::{
+    BatchRequest, Request, UploadValue,
+    parser::types::{BaseType, DocumentOperations},
+};
 use axum::body::Body;
 use futures_util::TryStreamExt;
 use tokio::io::AsyncWriteExt;
 
-/// The bounds of one multipart request.
+/// What a multipart request may hold.
 #[derive(Debug, Clone, Copy)]
-pub struct Bounds {
-    /// `operations`' largest size (the JSON body limit).
-    pub max_operations_bytes: usize,
-    /// Largest file.
-    pub max_file_bytes: u64,
-    /// Most files.
-    pub max_files: usize,
+pub(super) struct MultipartLimits {
+    /// `operations` and `map`, each (the JSON body limit).
+    pub(super) json_bytes: u64,
+    /// Each file.
+    pub(super) file_bytes: u64,
+    /// Files per request.
+    pub(super) files: usize,
 }
 
-/// The `map` part's largest size: a map of a few files is tiny.
-const MAX_MAP_BYTES: u64 = 16 * 1024;
 /// Most variable paths one file may be mapped to.
 const MAX_PATHS_PER_FILE: usize = 10;
 
-/// Why a multipart request was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum MultipartError {
-    /// The client's mistake, in words it can act on.
-    #[error("{0}")]
-    Malformed(String),
-    /// A file over the upload limit.
-    #[error("file too large")]
+/// Longest time spent discarding the rest of a refused upload.
+const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Why a multipart request was refused, in words for the client.
+#[derive(Debug)]
+pub(super) enum MultipartError {
+    /// `operations` or `map` is over the JSON body limit.
+    PartTooLarge { part: String, limit: u64 },
+    /// A file is over the upload limit.
     FileTooLarge,
-    /// `operations` or `map` over its bound.
-    #[error("{0}")]
-    TooLarge(String),
-    /// The body stopped arriving or took too long.
-    #[error("the request body stopped arriving")]
+    /// More files than allowed.
+    TooMuch(String),
+    /// The client stopped sending the body, or took too long.
     Stalled,
-    /// Ours (spooling failed): logged, answered with a fixed message.
-    #[error("storing the upload failed: {0}")]
-    Spool(#[source] std::io::Error),
+    /// A file is mapped onto a variable that is not an `Upload`.
+    NotAnUpload { part: String, variable: String },
+    /// Anything else that is not a multipart GraphQL request.
+    Malformed(String),
+    /// The server could not spool a file.
+    Io(std::io::Error),
 }
 
 /// Reads a multipart GraphQL request from `body`.
-pub async fn read(
+pub(super) async fn receive(
     content_type: &str,
     body: Body,
-    bounds: Bounds,
+    limits: MultipartLimits,
 ) -> Result<BatchRequest, MultipartError> {
     let boundary = multer::parse_boundary(content_type)
-        .map_err(|_| MultipartError::Malformed("The multipart body has no boundary.".to_owned()))?;
-    let limits = multer::SizeLimit::new()
-        .per_field(bounds.max_file_bytes)
-        .for_field("operations", bounds.max_operations_bytes as u64)
-        .for_field("map", MAX_MAP_BYTES);
+        .map_err(|_| malformed("The multipart content type has no boundary."))?;
+    let sizes = multer::SizeLimit::new()
+        .per_field(limits.file_bytes)
+        .for_field("operations", limits.json_bytes)
+        .for_field("map", limits.json_bytes);
     let mut stream = body.into_data_stream().map_err(std::io::Error::other);
     let parts = multer::Multipart::with_constraints(
         futures_util::StreamExt::by_ref(&mut stream),
         boundary,
-        multer::Constraints::new().size_limit(limits),
+        multer::Constraints::new().size_limit(sizes),
     );
-    let read = read_parts(parts, bounds).await;
+    let read = read_parts(parts, limits).await;
     if matches!(
         read,
-        Err(MultipartError::FileTooLarge | MultipartError::TooLarge(_))
+        Err(MultipartError::FileTooLarge | MultipartError::PartTooLarge { .. })
     ) {
         // A client still sending when the answer goes out would see a reset
         // connection instead of the answer: read (a bounded amount of) the
         // rest first.
-        let limit = bounds.max_file_bytes.saturating_mul(2);
+        let limit = limits.file_bytes.saturating_mul(2);
         let discard = async {
             let mut seen = 0u64;
             while let Ok(Some(chunk)) = stream.try_next().await {
@@ -91,90 +100,89 @@ pub async fn read(
     read
 }
 
-/// Longest time spent discarding the rest of a refused upload.
-const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(5);
-
 async fn read_parts(
     mut parts: multer::Multipart<'_>,
-    bounds: Bounds,
+    limits: MultipartLimits,
 ) -> Result<BatchRequest, MultipartError> {
-    let mut request: BatchRequest = {
+    let mut batch: BatchRequest = {
         let field = next_named(&mut parts, "operations").await?;
-        let bytes = field.bytes().await.map_err(|e| failed(e, "operations"))?;
-        serde_json::from_slice(&bytes).map_err(|_| {
-            MultipartError::Malformed(
-                "The `operations` part is not a GraphQL request (JSON).".to_owned(),
-            )
-        })?
+        let bytes = field.bytes().await.map_err(multer_error)?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| malformed(&super::graphql::json_problem(&e, "`operations`")))?
     };
     let mut map: HashMap<String, Vec<String>> = {
         let field = next_named(&mut parts, "map").await?;
-        let bytes = field.bytes().await.map_err(|e| failed(e, "map"))?;
+        let bytes = field.bytes().await.map_err(multer_error)?;
         serde_json::from_slice(&bytes).map_err(|_| {
-            MultipartError::Malformed(
-                "The `map` part must be a JSON object of file part names to variable paths."
-                    .to_owned(),
+            malformed(
+                "The `map` part must be a JSON object of file part names to lists of variable paths.",
             )
         })?
     };
-    if map.len() > bounds.max_files {
-        return Err(MultipartError::Malformed(format!(
-            "A request may carry at most {} file(s); this one maps {}.",
-            bounds.max_files,
-            map.len()
+    if map.len() > limits.files {
+        return Err(MultipartError::TooMuch(format!(
+            "The request maps {} files; at most {} are allowed.",
+            map.len(),
+            limits.files
         )));
     }
-    if let Some((name, _)) = map
-        .iter()
-        .find(|(_, paths)| paths.is_empty() || paths.len() > MAX_PATHS_PER_FILE)
-    {
-        return Err(MultipartError::Malformed(format!(
-            "File part `{name}` must be mapped to 1–{MAX_PATHS_PER_FILE} variable paths."
-        )));
+    for (part, paths) in &map {
+        if paths.is_empty() || paths.len() > MAX_PATHS_PER_FILE {
+            return Err(malformed(&format!(
+                "File part `{}` must be mapped to 1–{MAX_PATHS_PER_FILE} variable paths.",
+                short(part)
+            )));
+        }
+        for path in paths {
+            check_target(&batch, part, path)?;
+        }
     }
 
     while !map.is_empty() {
-        let Some(mut field) = parts.next_field().await.map_err(|e| failed(e, "file"))? else {
-            let mut missing: Vec<&String> = map.keys().collect();
+        let Some(mut field) = parts.next_field().await.map_err(multer_error)? else {
+            let mut missing: Vec<String> = map.keys().map(|k| short(k)).collect();
             missing.sort();
-            return Err(MultipartError::Malformed(format!(
-                "The map names file part(s) the body does not carry: {missing:?}."
+            return Err(malformed(&format!(
+                "The `map` names file part(s) the request does not carry: {}.",
+                missing.join(", ")
             )));
         };
         let name = field.name().unwrap_or_default().to_owned();
         // Refused before a byte of it is read.
         let Some(paths) = map.remove(&name) else {
-            return Err(MultipartError::Malformed(format!(
-                "Unexpected part `{name}`: only the file parts the map names may follow it."
+            return Err(malformed(&format!(
+                "Unexpected part `{}`: only the file parts the `map` names may follow it, once each.",
+                short(&name)
             )));
         };
         let filename = field.file_name().unwrap_or_default().to_owned();
         let content_type = field.content_type().map(ToString::to_string);
-        let file = tempfile::tempfile().map_err(MultipartError::Spool)?;
+        let file = tempfile::tempfile().map_err(MultipartError::Io)?;
         let mut spool = tokio::fs::File::from_std(file);
-        while let Some(chunk) = field.chunk().await.map_err(|e| failed(e, "file"))? {
-            spool
-                .write_all(&chunk)
-                .await
-                .map_err(MultipartError::Spool)?;
+        while let Some(chunk) = field.chunk().await.map_err(multer_error)? {
+            spool.write_all(&chunk).await.map_err(MultipartError::Io)?;
         }
-        spool.flush().await.map_err(MultipartError::Spool)?;
+        spool.flush().await.map_err(MultipartError::Io)?;
         let mut file = spool.into_std().await;
-        std::io::Seek::rewind(&mut file).map_err(MultipartError::Spool)?;
+        std::io::Seek::rewind(&mut file).map_err(MultipartError::Io)?;
         let upload = UploadValue {
             filename,
             content_type,
             content: file,
         };
         for path in paths {
-            set_upload(
-                &mut request,
-                &path,
-                upload.try_clone().map_err(MultipartError::Spool)?,
-            )?;
+            let copy = upload.try_clone().map_err(MultipartError::Io)?;
+            match &mut batch {
+                BatchRequest::Single(request) => request.set_upload(&path, copy),
+                BatchRequest::Batch(requests) => {
+                    if let Some((request, path)) = batch_target(requests, &path) {
+                        request.set_upload(path, copy);
+                    }
+                }
+            }
         }
     }
-    Ok(request)
+    Ok(batch)
 }
 
 /// The next part, which must be `name` (the spec's order).
@@ -185,63 +193,103 @@ async fn next_named<'a>(
     let field = parts
         .next_field()
         .await
-        .map_err(|e| failed(e, name))?
-        .ok_or_else(|| MultipartError::Malformed(format!("The `{name}` part is missing.")))?;
+        .map_err(multer_error)?
+        .ok_or_else(|| malformed(&format!("The `{name}` part is missing.")))?;
     if field.name() != Some(name) {
-        return Err(MultipartError::Malformed(format!(
-            "The `{name}` part must come {} (GraphQL multipart request spec).",
-            if name == "operations" {
-                "first"
-            } else {
-                "right after `operations`"
-            }
-        )));
+        return Err(malformed(
+            "Send `operations` first, then `map`, then the files (GraphQL multipart request spec).",
+        ));
     }
     Ok(field)
 }
 
-/// Puts `upload` at `path` (`variables.file`, or `0.variables.file` in a
-/// batch).
-fn set_upload(
-    request: &mut BatchRequest,
-    path: &str,
-    upload: UploadValue,
-) -> Result<(), MultipartError> {
-    match request {
-        BatchRequest::Single(request) => request.set_upload(path, upload),
+/// The request and the path inside it of a batch path (`0.variables.file`).
+fn batch_target<'a, 'p>(
+    requests: &'a mut [Request],
+    path: &'p str,
+) -> Option<(&'a mut Request, &'p str)> {
+    let (index, path) = path.split_once('.')?;
+    let request = requests.get_mut(index.parse::<usize>().ok()?)?;
+    Some((request, path))
+}
+
+/// Refuses a file mapped anywhere but into a variable declared `Upload`
+/// (or a list of them) by its operation.
+fn check_target(batch: &BatchRequest, part: &str, path: &str) -> Result<(), MultipartError> {
+    let (request, path) = match batch {
+        BatchRequest::Single(request) => (request, path),
         BatchRequest::Batch(requests) => {
             let (index, rest) = path.split_once('.').unwrap_or((path, ""));
             let request = index
                 .parse::<usize>()
                 .ok()
-                .and_then(|i| requests.get_mut(i))
-                .ok_or_else(|| {
-                    MultipartError::Malformed(format!(
-                        "The map path `{path}` names no operation of the batch."
-                    ))
-                })?;
-            request.set_upload(rest, upload);
+                .and_then(|i| requests.get(i))
+                .ok_or_else(|| malformed("A `map` path names no operation of the batch."))?;
+            (request, rest)
         }
+    };
+    let variable = path
+        .strip_prefix("variables.")
+        .and_then(|rest| rest.split('.').next())
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| malformed("Files can only be mapped into `variables`."))?;
+    let refuse = || MultipartError::NotAnUpload {
+        part: short(part),
+        variable: short(variable),
+    };
+    // A document that does not parse is reported by the schema; the file
+    // then reaches no variable.
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+        return Ok(());
+    };
+    let operation = match (&document.operations, request.operation_name.as_deref()) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        (DocumentOperations::Multiple(_), None) => None,
+    };
+    let Some(operation) = operation else {
+        return Ok(());
+    };
+    let declared = operation
+        .node
+        .variable_definitions
+        .iter()
+        .find(|d| d.node.name.node.as_str() == variable)
+        .ok_or_else(refuse)?;
+    let mut base = &declared.node.var_type.node.base;
+    while let BaseType::List(inner) = base {
+        base = &inner.base;
     }
-    Ok(())
+    match base {
+        BaseType::Named(name) if name.as_str() == "Upload" => Ok(()),
+        _ => Err(refuse()),
+    }
 }
 
-/// A multer error in the client's terms.
-fn failed(e: multer::Error, part: &str) -> MultipartError {
-    match e {
-        multer::Error::FieldSizeExceeded { field_name, .. } => match field_name.as_deref() {
-            Some("operations" | "map") => MultipartError::TooLarge(format!(
-                "The `{}` part is larger than allowed.",
-                field_name.unwrap_or_default()
-            )),
+fn malformed(message: &str) -> MultipartError {
+    MultipartError::Malformed(message.to_owned())
+}
+
+/// A client-chosen name, cut short for an error message.
+fn short(name: &str) -> String {
+    name.chars().filter(|c| !c.is_control()).take(64).collect()
+}
+
+fn multer_error(error: multer::Error) -> MultipartError {
+    match error {
+        multer::Error::FieldSizeExceeded { limit, field_name } => match field_name.as_deref() {
+            Some(part @ ("operations" | "map")) => MultipartError::PartTooLarge {
+                part: part.to_owned(),
+                limit,
+            },
             _ => MultipartError::FileTooLarge,
         },
-        multer::Error::StreamSizeExceeded { .. } => MultipartError::FileTooLarge,
+        multer::Error::StreamSizeExceeded { .. } => {
+            MultipartError::TooMuch("The request body is larger than its files may be.".to_owned())
+        }
         // The body's deadline or pause timeout, or the client went away.
         multer::Error::StreamReadFailed(_) => MultipartError::Stalled,
-        other => MultipartError::Malformed(format!(
-            "The multipart body is malformed near the `{part}` part: {other}."
-        )),
+        _ => malformed("The body is not a well-formed multipart request."),
     }
 }
 
@@ -251,11 +299,11 @@ mod tests {
 
     const BOUNDARY: &str = "b0undary";
 
-    fn bounds() -> Bounds {
-        Bounds {
-            max_operations_bytes: 4096,
-            max_file_bytes: 1024,
-            max_files: 1,
+    fn bounds() -> MultipartLimits {
+        MultipartLimits {
+            json_bytes: 4096,
+            file_bytes: 1024,
+            files: 1,
         }
     }
 
@@ -279,7 +327,7 @@ mod tests {
         let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
         tokio::time::timeout(
             std::time::Duration::from_secs(10),
-            read(&content_type, body, bounds()),
+            receive(&content_type, body, bounds()),
         )
         .await
         .unwrap_or(Err(MultipartError::Stalled))
@@ -292,7 +340,10 @@ mod tests {
             " ".repeat(8192)
         );
         let got = read_with(unfinished(part("operations", None, &operations))).await;
-        assert!(matches!(got, Err(MultipartError::TooLarge(_))), "{got:?}");
+        assert!(
+            matches!(got, Err(MultipartError::PartTooLarge { .. })),
+            "{got:?}"
+        );
     }
 
     #[tokio::test]
@@ -300,7 +351,7 @@ mod tests {
         let mut body = part(
             "operations",
             None,
-            r#"{"query": "{ a }", "variables": {"file": null}}"#,
+            r#"{"query": "mutation($file: Upload!) { a(file: $file) }", "variables": {"file": null}}"#,
         );
         body.push_str(&part("map", None, r#"{"0": ["variables.file"]}"#));
         body.push_str(&part("x", Some("a.png"), "a"));

@@ -9,7 +9,9 @@
 //!
 //! (4403 for a refused token, 4408 for a late `connection_init` and 4429 for
 //! a second one are sent elsewhere.) The legacy graphql-ws subprotocol has
-//! no such codes and passes through unchanged.
+//! no such codes; of its messages only a `start` before `connection_init`
+//! is refused here, with the same 4401 (async-graphql would close with
+//! 1011, a server error, for the client's mistake).
 //!
 //! On both protocols it also bounds how many subscriptions run: per socket,
 //! and per user over all of their sockets in this process. One more is
@@ -133,6 +135,9 @@ impl ProtocolGuard {
     /// code is kept for [`Self::violation`] and the client's stream ends.
     pub fn judge(&self, message: &Result<Message, axum::Error>) -> Verdict {
         if !self.transport_ws {
+            if !self.admit_legacy(message) {
+                return Verdict::Close;
+            }
             return self.judge_legacy(message);
         }
         if !self.admit(message) {
@@ -282,6 +287,25 @@ impl ProtocolGuard {
         }
     }
 
+    /// The legacy graphql-ws rule: `connection_init` before any `start`.
+    fn admit_legacy(&self, message: &Result<Message, axum::Error>) -> bool {
+        let Ok(Message::Text(text)) = message else {
+            return true;
+        };
+        let Ok(message) = serde_json::from_str::<Value>(text.as_str()) else {
+            // async-graphql answers a bad message with an error message.
+            return true;
+        };
+        match message.get("type").and_then(Value::as_str) {
+            Some("connection_init") => {
+                self.state().initialised = true;
+                true
+            }
+            Some("start") if !self.state().initialised => self.refuse(4401, "Unauthorized"),
+            _ => true,
+        }
+    }
+
     /// Notes operations the server ended (`complete` or `error`), whose ids
     /// the client may use again.
     pub fn saw_outgoing(&self, message: &Message) {
@@ -406,6 +430,10 @@ mod tests {
                 user: Some((budget.clone(), user)),
             },
         );
+        assert!(matches!(
+            judged(&legacy, r#"{"type":"connection_init"}"#),
+            Verdict::Pass
+        ));
         assert!(refused_for_limit(judged(
             &legacy,
             r#"{"type":"start","id":"9","payload":{"query":"subscription { a }"}}"#
@@ -464,8 +492,19 @@ mod tests {
     }
 
     #[test]
-    fn legacy_messages_pass() {
+    fn legacy_messages_pass_after_connection_init() {
         let g = ProtocolGuard::new(false, unbounded());
+        assert!(matches!(
+            judged(&g, r#"{"type":"start","id":"1","payload":{"query":"{a}"}}"#),
+            Verdict::Close
+        ));
+        assert_eq!(g.violation().unwrap().0, 4401);
+
+        let g = ProtocolGuard::new(false, unbounded());
+        assert!(matches!(
+            judged(&g, r#"{"type":"connection_init"}"#),
+            Verdict::Pass
+        ));
         assert!(matches!(
             judged(&g, r#"{"type":"start","id":"1","payload":{"query":"{a}"}}"#),
             Verdict::Pass

@@ -1,10 +1,12 @@
-//! Uploaded images: detection by bytes, size and dimension checks before any
-//! decoding, a full decode under memory limits, and a thumbnail.
+//! Uploaded images: detection by bytes, size, metadata and dimension checks
+//! before any decoding, a full decode under memory limits, a stored copy
+//! re-encoded without metadata, and a thumbnail.
 //!
 //! Every rejection is a [`MediaError`] whose message is written for the
 //! person uploading (services map all but [`MediaError::Internal`] and
 //! [`MediaError::Read`] to `BAD_USER_INPUT`).
 
+mod chunks;
 mod filename;
 mod process;
 mod sniff;
@@ -16,7 +18,8 @@ use crate::config::Config;
 
 pub use filename::{FALLBACK_FILE_NAME, MAX_FILE_NAME_CHARS, sanitize_file_name};
 pub use process::{
-    digest, inspect, process, process_digested_upload, process_upload, read_limited,
+    MAX_METADATA_BYTES, digest, inspect, process, process_digested_upload, process_upload,
+    read_limited,
 };
 
 /// Longest side of a thumbnail, in pixels.
@@ -109,9 +112,11 @@ pub struct ImageInfo {
     pub width: u32,
     /// Pixels.
     pub height: u32,
-    /// Lower-case hex SHA-256 of the file.
+    /// Lower-case hex SHA-256 of the uploaded file: the identity of an
+    /// upload (the same file uploaded twice is one creative).
     pub sha256: String,
-    /// File size in bytes.
+    /// Size in bytes: of the uploaded file from [`inspect`], of the stored
+    /// copy from [`process`].
     pub byte_size: u64,
 }
 
@@ -152,13 +157,13 @@ impl std::fmt::Debug for Thumbnail {
     }
 }
 
-/// An accepted upload: its facts, its bytes (handed back unchanged) and its
-/// thumbnail.
+/// An accepted upload: its facts, the copy to store (re-encoded: the pixels,
+/// upright, with at most a colour profile) and its thumbnail.
 #[derive(Clone)]
 pub struct ProcessedImage {
     /// Format, dimensions, hash and size.
     pub info: ImageInfo,
-    /// The original file.
+    /// The stored copy, in the upload's format.
     pub bytes: Vec<u8>,
     /// The thumbnail.
     pub thumbnail: Thumbnail,
@@ -206,6 +211,10 @@ pub enum MediaError {
         /// Limit of width × height.
         max_pixels: u64,
     },
+    /// Compressed metadata (e.g. a PNG's colour profile) that inflates past
+    /// [`MAX_METADATA_BYTES`]: a decompression bomb behind small dimensions.
+    #[error("This image carries more than {} of embedded metadata; export it again without metadata and upload the new file.", megabytes(MAX_METADATA_BYTES as u64))]
+    MetadataTooLarge,
     /// Within the dimension limits but needs more decoder memory than allowed
     /// (e.g. 16-bit channels at a large size).
     #[error("This image needs too much memory to process; upload a smaller or 8-bit image.")]

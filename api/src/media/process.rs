@@ -1,19 +1,35 @@
-//! The checks, in order of cost: size, magic bytes, header dimensions, then
-//! a full decode under memory limits, then the thumbnail.
+//! The checks, in order of cost: size, magic bytes, bounded metadata,
+//! header dimensions, then a full decode under memory limits, then the
+//! stored copy (re-encoded without metadata) and the thumbnail.
 
 use std::io::Cursor;
 
-use image::{DynamicImage, ImageError, ImageReader, Limits};
+use image::{
+    DynamicImage, ImageDecoder, ImageEncoder, ImageError, ImageReader, Limits,
+    codecs::{
+        jpeg::JpegEncoder,
+        png::{CompressionType, FilterType, PngEncoder},
+    },
+};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::{
     ImageFormat, ImageInfo, ImageLimits, MediaError, ProcessedImage, THUMBNAIL_MAX_SIDE, Thumbnail,
+    chunks::{ChunkError, check_png_metadata},
     sniff::{Sniffed, jpeg_is_complete, sniff},
 };
 
 /// JPEG quality of thumbnails: small files, no visible blocking at 400 px.
 const THUMBNAIL_JPEG_QUALITY: u8 = 82;
+
+/// JPEG quality of the stored copy of a JPEG upload: visually lossless.
+const STORED_JPEG_QUALITY: u8 = 92;
+
+/// Most bytes a PNG's compressed metadata (`iCCP`, `zTXt`, `iTXt`) may
+/// inflate to, all chunks together. Real colour profiles of RGB images
+/// are a few kilobytes; large print profiles stay under a megabyte.
+pub const MAX_METADATA_BYTES: usize = 2 * 1024 * 1024;
 
 /// Reads an upload stream into memory, refusing it as soon as it passes
 /// `max_bytes`, so an oversized upload is never buffered whole.
@@ -64,7 +80,22 @@ fn inspect_digested(
         Sniffed::Other(kind) => return Err(MediaError::Unsupported { kind }),
         Sniffed::Unknown => return Err(MediaError::NotAnImage),
     };
-    let (width, height) = ImageReader::with_format(Cursor::new(bytes), format.image_format())
+    // Before any decoder: reading the header inflates an `iCCP` profile.
+    if format == ImageFormat::Png {
+        check_png_metadata(bytes, MAX_METADATA_BYTES).map_err(|e| match e {
+            ChunkError::MetadataTooLarge => MediaError::MetadataTooLarge,
+            ChunkError::Damaged => MediaError::Damaged { format },
+        })?;
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format.image_format());
+    // The header holds no pixels: its allocations are the file's chunks
+    // and the (already bounded) metadata. The dimensions are checked below,
+    // with a message that names them.
+    let mut header_limits = Limits::default();
+    header_limits.max_alloc =
+        Some((bytes.len() as u64 + MAX_METADATA_BYTES as u64).min(limits.max_alloc));
+    reader.limits(header_limits);
+    let (width, height) = reader
         .into_dimensions()
         .map_err(|e| decode_error(format, &e))?;
     if width == 0 || height == 0 {
@@ -102,23 +133,107 @@ fn process_digested(
     sha256: String,
     limits: &ImageLimits,
 ) -> Result<ProcessedImage, MediaError> {
-    let info = inspect_digested(&bytes, sha256, limits)?;
+    let mut info = inspect_digested(&bytes, sha256, limits)?;
     let format = info.format;
     if format == ImageFormat::Jpeg && !jpeg_is_complete(&bytes) {
         return Err(MediaError::Truncated { format });
     }
     let mut reader = ImageReader::with_format(Cursor::new(&bytes), format.image_format());
-    reader.limits(decoder_limits(limits));
-    let image = reader.decode().map_err(|e| decode_error(format, &e))?;
+    // The pixels at 16-bit RGBA, the file and its metadata: no decoder
+    // needs more for an image of the declared size.
+    let pixels = u64::from(info.width) * u64::from(info.height) * 8;
+    let mut decoder_limits = allocation_limits(
+        limits,
+        pixels + bytes.len() as u64 + MAX_METADATA_BYTES as u64,
+    );
+    reader.limits(decoder_limits.clone());
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| decode_error(format, &e))?;
+    // Only the colour profile travels on (bounded above for PNG; a JPEG's
+    // lies uncompressed in the file). EXIF, GPS, text and the rest stay
+    // behind; the orientation EXIF asked for is applied to the pixels.
+    let icc_profile = decoder.icc_profile().ok().flatten();
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    decoder_limits
+        .reserve(decoder.total_bytes())
+        .map_err(|e| decode_error(format, &e))?;
+    decoder
+        .set_limits(decoder_limits)
+        .map_err(|e| decode_error(format, &e))?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| decode_error(format, &e))?;
     if image.width() != info.width || image.height() != info.height {
         return Err(MediaError::Damaged { format });
     }
+    image.apply_orientation(orientation);
+    (info.width, info.height) = (image.width(), image.height());
+    let stored = reencode(&image, format, icc_profile)?;
+    if stored.len() as u64 > limits.max_bytes {
+        return Err(MediaError::TooLarge {
+            max_bytes: limits.max_bytes,
+        });
+    }
+    info.byte_size = stored.len() as u64;
     let thumbnail = thumbnail(&image)?;
     Ok(ProcessedImage {
         info,
-        bytes,
+        bytes: stored,
         thumbnail,
     })
+}
+
+/// The copy that is stored and sent on: the pixels in the upload's format
+/// with at most its colour profile, so no EXIF (camera, GPS position, time),
+/// text or private chunk leaves with it.
+fn reencode(
+    image: &DynamicImage,
+    format: ImageFormat,
+    icc_profile: Option<Vec<u8>>,
+) -> Result<Vec<u8>, MediaError> {
+    let mut out = Vec::new();
+    let encode_error = |e: ImageError| MediaError::Internal(format!("re-encoding: {e}"));
+    match format {
+        ImageFormat::Png => {
+            let mut encoder = PngEncoder::new_with_quality(
+                &mut out,
+                CompressionType::Default,
+                FilterType::Adaptive,
+            );
+            if let Some(profile) = icc_profile.filter(|p| profile_fits(p, image.color())) {
+                // Refused only by encoders without profile support.
+                let _ = encoder.set_icc_profile(profile);
+            }
+            image.write_with_encoder(encoder).map_err(encode_error)?;
+        }
+        ImageFormat::Jpeg => {
+            // JPEG has no alpha and at most 8 bits; the decoder gives 8-bit
+            // grey or RGB (CMYK is converted to RGB).
+            let pixels = if image.color().has_color() {
+                DynamicImage::ImageRgb8(image.to_rgb8())
+            } else {
+                DynamicImage::ImageLuma8(image.to_luma8())
+            };
+            let mut encoder = JpegEncoder::new_with_quality(&mut out, STORED_JPEG_QUALITY);
+            if let Some(profile) = icc_profile.filter(|p| profile_fits(p, pixels.color())) {
+                let _ = encoder.set_icc_profile(profile);
+            }
+            pixels.write_with_encoder(encoder).map_err(encode_error)?;
+        }
+    }
+    Ok(out)
+}
+
+/// Whether an ICC profile describes pixels of `color`: a CMYK profile on
+/// converted RGB pixels would shift every colour.
+fn profile_fits(profile: &[u8], color: image::ColorType) -> bool {
+    let space = profile.get(16..20);
+    if color.has_color() {
+        space == Some(b"RGB ")
+    } else {
+        space == Some(b"GRAY")
+    }
 }
 
 /// [`process`] in the bounded lane for heavy work ([`crate::blocking`]), so
@@ -128,9 +243,11 @@ pub async fn process_upload(
     bytes: Vec<u8>,
     limits: ImageLimits,
 ) -> Result<ProcessedImage, MediaError> {
-    crate::blocking::run(move || process(bytes, &limits))
-        .await
-        .map_err(|e| MediaError::Internal(format!("image worker stopped: {e}")))?
+    crate::blocking::run(crate::blocking::Lane::Images, move || {
+        process(bytes, &limits)
+    })
+    .await
+    .map_err(|e| MediaError::Internal(format!("image worker stopped: {e}")))?
 }
 
 /// [`process_upload`] for bytes whose [`digest`] the caller already has
@@ -140,16 +257,20 @@ pub async fn process_digested_upload(
     sha256: String,
     limits: ImageLimits,
 ) -> Result<ProcessedImage, MediaError> {
-    crate::blocking::run(move || process_digested(bytes, sha256, &limits))
-        .await
-        .map_err(|e| MediaError::Internal(format!("image worker stopped: {e}")))?
+    crate::blocking::run(crate::blocking::Lane::Images, move || {
+        process_digested(bytes, sha256, &limits)
+    })
+    .await
+    .map_err(|e| MediaError::Internal(format!("image worker stopped: {e}")))?
 }
 
-fn decoder_limits(limits: &ImageLimits) -> Limits {
+/// The decoder's limits: the dimension caps, and at most `need` bytes of
+/// allocations (never more than the configured ceiling).
+pub(super) fn allocation_limits(limits: &ImageLimits, need: u64) -> Limits {
     let mut decoder = Limits::default();
     decoder.max_image_width = Some(limits.max_side);
     decoder.max_image_height = Some(limits.max_side);
-    decoder.max_alloc = Some(limits.max_alloc);
+    decoder.max_alloc = Some(need.min(limits.max_alloc));
     decoder
 }
 

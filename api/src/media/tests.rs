@@ -85,8 +85,14 @@ fn accepts_jpeg_and_png_detected_by_bytes() {
         let info = &processed.info;
         assert_eq!(info.format, format);
         assert_eq!(info.sha256, hex::encode(Sha256::digest(&bytes)));
-        assert_eq!(info.byte_size, bytes.len() as u64);
-        assert_eq!(processed.bytes, bytes);
+        // The stored copy is a re-encoded image of the same format and size.
+        assert_eq!(info.byte_size, processed.bytes.len() as u64);
+        let stored = image::load_from_memory(&processed.bytes).unwrap();
+        assert_eq!((stored.width(), stored.height()), (info.width, info.height));
+        assert_eq!(
+            image::guess_format(&processed.bytes).unwrap(),
+            format.image_format()
+        );
         let thumb = &processed.thumbnail;
         assert_eq!(thumb.width.max(thumb.height), THUMBNAIL_MAX_SIDE);
         // Aspect ratio kept (within rounding).
@@ -228,9 +234,11 @@ fn rejects_oversized_files_before_looking_inside() {
     };
     let error = process(bytes.clone(), &tight).unwrap_err();
     assert!(matches!(error, MediaError::TooLarge { .. }));
+    // At the limit the upload passes (its re-encoded copy, here larger
+    // than the file, is held to the same limit).
     assert!(
-        process(
-            bytes.clone(),
+        inspect(
+            &bytes,
             &ImageLimits {
                 max_bytes: bytes.len() as u64,
                 ..limits()
@@ -280,10 +288,13 @@ fn rejects_decompression_bombs_from_the_header() {
 }
 
 #[tokio::test(flavor = "current_thread")]
-async fn process_upload_runs_off_the_runtime_and_hands_bytes_back() {
+async fn process_upload_runs_off_the_runtime_and_hands_a_copy_back() {
     let bytes = jpeg(1000, 500);
     let processed = process_upload(bytes.clone(), limits()).await.unwrap();
-    assert_eq!(processed.bytes, bytes);
+    assert_eq!(
+        image::load_from_memory(&processed.bytes).unwrap().width(),
+        1000
+    );
     assert_eq!(
         (processed.thumbnail.width, processed.thumbnail.height),
         (400, 200)
@@ -336,4 +347,251 @@ fn file_names_are_sanitised_for_display() {
         sanitize_file_name(&no_ext).chars().count(),
         MAX_FILE_NAME_CHARS
     );
+}
+
+fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    out.extend((data.len() as u32).to_be_bytes());
+    let mut body = kind.to_vec();
+    body.extend(data);
+    out.extend(&body);
+    out.extend(crc32(&body).to_be_bytes());
+}
+
+/// `png` with `extra` chunks inserted right after IHDR (before IDAT, where
+/// `iCCP` must be).
+fn png_with_chunks(png: &[u8], extra: &[(&[u8; 4], Vec<u8>)]) -> Vec<u8> {
+    let ihdr_end = 8 + 4 + 4 + 13 + 4;
+    let mut out = png[..ihdr_end].to_vec();
+    for (kind, data) in extra {
+        chunk(&mut out, kind, data);
+    }
+    out.extend(&png[ihdr_end..]);
+    out
+}
+
+/// A zlib stream of `len` zero bytes, written by hand so the test never
+/// holds them: one fixed-Huffman block, a literal 0, then matches of 258
+/// bytes at distance 1 (13 bits each, about 2 000 : 1).
+fn zlib_zeros(len: usize) -> Vec<u8> {
+    let mut bits = BitWriter::default();
+    bits.put(1, 1); // BFINAL
+    bits.put(1, 2); // BTYPE = fixed Huffman
+    bits.huffman(0b0011_0000, 8); // literal 0
+    let mut left = len - 1;
+    while left > 0 {
+        // Match lengths 3..=258; a last short run must stay >= 3.
+        let run = if left >= 258 + 3 || left == 258 {
+            258
+        } else {
+            left.min(258)
+        };
+        if run < 3 {
+            for _ in 0..run {
+                bits.huffman(0b0011_0000, 8);
+            }
+        } else {
+            let (code, extra, extra_bits) = length_code(run);
+            if code < 280 {
+                bits.huffman(code - 256, 7);
+            } else {
+                bits.huffman(0b1100_0000 + code - 280, 8);
+            }
+            bits.put(extra, extra_bits);
+            bits.huffman(0, 5); // distance 1
+        }
+        left -= run;
+    }
+    bits.huffman(0, 7); // end of block
+    let mut out = vec![0x78, 0x01];
+    out.extend(bits.finish());
+    let b = (len % 65_521) as u32;
+    out.extend(((b << 16) | 1).to_be_bytes());
+    out
+}
+
+/// Deflate's length code, extra bits and their count for a match length.
+fn length_code(len: usize) -> (u32, u32, u32) {
+    const BASES: [(u32, u32); 29] = [
+        (3, 0),
+        (4, 0),
+        (5, 0),
+        (6, 0),
+        (7, 0),
+        (8, 0),
+        (9, 0),
+        (10, 0),
+        (11, 1),
+        (13, 1),
+        (15, 1),
+        (17, 1),
+        (19, 2),
+        (23, 2),
+        (27, 2),
+        (31, 2),
+        (35, 3),
+        (43, 3),
+        (51, 3),
+        (59, 3),
+        (67, 4),
+        (83, 4),
+        (99, 4),
+        (115, 4),
+        (131, 5),
+        (163, 5),
+        (195, 5),
+        (227, 5),
+        (258, 0),
+    ];
+    let len = len as u32;
+    let i = BASES.iter().rposition(|&(base, _)| base <= len).unwrap();
+    let (base, extra_bits) = BASES[i];
+    (257 + i as u32, len - base, extra_bits)
+}
+
+#[derive(Default)]
+struct BitWriter {
+    out: Vec<u8>,
+    acc: u64,
+    n: u32,
+}
+
+impl BitWriter {
+    /// `count` bits of `value`, least significant first.
+    fn put(&mut self, value: u32, count: u32) {
+        self.acc |= u64::from(value) << self.n;
+        self.n += count;
+        while self.n >= 8 {
+            self.out.push(self.acc as u8);
+            self.acc >>= 8;
+            self.n -= 8;
+        }
+    }
+
+    /// A Huffman code, most significant bit first.
+    fn huffman(&mut self, code: u32, count: u32) {
+        let reversed = code.reverse_bits() >> (32 - count);
+        self.put(reversed, count);
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        if self.n > 0 {
+            self.out.push(self.acc as u8);
+        }
+        self.out
+    }
+}
+
+#[test]
+fn the_hand_written_zlib_stream_inflates_to_zeros() {
+    for len in [1, 2, 3, 4, 258, 259, 260, 261, 1000, 100_000] {
+        let out = fdeflate::decompress_to_vec(&zlib_zeros(len)).unwrap();
+        assert_eq!(out.len(), len);
+        assert!(out.iter().all(|&b| b == 0));
+    }
+}
+
+/// An `iCCP` chunk body: name, NUL, method 0, zlib stream.
+fn iccp(stream: Vec<u8>) -> Vec<u8> {
+    let mut data = b"bomb\0\0".to_vec();
+    data.extend(stream);
+    data
+}
+
+#[test]
+fn a_png_colour_profile_bomb_is_refused_before_decoding() {
+    // 100 × 100 pixels, an iCCP profile inflating to 600 MB.
+    let stream = zlib_zeros(600 * 1024 * 1024);
+    assert!(stream.len() < 4 * 1024 * 1024, "{} bytes", stream.len());
+    let bomb = png_with_chunks(&png(100, 100), &[(b"iCCP", iccp(stream))]);
+    assert!(matches!(
+        inspect(&bomb, &limits()),
+        Err(MediaError::MetadataTooLarge)
+    ));
+    assert!(matches!(
+        process(bomb, &limits()),
+        Err(MediaError::MetadataTooLarge)
+    ));
+    // Compressed text counts against the same budget, all chunks together.
+    let mut ztxt = b"Comment\0\0".to_vec();
+    ztxt.extend(zlib_zeros(MAX_METADATA_BYTES / 2 + 1));
+    let texts = png_with_chunks(&png(10, 10), &[(b"zTXt", ztxt.clone()), (b"zTXt", ztxt)]);
+    assert!(matches!(
+        process(texts, &limits()),
+        Err(MediaError::MetadataTooLarge)
+    ));
+    let mut itxt = b"Comment\0\x01\0en\0Kommentar\0".to_vec();
+    itxt.extend(zlib_zeros(MAX_METADATA_BYTES + 1));
+    assert!(matches!(
+        process(png_with_chunks(&png(10, 10), &[(b"iTXt", itxt)]), &limits()),
+        Err(MediaError::MetadataTooLarge)
+    ));
+    // A broken stream in a compressed chunk is a damaged file.
+    let broken = png_with_chunks(&png(10, 10), &[(b"iCCP", iccp(vec![0x78, 0x9c, 0xff]))]);
+    assert!(matches!(
+        process(broken, &limits()),
+        Err(MediaError::Damaged { .. })
+    ));
+}
+
+#[test]
+fn the_decoder_is_bounded_by_the_image_not_the_ceiling() {
+    // Even without the metadata walk the decoder could not allocate more
+    // than the pixels, the file and the metadata budget: a profile just
+    // past that bound fails as a limit, not as 512 MiB of memory.
+    let limits = limits();
+    let need = 100 * 100 * 8 + MAX_METADATA_BYTES as u64;
+    let decoder = super::process::allocation_limits(&limits, need);
+    assert_eq!(decoder.max_alloc, Some(need));
+    assert_eq!(
+        super::process::allocation_limits(&limits, u64::MAX).max_alloc,
+        Some(limits.max_alloc)
+    );
+}
+
+#[test]
+fn a_small_colour_profile_is_kept_and_other_metadata_dropped() {
+    // A minimal RGB profile header: size, then the colour space at 16..20.
+    let mut profile = vec![0u8; 128];
+    profile[..4].copy_from_slice(&128u32.to_be_bytes());
+    profile[16..20].copy_from_slice(b"RGB ");
+    let mut exif = b"MM\0*".to_vec();
+    exif.extend([0u8; 4]);
+    let mut text = b"GPS\0".to_vec();
+    text.extend(b"48.8584 N, 2.2945 E");
+    let marked = png_with_chunks(
+        &png(20, 10),
+        &[
+            (b"iCCP", iccp(fdeflate::compress_to_vec(&profile))),
+            (b"eXIf", exif),
+            (b"tEXt", text),
+        ],
+    );
+    let processed = process(marked, &limits()).unwrap();
+    let stored = &processed.bytes;
+    let has = |kind: &[u8]| stored.windows(4).any(|w| w == kind);
+    assert!(has(b"iCCP"), "the colour profile is kept");
+    assert!(!has(b"eXIf") && !has(b"tEXt"), "metadata is dropped");
+    assert!(!stored.windows(7).any(|w| w == b"48.8584"));
+}
+
+#[test]
+fn jpeg_exif_is_dropped_and_its_orientation_applied() {
+    // APP1 Exif, big-endian TIFF, one IFD entry: Orientation (0x0112) = 6
+    // (rotate 90° clockwise), plus a GPS-looking marker string.
+    let mut app1 = b"Exif\0\0MM\0*\0\0\0\x08".to_vec();
+    app1.extend([
+        0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0,
+    ]);
+    app1.extend(b"GPS 48.8584");
+    let mut marked = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    marked.extend(((app1.len() + 2) as u16).to_be_bytes());
+    marked.extend(&app1);
+    marked.extend(&jpeg(40, 20)[2..]);
+    let processed = process(marked, &limits()).unwrap();
+    assert_eq!((processed.info.width, processed.info.height), (20, 40));
+    let stored = &processed.bytes;
+    assert!(!stored.windows(4).any(|w| w == b"Exif"));
+    assert!(!stored.windows(11).any(|w| w == b"GPS 48.8584"));
+    let decoded = image::load_from_memory(stored).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (20, 40));
 }

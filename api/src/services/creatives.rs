@@ -93,7 +93,7 @@ impl CreativesService {
 
         // Hash before decoding: a repeated upload costs no decode, no
         // thumbnail and no storage.
-        let (bytes, sha256) = crate::blocking::run(move || {
+        let (bytes, sha256) = crate::blocking::run(crate::blocking::Lane::Images, move || {
             let sha256 = media::digest(&bytes);
             (bytes, sha256)
         })

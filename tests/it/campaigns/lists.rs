@@ -67,8 +67,7 @@ async fn lists_show_each_caller_their_own_and_filter_by_status(backend: Backend)
 
 /// SQL statements the server has run, from its own metrics.
 async fn statements(app: &TestApp) -> u64 {
-    let text = app.http.get(app.url("/metrics")).send().await.unwrap();
-    let text = text.text().await.unwrap();
+    let text = app.metrics().await;
     text.lines()
         .filter(|l| l.starts_with("leadforge_db_statements_total{"))
         .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())

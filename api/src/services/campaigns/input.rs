@@ -143,6 +143,12 @@ fn destination(raw: &str) -> Result<String, InputProblem> {
         ));
     }
     match url::Url::parse(raw) {
+        Ok(url) if !url.username().is_empty() || url.password().is_some() => Err(bad(
+            "The destination URL must not carry a user name or password (user:pass@).",
+        )),
+        Ok(url) if url.scheme() == "https" && url.host().is_some_and(is_internal) => Err(bad(
+            "The destination URL must be a public address: not localhost, a private or link-local IP, or an internal name.",
+        )),
         Ok(url) if url.scheme() == "https" && url.host_str().is_some_and(|h| !h.is_empty()) => {
             Ok(url.to_string())
         }
@@ -152,6 +158,70 @@ fn destination(raw: &str) -> Result<String, InputProblem> {
         Err(_) => Err(bad(
             "The destination URL must be an absolute https:// address, e.g. https://example.com/offer.",
         )),
+    }
+}
+
+/// Hosts people on the internet cannot reach: the ad platform fetches the
+/// destination (previews, crawlers), so an internal one would point it, or
+/// a reviewer, at our own network. `url` has already lower-cased names and
+/// parsed IPv4 in any notation (`0x7f.1`, `2130706433`) into addresses.
+fn is_internal(host: url::Host<&str>) -> bool {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    fn v4(ip: Ipv4Addr) -> bool {
+        ip.is_private()
+            || ip.is_loopback()
+            || ip.is_link_local()
+            || ip.is_unspecified()
+            || ip.is_broadcast()
+            || ip.is_documentation()
+            || ip.is_multicast()
+            // 100.64.0.0/10, carrier-grade NAT
+            || (ip.octets()[0] == 100 && (ip.octets()[1] & 0xC0) == 64)
+            // 0.0.0.0/8 and 240.0.0.0/4
+            || ip.octets()[0] == 0
+            || ip.octets()[0] >= 240
+    }
+    fn v6(ip: Ipv6Addr) -> bool {
+        if let Some(mapped) = ip.to_ipv4_mapped() {
+            return v4(mapped);
+        }
+        let first = ip.segments()[0];
+        ip.is_loopback()
+            || ip.is_unspecified()
+            || ip.is_multicast()
+            || (first & 0xFE00) == 0xFC00 // unique local fc00::/7
+            || (first & 0xFFC0) == 0xFE80 // link-local fe80::/10
+            || (first & 0xFFC0) == 0xFEC0 // site-local fec0::/10
+            || (ip.segments()[0] == 0x2001 && ip.segments()[1] == 0x0db8) // documentation
+    }
+    match host {
+        url::Host::Ipv4(ip) => v4(ip),
+        url::Host::Ipv6(ip) => v6(ip),
+        url::Host::Domain(name) => {
+            let name = name.trim_end_matches('.');
+            // A name without a dot is resolved by search domains: internal.
+            !name.contains('.')
+                || [
+                    "localhost",
+                    "local",
+                    "internal",
+                    "intranet",
+                    "lan",
+                    "home",
+                    "corp",
+                    "private",
+                    "localdomain",
+                    "home.arpa",
+                    "in-addr.arpa",
+                    "ip6.arpa",
+                    "test",
+                    "invalid",
+                    "example",
+                ]
+                .iter()
+                .any(|suffix| name == *suffix || name.ends_with(&format!(".{suffix}")))
+                || name.parse::<IpAddr>().is_ok()
+        }
     }
 }
 
@@ -357,6 +427,43 @@ mod tests {
         assert_eq!(out.name, "Spring sale");
         assert_eq!(out.audience.countries, ["US"]);
         assert_eq!(out.ad_copy.unwrap().description, None);
+    }
+
+    #[test]
+    fn internal_and_credentialed_destinations_are_refused() {
+        for url in [
+            "https://localhost/x",
+            "https://LOCALHOST./x",
+            "https://app.localhost/",
+            "https://127.0.0.1/",
+            "https://2130706433/",
+            "https://0x7f.1/",
+            "https://10.1.2.3/",
+            "https://172.16.0.1/",
+            "https://192.168.1.1/",
+            "https://169.254.169.254/latest/meta-data/",
+            "https://100.64.0.1/",
+            "https://0.0.0.0/",
+            "https://[::1]/",
+            "https://[fd00::1]/",
+            "https://[fe80::1]/",
+            "https://[::ffff:10.0.0.1]/",
+            "https://metadata.google.internal/",
+            "https://db.corp/",
+            "https://intranet/",
+            "https://printer.local/",
+            "https://user:pass@example.com/offer",
+            "https://user@example.com/offer",
+        ] {
+            assert!(destination(url).is_err(), "{url} accepted");
+        }
+        for url in [
+            "https://example.com/offer",
+            "https://8.8.8.8/",
+            "https://shop.example.co.uk/a?b=c",
+        ] {
+            assert!(destination(url).is_ok(), "{url} refused");
+        }
     }
 
     #[test]

@@ -101,10 +101,15 @@ impl IdentityService {
         let email = normalize_email(&input.email)?;
         password::check_rules(&input.password, &email, "password")?;
         let tenant_name = TENANT_NAME.clean(&input.tenant_name)?;
-        if self.email_taken(&email).await? {
-            return Err(email_conflict());
-        }
+        // Hashed before the address is looked up, so a taken address
+        // answers as late as a new one.
         let hash = password::hash(input.password).await?;
+        if self.email_taken(&email).await? {
+            self.audit
+                .record_now(refused_sign_up(&email, client))
+                .await?;
+            return Err(sign_up_refused());
+        }
         let mut slug = self.free_slug(&tenant_name).await?;
         // Two sign-ups with one organisation name can race for its slug; the
         // loser retries under a suffixed slug rather than failing.
@@ -185,7 +190,7 @@ impl IdentityService {
         password: SecretString,
         client: ClientAddr,
     ) -> Result<Session, AppError> {
-        let email = email.trim().to_lowercase();
+        let email = names::canonical_email(email);
         if let Err(wait) = self.throttle.attempt(&email, client.0) {
             self.audit
                 .record_now(failed_sign_in(&email, client, "throttled"))
@@ -421,6 +426,30 @@ fn failed_sign_in(email: &str, client: ClientAddr, why: &str) -> AuditEntry {
         target: None,
         outcome: entities::AuditOutcome::Failure,
         detail: Some(json!({ "email": email, "client": client.0.to_string(), "reason": why })),
+    }
+}
+
+/// A sign-up for an address that has an account. The words never say the
+/// address exists (they would tell anyone who has an account here): they
+/// fit that case and point to what its owner needs.
+fn sign_up_refused() -> AppError {
+    AppError::Conflict(
+        "No new account could be opened with these details. If you already have an account, sign in instead."
+            .to_owned(),
+    )
+}
+
+fn refused_sign_up(email: &str, client: ClientAddr) -> AuditEntry {
+    tracing::info!(client = %client.0, "sign-up refused: e-mail taken");
+    AuditEntry {
+        tenant_id: None,
+        actor: None,
+        action: "auth.sign_up",
+        target: None,
+        outcome: entities::AuditOutcome::Failure,
+        detail: Some(
+            json!({ "email": email, "client": client.0.to_string(), "reason": "e-mail taken" }),
+        ),
     }
 }
 

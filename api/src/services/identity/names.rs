@@ -1,12 +1,23 @@
 //! Names people type: e-mail addresses and organisation slugs.
 
 use rand::RngCore;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::error::AppError;
 
 const MAX_EMAIL: usize = 254;
 
-/// Trims and lower-cases an e-mail address and checks its shape.
+/// The one spelling of an e-mail address: trimmed, NFKC-normalised, then
+/// case-folded (lower-cased and normalised again), so `ａlice@a.test`
+/// (full-width) and `ALICE@a.test` are `alice@a.test`. Sign-up, sign-in and
+/// account creation all compare this form.
+pub fn canonical_email(raw: &str) -> String {
+    let compatible: String = raw.trim().nfkc().collect();
+    compatible.to_lowercase().nfkc().collect()
+}
+
+/// The canonical form of an e-mail address ([`canonical_email`]), with its
+/// shape checked.
 pub fn normalize_email(raw: &str) -> Result<String, AppError> {
     let bad = || {
         AppError::bad_input(
@@ -14,7 +25,7 @@ pub fn normalize_email(raw: &str) -> Result<String, AppError> {
             "Enter a valid e-mail address, like name@example.com.",
         )
     };
-    let email = raw.trim().to_lowercase();
+    let email = canonical_email(raw);
     if email.is_empty() || email.len() > MAX_EMAIL {
         return Err(bad());
     }

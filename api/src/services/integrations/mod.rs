@@ -130,7 +130,7 @@ impl IntegrationsService {
         self.authz
             .authorize(principal, Resource::Integration, Action::Create)
             .await?;
-        let token = check_token(&input.access_token)?;
+        let token = check_token(input.provider, &input.access_token)?;
         let ad_account_id = normalize_ad_account(&input.ad_account_id)?;
         let page_id = input
             .page_id
@@ -461,12 +461,33 @@ pub fn provider_name(provider: Provider) -> &'static str {
     }
 }
 
-fn check_token(token: &SecretString) -> Result<String, AppError> {
+/// The shortest token a provider issues. `tokenLast4` shows four
+/// characters, so a token must be much longer than that: Meta's run to a
+/// hundred characters and more; the Sandbox's scripted ones (`expired`,
+/// `sandbox-token`) are words.
+pub fn min_token_len(provider: Provider) -> usize {
+    match provider {
+        Provider::MetaAds => 16,
+        Provider::Sandbox => 7,
+    }
+}
+
+fn check_token(provider: Provider, token: &SecretString) -> Result<String, AppError> {
     let token = token.expose_secret().trim();
     if token.is_empty() {
         return Err(AppError::bad_input(
             "accessToken",
             "Paste the access token.",
+        ));
+    }
+    let min = min_token_len(provider);
+    if token.chars().count() < min {
+        return Err(AppError::bad_input(
+            "accessToken",
+            format!(
+                "That is too short for an access token of {}: it has at least {min} characters. Paste the whole token.",
+                provider_name(provider)
+            ),
         ));
     }
     if token.len() > MAX_TOKEN_LEN || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -520,9 +541,23 @@ mod tests {
 
     #[test]
     fn tokens_must_be_one_line() {
-        assert!(check_token(&SecretString::from("  EAAB123 ")).is_ok());
+        let check = |t: &str| check_token(Provider::Sandbox, &SecretString::from(t));
+        assert!(check("  EAAB123 ").is_ok());
         for bad in ["", "   ", "two words", "line\nbreak"] {
-            assert!(check_token(&SecretString::from(bad)).is_err(), "{bad:?}");
+            assert!(check(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn tokens_are_long_enough_that_last4_hides_them() {
+        let check = |p, t: &str| check_token(p, &SecretString::from(t));
+        assert!(check(Provider::Sandbox, "sandbox-token").is_ok());
+        assert!(check(Provider::Sandbox, "expired").is_ok());
+        assert!(check(Provider::Sandbox, "abcd").is_err());
+        assert!(check(Provider::MetaAds, "EAAB123").is_err());
+        assert!(check(Provider::MetaAds, "EAAstandintoken0001").is_ok());
+        for provider in [Provider::Sandbox, Provider::MetaAds] {
+            assert!(min_token_len(provider) > 4);
         }
     }
 }

@@ -74,6 +74,7 @@ impl Served {
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env(addr_var, addr.to_string())
+            .env("LEADFORGE_METRICS_TOKEN", leadforge_e2e::METRICS_TOKEN)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
@@ -130,6 +131,7 @@ impl Served {
         let text = self
             .http
             .get(self.url("/metrics"))
+            .bearer_auth(leadforge_e2e::METRICS_TOKEN)
             .send()
             .await?
             .text()
