@@ -32,7 +32,7 @@ impl Raw {
         form.push(("access_token", self.fixture.token.clone()));
         let r = self
             .http
-            .post(format!("{}/v25.0/{path}", self.meta.base_url()))
+            .post(format!("{}/v27.0/{path}", self.meta.base_url()))
             .form(&form)
             .send()
             .await
@@ -44,7 +44,7 @@ impl Raw {
     async fn get(&self, path_and_query: &str) -> (u16, Value) {
         let r = self
             .http
-            .get(format!("{}/v25.0/{path_and_query}", self.meta.base_url()))
+            .get(format!("{}/v27.0/{path_and_query}", self.meta.base_url()))
             .send()
             .await
             .expect("send");
@@ -376,7 +376,8 @@ async fn tokens_and_versions() {
         2500,
         "a URL without a version is an unknown path"
     );
-    raw.meta.set_min_version(25, 0);
+    // v24.0 ended 2026-11-10: a read whose endpoint did not change is answered on v25.0,
+    // the oldest version served, and says so; a create (changed since) answers 2635.
     let r = raw
         .http
         .get(format!(
@@ -387,8 +388,63 @@ async fn tokens_and_versions() {
         .send()
         .await
         .expect("send");
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["facebook-api-version"], "v25.0");
+    let warning = r.headers()["x-ad-api-version-warning"]
+        .to_str()
+        .expect("ascii");
+    assert!(warning.contains("v24.0") && warning.contains("v25.0"), "{warning}");
+    let r = raw
+        .http
+        .post(format!("{}/v24.0/act_1001/campaigns", raw.meta.base_url()))
+        .form(&[("access_token", raw.fixture.token.clone())])
+        .send()
+        .await
+        .expect("send");
+    let v: Value = r.json().await.expect("json");
+    assert_graph_error(400, &v, 2635, None);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("latest version: v27.0")),
+        "{v}"
+    );
+
+    // A served version names itself; near its end it also warns.
+    raw.meta
+        .set_today(chrono::NaiveDate::from_ymd_opt(2026, 12, 7).expect("date"));
+    for (version, warns) in [("v25.0", true), ("v26.0", false), ("v27.0", false)] {
+        let r = raw
+            .http
+            .get(format!(
+                "{}/{version}/me?access_token={}",
+                raw.meta.base_url(),
+                raw.fixture.token
+            ))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), 200, "{version}");
+        assert_eq!(r.headers()["facebook-api-version"], version);
+        assert_eq!(
+            r.headers().contains_key("x-ad-api-version-warning"),
+            warns,
+            "{version}"
+        );
+    }
+    // A version after the latest does not exist.
+    let r = raw
+        .http
+        .get(format!(
+            "{}/v28.0/me?access_token={}",
+            raw.meta.base_url(),
+            raw.fixture.token
+        ))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(
         r.json::<Value>().await.expect("json")["error"]["code"],
-        2635
+        2500
     );
 }

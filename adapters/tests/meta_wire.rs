@@ -369,11 +369,27 @@ async fn slow_answers_time_out_and_creates_are_not_resent() {
 }
 
 #[tokio::test]
-async fn deprecated_version_is_unavailable_and_bad_versions_are_refused() {
-    let env = common::meta_env().await;
+async fn expired_version_is_upgraded_for_reads_refused_for_creates() {
+    let env = common::meta_env_with(|c| c.api_version = "v25.0".into()).await;
     env.meta.set_min_version(26, 0);
-    let err = env.adapter.verify(&env.creds).await.expect_err("2635");
+    // Reads did not change: Meta answers them on v26.0 and says so.
+    env.adapter
+        .verify(&env.creds)
+        .await
+        .expect("auto-upgraded read");
+    let notice = env.adapter.version_notice().expect("notice");
+    assert_eq!(notice.requested, "v25.0");
+    assert_eq!(notice.served.as_deref(), Some("v26.0"));
+    assert!(notice.upgraded());
+    assert!(notice.warning.is_some_and(|w| w.contains("v26.0")));
+    // Creates changed: the expired version is refused.
+    let err = env
+        .adapter
+        .create_campaign(&env.creds, &campaign_spec("v1"), CreateMode::Create)
+        .await
+        .expect_err("2635");
     assert_eq!(err.class(), "unavailable");
+    assert!(err.user_message().contains("deprecated"), "{err:?}");
     assert!(
         env.meta.calls().iter().all(|c| c.version == "v25.0"),
         "the configured version is on every call"
@@ -381,6 +397,17 @@ async fn deprecated_version_is_unavailable_and_bad_versions_are_refused() {
     let mut config = common::meta_config(&env.meta);
     config.api_version = "25".into();
     assert!(MetaAds::new(config).is_err());
+}
+
+#[tokio::test]
+async fn default_version_is_v27_and_served_as_such() {
+    let env = common::meta_env().await;
+    env.adapter.verify(&env.creds).await.expect("verify");
+    assert!(env.meta.calls().iter().all(|c| c.version == "v27.0"));
+    let notice = env.adapter.version_notice().expect("notice");
+    assert_eq!(notice.served.as_deref(), Some("v27.0"));
+    assert!(!notice.upgraded());
+    assert_eq!(notice.warning, None);
 }
 
 fn proof(secret: &str, token: &str) -> String {

@@ -17,7 +17,7 @@ use async_trait::async_trait;
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use self::client::{Call, Effect, GraphClient, Verb, decode};
+use self::client::{Call, Effect, GraphClient, Verb, VersionNotice, decode};
 pub use self::config::{DEFAULT_API_VERSION, DEFAULT_GRAPH_URL, MetaConfig, RetryPolicy};
 use super::AdPlatform;
 use super::error::PlatformError;
@@ -65,6 +65,11 @@ impl MetaAds {
             client: GraphClient::new(config)?,
             currencies: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// What Meta said about the API version of its latest answer (served version, warning).
+    pub fn version_notice(&self) -> Option<VersionNotice> {
+        self.client.version_notice()
     }
 
     pub(super) async fn get<T: serde::de::DeserializeOwned>(

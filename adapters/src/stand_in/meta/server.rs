@@ -255,7 +255,96 @@ fn proof_of(secret: &str, token: &str) -> Option<String> {
     Some(hex::encode(mac.finalize().into_bytes()))
 }
 
-/// Version, token and proof checks, then routing.
+/// Days before a version's end from which its answers carry a warning. Meta's threshold
+/// is not documented; this is the stand-in's choice.
+const WARN_DAYS: i64 = 90;
+
+/// Endpoints that changed in the versions the stand-in may upgrade across (v24:
+/// `is_adset_budget_sharing_enabled`; v25: Advantage+ campaign creation; creates of ad
+/// objects generally, per the reference): a call on an expired version gets 2635 there
+/// instead of an upgrade.
+fn changed_lately(method: &str, path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    method == "POST"
+        && matches!(
+            segments.as_slice(),
+            [act, "campaigns" | "adsets" | "adcreatives" | "ads"] if act.starts_with("act_")
+        )
+}
+
+fn vname((major, minor): (u32, u32)) -> String {
+    format!("v{major}.{minor}")
+}
+
+/// Meta's version rules: an unknown (future) version is an unknown path; an expired one is
+/// auto-upgraded to the oldest served version where the endpoint did not change and refused
+/// with 2635 where it did; every answer names the version that served it, with a warning
+/// when that version was upgraded or ends soon. The warning texts are the stand-in's own
+/// (Meta's exact wording is not documented).
+fn version_rule(
+    w: &World,
+    requested: (u32, u32),
+    method: &str,
+    path: &str,
+) -> Result<Vec<(&'static str, String)>, Reply> {
+    if requested > w.latest_version {
+        return Err(reply::graph_error(
+            400,
+            2500,
+            None,
+            "OAuthException",
+            &format!("Unknown path components: {path}"),
+            None,
+            None,
+        ));
+    }
+    let served = if requested < w.min_version {
+        if changed_lately(method, path) {
+            return Err(reply::graph_error(
+                400,
+                2635,
+                None,
+                "OAuthException",
+                &format!(
+                    "(#2635) You are calling a deprecated version of the Ads API. Please update to the latest version: {}.",
+                    vname(w.latest_version)
+                ),
+                None,
+                None,
+            ));
+        }
+        w.min_version
+    } else {
+        requested
+    };
+    let mut headers = vec![("facebook-api-version", vname(served))];
+    let today = w.today.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    if served != requested {
+        headers.push((
+            "x-ad-api-version-warning",
+            format!(
+                "{} is no longer available; this call was upgraded to {}. Please update to the latest version: {}.",
+                vname(requested),
+                vname(served),
+                vname(w.latest_version)
+            ),
+        ));
+    } else if let Some(end) = w.version_ends.get(&served)
+        && (*end - today).num_days() <= WARN_DAYS
+    {
+        headers.push((
+            "x-ad-api-version-warning",
+            format!(
+                "{} will stop working on {end}. Please update to the latest version: {}.",
+                vname(served),
+                vname(w.latest_version)
+            ),
+        ));
+    }
+    Ok(headers)
+}
+
+/// Version rules, then the authenticated call; the answer names the serving version.
 fn dispatch(
     w: &mut World,
     method: &str,
@@ -274,20 +363,23 @@ fn dispatch(
             None,
         );
     };
-    if v < w.min_version {
-        return reply::graph_error(
-            400,
-            2635,
-            None,
-            "OAuthException",
-            &format!(
-                "(#2635) You are calling a deprecated version of the Ads API. Please update to the latest version: v{}.{}.",
-                w.min_version.0, w.min_version.1
-            ),
-            None,
-            None,
-        );
-    }
+    let version_headers = match version_rule(w, v, method, path) {
+        Ok(headers) => headers,
+        Err(refused) => return refused,
+    };
+    let mut answer = authenticated(w, method, version, path, params);
+    answer.headers.extend(version_headers);
+    answer
+}
+
+/// Token and proof checks, then routing.
+fn authenticated(
+    w: &mut World,
+    method: &str,
+    version: &str,
+    path: &str,
+    params: &BTreeMap<String, String>,
+) -> Reply {
     let Some(token) = params.get("access_token") else {
         return reply::graph_error(
             400,

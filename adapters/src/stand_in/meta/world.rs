@@ -143,8 +143,15 @@ impl RecordedCall {
 pub struct World {
     /// The bound base URL (for paging links).
     pub base_url: String,
-    /// Versions older than this answer 2635.
+    /// The oldest version Meta still serves. Older ones are auto-upgraded to it where the
+    /// endpoint did not change since, and answer 2635 where it did.
     pub min_version: (u32, u32),
+    /// The newest version; anything newer does not exist.
+    pub latest_version: (u32, u32),
+    /// Announced end dates of versions still served.
+    pub version_ends: BTreeMap<(u32, u32), chrono::NaiveDate>,
+    /// The stand-in's today, for "near its end" warnings; the real date when `None`.
+    pub today: Option<chrono::NaiveDate>,
     /// When set, every call needs a valid `appsecret_proof`.
     pub app_secret: Option<String>,
     /// Tokens by value.
