@@ -448,3 +448,102 @@ async fn tokens_and_versions() {
         2500
     );
 }
+
+#[tokio::test]
+async fn page_edges_need_the_pages_token_task_and_permissions() {
+    let raw = Raw::new().await;
+    let t = &raw.fixture.token;
+    let page = &raw.fixture.page_id;
+    // Meta: leadgen_forms "requires a Page access token"; a user token gets 190.
+    let (s, v) = raw
+        .get(&format!("{page}/leadgen_forms?access_token={t}"))
+        .await;
+    assert_graph_error(s, &v, 190, None);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("must be called with a Page Access Token")),
+        "{v}"
+    );
+    // The Page token comes from me/accounts, with the person's tasks.
+    let (s, v) = raw
+        .get(&format!(
+            "me/accounts?fields=id,name,access_token,tasks&access_token={t}"
+        ))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["data"][0]["id"], page.as_str());
+    assert!(
+        v["data"][0]["tasks"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|x| x == "ADVERTISE"))
+    );
+    let page_token = v["data"][0]["access_token"]
+        .as_str()
+        .expect("page token")
+        .to_owned();
+    let (s, v) = raw
+        .get(&format!("{page}/leadgen_forms?access_token={page_token}"))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["data"][0]["id"], raw.fixture.form_id.as_str());
+    // Another Page's edge with this Page's token is refused the same way.
+    raw.meta.add_page(adapters::stand_in::PageSeed {
+        id: "5002".into(),
+        name: "Other".into(),
+        forms: vec![],
+    });
+    let (s, v) = raw
+        .get(&format!("5002/leadgen_forms?access_token={page_token}"))
+        .await;
+    assert_graph_error(s, &v, 190, None);
+    // Without the ADVERTISE task, or without the Page permissions of lead ads: 200.
+    raw.meta.set_page_tasks(t, page, &["ANALYZE"]);
+    let (s, v) = raw
+        .get(&format!("{page}/leadgen_forms?access_token={page_token}"))
+        .await;
+    assert_eq!((s, v["error"]["code"].as_i64()), (403, Some(200)), "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("ADVERTISE"));
+    raw.meta.add_token(
+        "EAAnopageperms",
+        adapters::stand_in::TokenSeed {
+            user_id: "9100".into(),
+            user_name: "No Page perms".into(),
+            scopes: vec!["ads_management".into(), "pages_show_list".into()],
+            accounts: vec!["1001".into()],
+            pages: vec![page.clone()],
+            failure: None,
+        },
+    );
+    let (_, v) = raw
+        .get("me/accounts?fields=id,access_token&access_token=EAAnopageperms")
+        .await;
+    let weak = v["data"][0]["access_token"].as_str().expect("token");
+    let (s, v) = raw
+        .get(&format!("{page}/leadgen_forms?access_token={weak}"))
+        .await;
+    assert_eq!((s, v["error"]["code"].as_i64()), (403, Some(200)), "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("pages_manage_ads")
+    );
+    // Without pages_show_list no Page is listed, so no Page token is handed out.
+    raw.meta.add_token(
+        "EAAnopagelist",
+        adapters::stand_in::TokenSeed {
+            user_id: "9101".into(),
+            user_name: "No list".into(),
+            scopes: vec!["ads_management".into()],
+            accounts: vec!["1001".into()],
+            pages: vec![page.clone()],
+            failure: None,
+        },
+    );
+    let (s, v) = raw
+        .get("me/accounts?fields=id,access_token&access_token=EAAnopagelist")
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(v["data"].as_array().map(Vec::len), Some(0), "{v}");
+}

@@ -690,3 +690,107 @@ async fn zero_decimal_currency_budgets_and_spend() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn page_edges_use_page_tokens_and_their_refusals_stay_on_the_page() {
+    let env = common::meta_env().await;
+    let assets = env.adapter.assets(&env.creds).await.expect("assets");
+    let page = &assets.pages[0];
+    assert_eq!(page.lead_forms[0].id, env.fixture.form_id);
+    assert!(page.can_advertise());
+    assert_eq!(page.lead_forms_problem, None);
+    let calls = env.meta.calls();
+    let accounts = calls
+        .iter()
+        .find(|c| c.path == "/me/accounts")
+        .expect("me/accounts");
+    assert_eq!(
+        accounts.params.get("fields").map(String::as_str),
+        Some("id,name,access_token,tasks")
+    );
+    let forms = calls
+        .iter()
+        .find(|c| c.path.ends_with("/leadgen_forms"))
+        .expect("forms read");
+    let used = forms.params.get("access_token").expect("token");
+    assert_ne!(used, &env.fixture.token, "a Page edge never gets the user token");
+    // The Page token is never kept where it could leak.
+    assert!(!format!("{assets:?}").contains(used.as_str()));
+    assert!(!serde_json::to_string(&assets).unwrap().contains(used.as_str()));
+
+    // Meta refusing the Page's token (190 from a Page edge) is the Page's problem: the
+    // user's token is fine and the rest of the assets are listed.
+    env.meta.inject(Fault::once(
+        Match::on("GET", "/leadgen_forms"),
+        Fault::graph_error(
+            190,
+            None,
+            "(#190) This method must be called with a Page Access Token",
+        ),
+    ));
+    let assets = env.adapter.assets(&env.creds).await.expect("not an auth failure");
+    let page = &assets.pages[0];
+    assert!(page.lead_forms.is_empty());
+    assert!(
+        page.lead_forms_problem
+            .as_deref()
+            .is_some_and(|p| p.contains("Page Access Token")),
+        "{page:?}"
+    );
+    assert!(!assets.pixels.is_empty());
+
+    // A person without the ADVERTISE task: the Page is listed, its forms are not.
+    env.meta
+        .set_page_tasks(&env.fixture.token, &env.fixture.page_id, &["ANALYZE"]);
+    let assets = env.adapter.assets(&env.creds).await.expect("assets");
+    assert!(!assets.pages[0].can_advertise());
+    assert!(assets.pages[0].lead_forms_problem.is_some());
+}
+
+#[tokio::test]
+async fn missing_page_permissions_are_named_with_what_they_block() {
+    let env = common::meta_env().await;
+    env.meta.add_token(
+        "EAAtrafficonly",
+        adapters::stand_in::TokenSeed {
+            user_id: "9200".into(),
+            user_name: "Traffic only".into(),
+            scopes: vec![
+                "ads_management".into(),
+                "ads_read".into(),
+                "pages_show_list".into(),
+            ],
+            accounts: vec!["1001".into()],
+            pages: vec![env.fixture.page_id.clone()],
+            failure: None,
+        },
+    );
+    let creds = Credentials::new("EAAtrafficonly", &env.fixture.account);
+    let check = env.adapter.verify(&creds).await.expect("verify");
+    assert!(check.missing_permissions.is_empty(), "campaigns still work");
+    let gaps: Vec<&str> = check
+        .permission_gaps
+        .iter()
+        .map(|g| g.permission.as_str())
+        .collect();
+    assert_eq!(
+        gaps,
+        ["pages_read_engagement", "pages_manage_ads", "leads_retrieval"]
+    );
+    let manage_ads = &check.permission_gaps[1];
+    assert!(manage_ads.blocks.contains(&Capability::InstantForms));
+    assert!(!manage_ads.blocks.contains(&Capability::Campaigns));
+    assert_eq!(
+        check.permission_gaps[2].blocks,
+        vec![Capability::LeadRetrieval]
+    );
+    // The Page is listed; its forms are refused for the missing permission.
+    let assets = env.adapter.assets(&creds).await.expect("assets");
+    assert!(
+        assets.pages[0]
+            .lead_forms_problem
+            .as_deref()
+            .is_some_and(|p| p.contains("pages_manage_ads")),
+        "{assets:?}"
+    );
+}

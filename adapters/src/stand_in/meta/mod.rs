@@ -20,7 +20,9 @@ mod world;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-pub use world::{AccountSeed, InsightsSeed, PageSeed, RecordedCall, Stored, TokenSeed, Verdict};
+pub use world::{
+    ALL_PAGE_TASKS, AccountSeed, InsightsSeed, PageSeed, RecordedCall, Stored, TokenSeed, Verdict,
+};
 
 use self::server::Shared;
 use self::world::World;
@@ -140,6 +142,18 @@ impl MetaStandIn {
     /// Adds a Page with its lead forms.
     pub fn add_page(&self, seed: PageSeed) {
         self.world().pages.insert(seed.id.clone(), seed);
+    }
+
+    /// Sets the tasks the owner of `token` has on a Page (all of [`ALL_PAGE_TASKS`] unless
+    /// set; an empty list means no role, so no Page token).
+    pub fn set_page_tasks(&self, token: &str, page_id: &str, tasks: &[&str]) {
+        let mut w = self.world();
+        if let Some(user) = w.tokens.get(token).map(|t| t.user_id.clone()) {
+            w.page_tasks.insert(
+                (user, page_id.to_owned()),
+                tasks.iter().map(|t| (*t).to_owned()).collect(),
+            );
+        }
     }
 
     /// Adds a pixel to an account (number without `act_`).
@@ -262,7 +276,9 @@ fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
 /// suite uses the same ids on both).
 #[derive(Debug, Clone)]
 pub struct MetaFixture {
-    /// A valid token with ads_management and ads_read.
+    /// A valid token with every permission the media buyer asks for (ads_management,
+    /// ads_read, the Page permissions of lead ads, leads_retrieval) and admin tasks on
+    /// the Page.
     pub token: String,
     /// USD account (`act_…`).
     pub account: String,
@@ -325,6 +341,9 @@ impl MetaFixture {
                     "ads_management".into(),
                     "ads_read".into(),
                     "pages_manage_ads".into(),
+                    "pages_read_engagement".into(),
+                    "pages_show_list".into(),
+                    "leads_retrieval".into(),
                 ],
                 accounts: vec!["1001".into(), "2392".into()],
                 pages: vec![f.page_id.clone()],

@@ -30,8 +30,10 @@ pub struct Req<'a> {
     pub segments: Vec<&'a str>,
     /// Merged parameters.
     pub params: &'a BTreeMap<String, String>,
-    /// The authenticated token.
+    /// The authenticated token (for a Page token: the user token it came from).
     pub token: TokenSeed,
+    /// The Page whose Page access token authenticated the call, if one did.
+    pub page_token_of: Option<String>,
 }
 
 fn parse_params(uri: &Uri, headers: &HeaderMap, body: &Bytes) -> BTreeMap<String, String> {
@@ -418,7 +420,16 @@ fn authenticated(
             Some(_) => {}
         }
     }
-    let Some(seed) = w.tokens.get(token).cloned() else {
+    // A Page token carries its user's scopes and failures, for its Page only.
+    let (seed, page_token_of) = match (w.tokens.get(token), w.page_tokens.get(token)) {
+        (Some(seed), _) => (Some(seed.clone()), None),
+        (None, Some(pt)) => (
+            w.tokens.get(&pt.user_token).cloned(),
+            Some(pt.page_id.clone()),
+        ),
+        (None, None) => (None, None),
+    };
+    let Some(seed) = seed else {
         return reply::graph_error(
             400,
             190,
@@ -463,6 +474,7 @@ fn authenticated(
         segments,
         params,
         token: seed,
+        page_token_of,
     };
     match method {
         "GET" => reads::get(w, &req),

@@ -24,6 +24,25 @@ pub struct TokenSeed {
     pub failure: Option<(i64, Option<i64>, String)>,
 }
 
+/// A Page access token the stand-in handed out through `me/accounts`.
+#[derive(Debug, Clone)]
+pub struct PageToken {
+    /// The Page it is for.
+    pub page_id: String,
+    /// The user token it was obtained with (its scopes and failures apply).
+    pub user_token: String,
+}
+
+/// The tasks a person has on a Page unless a test says otherwise (a Page admin's).
+pub const ALL_PAGE_TASKS: &[&str] = &[
+    "ADVERTISE",
+    "ANALYZE",
+    "CREATE_CONTENT",
+    "MESSAGING",
+    "MODERATE",
+    "MANAGE",
+];
+
 /// A seeded ad account.
 #[derive(Debug, Clone)]
 pub struct AccountSeed {
@@ -156,6 +175,10 @@ pub struct World {
     pub app_secret: Option<String>,
     /// Tokens by value.
     pub tokens: HashMap<String, TokenSeed>,
+    /// Page access tokens handed out, by value.
+    pub page_tokens: HashMap<String, PageToken>,
+    /// Tasks of a person (user id) on a Page, where not [`ALL_PAGE_TASKS`].
+    pub page_tasks: HashMap<(String, String), Vec<String>>,
     /// Accounts by number.
     pub accounts: BTreeMap<String, AccountSeed>,
     /// Pages by id.
@@ -188,6 +211,17 @@ pub struct World {
 }
 
 impl World {
+    /// The tasks of the token's owner on a Page (none unless the token lists the Page).
+    pub fn tasks_on(&self, token: &TokenSeed, page_id: &str) -> Vec<String> {
+        if !token.pages.iter().any(|p| p == page_id) {
+            return Vec::new();
+        }
+        self.page_tasks
+            .get(&(token.user_id.clone(), page_id.to_owned()))
+            .cloned()
+            .unwrap_or_else(|| ALL_PAGE_TASKS.iter().map(|t| (*t).to_owned()).collect())
+    }
+
     /// A new object id in Meta's 18-digit `120…` shape.
     pub fn new_id(&mut self) -> String {
         self.next_id += 1;
