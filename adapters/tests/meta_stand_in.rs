@@ -393,7 +393,10 @@ async fn tokens_and_versions() {
     let warning = r.headers()["x-ad-api-version-warning"]
         .to_str()
         .expect("ascii");
-    assert!(warning.contains("v24.0") && warning.contains("v25.0"), "{warning}");
+    assert!(
+        warning.contains("v24.0") && warning.contains("v25.0"),
+        "{warning}"
+    );
     let r = raw
         .http
         .post(format!("{}/v24.0/act_1001/campaigns", raw.meta.base_url()))
@@ -503,7 +506,12 @@ async fn page_edges_need_the_pages_token_task_and_permissions() {
         .get(&format!("{page}/leadgen_forms?access_token={page_token}"))
         .await;
     assert_eq!((s, v["error"]["code"].as_i64()), (403, Some(200)), "{v}");
-    assert!(v["error"]["message"].as_str().unwrap().contains("ADVERTISE"));
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ADVERTISE")
+    );
     raw.meta.add_token(
         "EAAnopageperms",
         adapters::stand_in::TokenSeed {
@@ -546,4 +554,41 @@ async fn page_edges_need_the_pages_token_task_and_permissions() {
         .await;
     assert_eq!(s, 200);
     assert_eq!(v["data"].as_array().map(Vec::len), Some(0), "{v}");
+}
+
+#[tokio::test]
+async fn appsecret_proof_is_read_from_the_query_string_only() {
+    let raw = Raw::new().await;
+    raw.meta.require_app_secret("s3cret");
+    let proof = {
+        use hmac::{Hmac, Mac};
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(b"s3cret").expect("key");
+        mac.update(raw.fixture.token.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    };
+    let mut in_body = good_campaign();
+    in_body.push(("appsecret_proof", proof.clone()));
+    let (s, v) = raw.post("act_1001/campaigns", &in_body).await;
+    assert_graph_error(s, &v, 100, None);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("require an appsecret_proof")
+    );
+    let r = raw
+        .http
+        .post(format!(
+            "{}/v27.0/act_1001/campaigns?appsecret_proof={proof}",
+            raw.meta.base_url(),
+        ))
+        .form(&{
+            let mut form = good_campaign();
+            form.push(("access_token", raw.fixture.token.clone()));
+            form
+        })
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 200);
 }

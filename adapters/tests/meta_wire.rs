@@ -432,6 +432,24 @@ async fn appsecret_proof_on_every_call_including_paging() {
             .await
             .expect("create");
     }
+    // Creates carry the proof in the query string (the stand-in, like some Graph
+    // endpoints, ignores a proof in the form body); the token and parameters stay in the
+    // body.
+    let posts: Vec<_> = env
+        .meta
+        .calls()
+        .into_iter()
+        .filter(|c| c.method == "POST")
+        .collect();
+    assert_eq!(posts.len(), 5);
+    for post in &posts {
+        assert!(post.query.contains("appsecret_proof="), "{}", post.query);
+        assert!(!post.query.contains("access_token="), "{}", post.query);
+        assert!(
+            !post.query.contains("objective="),
+            "parameters stay in the body"
+        );
+    }
     env.meta.clear_calls();
     let found = env
         .adapter
@@ -713,10 +731,17 @@ async fn page_edges_use_page_tokens_and_their_refusals_stay_on_the_page() {
         .find(|c| c.path.ends_with("/leadgen_forms"))
         .expect("forms read");
     let used = forms.params.get("access_token").expect("token");
-    assert_ne!(used, &env.fixture.token, "a Page edge never gets the user token");
+    assert_ne!(
+        used, &env.fixture.token,
+        "a Page edge never gets the user token"
+    );
     // The Page token is never kept where it could leak.
     assert!(!format!("{assets:?}").contains(used.as_str()));
-    assert!(!serde_json::to_string(&assets).unwrap().contains(used.as_str()));
+    assert!(
+        !serde_json::to_string(&assets)
+            .unwrap()
+            .contains(used.as_str())
+    );
 
     // Meta refusing the Page's token (190 from a Page edge) is the Page's problem: the
     // user's token is fine and the rest of the assets are listed.
@@ -728,7 +753,11 @@ async fn page_edges_use_page_tokens_and_their_refusals_stay_on_the_page() {
             "(#190) This method must be called with a Page Access Token",
         ),
     ));
-    let assets = env.adapter.assets(&env.creds).await.expect("not an auth failure");
+    let assets = env
+        .adapter
+        .assets(&env.creds)
+        .await
+        .expect("not an auth failure");
     let page = &assets.pages[0];
     assert!(page.lead_forms.is_empty());
     assert!(
@@ -775,7 +804,11 @@ async fn missing_page_permissions_are_named_with_what_they_block() {
         .collect();
     assert_eq!(
         gaps,
-        ["pages_read_engagement", "pages_manage_ads", "leads_retrieval"]
+        [
+            "pages_read_engagement",
+            "pages_manage_ads",
+            "leads_retrieval"
+        ]
     );
     let manage_ads = &check.permission_gaps[1];
     assert!(manage_ads.blocks.contains(&Capability::InstantForms));
@@ -793,4 +826,99 @@ async fn missing_page_permissions_are_named_with_what_they_block() {
             .is_some_and(|p| p.contains("pages_manage_ads")),
         "{assets:?}"
     );
+}
+
+fn server_side(code: i64, subcode: Option<i64>, message: &str) -> FaultAction {
+    let mut fault = Fault::graph_error(code, subcode, message);
+    if let FaultAction::Error {
+        http_status,
+        is_transient,
+        ..
+    } = &mut fault
+    {
+        *http_status = 500;
+        *is_transient = Some(true);
+    }
+    fault
+}
+
+#[tokio::test]
+async fn insights_asked_for_less_data_split_instead_of_retrying_unchanged() {
+    for fault in [
+        server_side(
+            2,
+            Some(1_504_038),
+            "(#2) The request timed out. Please try a smaller date range.",
+        ),
+        server_side(
+            1,
+            None,
+            "Please reduce the amount of data you're asking for, then retry your request",
+        ),
+    ] {
+        let env = common::meta_env().await;
+        let id = env
+            .adapter
+            .create_campaign(&env.creds, &campaign_spec("s1"), CreateMode::Create)
+            .await
+            .expect("create");
+        let range = common::range_days(30);
+        env.meta.set_insights(
+            id.as_str(),
+            InsightsSeed {
+                impressions: 70,
+                spend: "1.00".into(),
+                day: Some(range.since),
+                ..InsightsSeed::default()
+            },
+        );
+        env.meta
+            .inject(Fault::once(Match::on("GET", "/insights"), fault));
+        env.meta.clear_calls();
+        let rows = env
+            .adapter
+            .insights(&env.creds, std::slice::from_ref(&id), range)
+            .await
+            .expect("insights");
+        assert_eq!(rows[0].impressions, 70);
+        let ranges: Vec<String> = env
+            .meta
+            .calls()
+            .iter()
+            .filter_map(|c| c.params.get("time_range").cloned())
+            .collect();
+        assert_eq!(
+            ranges.len(),
+            3,
+            "one refused call, then two halves: {ranges:?}"
+        );
+        assert!(!ranges[1..].contains(&ranges[0]), "never retried unchanged");
+        // The insights answer's throttle header is read and filed for the account.
+        let usage = env.adapter.usage(&env.fixture.account).expect("usage");
+        assert!(usage.insights.is_some_and(|i| i.acc_id_util_pct > 0.0));
+    }
+
+    // A single day cannot be split: it is asked for in smaller pages.
+    let env = common::meta_env().await;
+    let id = env
+        .adapter
+        .create_campaign(&env.creds, &campaign_spec("s2"), CreateMode::Create)
+        .await
+        .expect("create");
+    env.meta.inject(Fault::once(
+        Match::on("GET", "/insights"),
+        server_side(2, Some(1_504_038), "(#2) The request timed out."),
+    ));
+    env.meta.clear_calls();
+    env.adapter
+        .insights(&env.creds, std::slice::from_ref(&id), common::range_days(1))
+        .await
+        .expect("insights");
+    let limits: Vec<String> = env
+        .meta
+        .calls()
+        .iter()
+        .filter_map(|c| c.params.get("limit").cloned())
+        .collect();
+    assert_eq!(limits, ["100", "50"]);
 }

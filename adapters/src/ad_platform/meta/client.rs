@@ -1,5 +1,6 @@
 //! The Graph API transport: one reqwest client, versioned URLs, the token and
-//! `appsecret_proof` on every call (paging included), usage headers filed per ad account,
+//! `appsecret_proof` on every call (paging included; the proof in the query string even on
+//! POSTs), usage headers filed per ad account,
 //! error envelopes mapped to [`PlatformError`], and the retry policy.
 
 use std::collections::HashMap;
@@ -336,10 +337,19 @@ impl GraphClient {
                 self.http.request(method, url.clone())
             }
             Verb::Post => {
-                // In the form body rather than the URL, so the token never sits in a URL
-                // that a proxy or an access log might keep.
+                // The proof goes in the query string, where Meta's SDKs send it: some
+                // endpoints ignore an appsecret_proof in a form body and answer "API calls
+                // from the server require an appsecret_proof argument" (they did read the
+                // token from the body). The token stays in the form body, so it never sits
+                // in a POST URL that a proxy or an access log might keep.
                 let mut form = params.to_vec();
-                form.extend(auth);
+                for (key, value) in auth {
+                    if key == "appsecret_proof" {
+                        url.query_pairs_mut().append_pair(&key, &value);
+                    } else {
+                        form.push((key, value));
+                    }
+                }
                 self.http.post(url.clone()).form(&form)
             }
         };
@@ -406,6 +416,9 @@ impl GraphClient {
             let entry = map.entry(acc.clone()).or_default();
             if usage.app.is_some() {
                 entry.app = usage.app;
+            }
+            if Some(acc.as_str()) == account && usage.insights.is_some() {
+                entry.insights = usage.insights;
             }
             if Some(acc.as_str()) == account && usage.ad_account.is_some() {
                 entry.ad_account = usage.ad_account;

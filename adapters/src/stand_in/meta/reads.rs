@@ -144,7 +144,11 @@ fn leadgen_forms(w: &World, req: &Req<'_>, page: &str) -> Reply {
             None,
         );
     }
-    if !w.tasks_on(&req.token, page).iter().any(|t| t == "ADVERTISE") {
+    if !w
+        .tasks_on(&req.token, page)
+        .iter()
+        .any(|t| t == "ADVERTISE")
+    {
         return reply::graph_error(
             403,
             200,

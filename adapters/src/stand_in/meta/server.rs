@@ -50,7 +50,13 @@ fn parse_params(uri: &Uri, headers: &HeaderMap, body: &Bytes) -> BTreeMap<String
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if is_form {
-        params.extend(url::form_urlencoded::parse(body).into_owned());
+        // Some Graph endpoints ignore an appsecret_proof in a form body (Meta's SDKs send
+        // it in the query string); the stand-in takes it from the query string only.
+        params.extend(
+            url::form_urlencoded::parse(body)
+                .into_owned()
+                .filter(|(k, _)| k != "appsecret_proof"),
+        );
     }
     params
 }
@@ -217,6 +223,13 @@ fn usage_headers(
                 "ads_api_access_tier": "standard_access"
             }]}),
         );
+        if use_case == "ads_insights" {
+            reply::set_json_header(
+                headers,
+                "x-fb-ads-insights-throttle",
+                &json!({"app_id_util_pct": pct / 2.0, "acc_id_util_pct": pct, "ads_api_access_tier": "standard_access"}),
+            );
+        }
         reply::set_json_header(
             headers,
             "x-ad-account-usage",
