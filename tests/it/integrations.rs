@@ -332,7 +332,14 @@ async fn meta_test_connection_names_missing_page_permissions_and_tasks() {
     let gil = app.sign_up("gil@example.com", "Gil Ads").await;
 
     // Campaigns work; instant forms and leads do not, and each missing permission is named.
-    let traffic = save(&app, &gil, "META_ADS", "EAAtrafficonly0004", &fixture.account).await;
+    let traffic = save(
+        &app,
+        &gil,
+        "META_ADS",
+        "EAAtrafficonly0004",
+        &fixture.account,
+    )
+    .await;
     let t = app
         .graphql_as(&gil.token, TEST, json!({ "id": traffic["id"] }))
         .await
@@ -373,7 +380,10 @@ async fn meta_test_connection_names_missing_page_permissions_and_tasks() {
     assert!(message.contains(&fixture.page_name), "{message}");
     // No token, user or Page, is ever sent back.
     let body = r.body.to_string();
-    assert!(!body.contains(&fixture.token) && !body.contains("EAAPage"), "{body}");
+    assert!(
+        !body.contains(&fixture.token) && !body.contains("EAAPage"),
+        "{body}"
+    );
 }
 
 #[tokio::test]

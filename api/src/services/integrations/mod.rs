@@ -278,9 +278,7 @@ impl IntegrationsService {
                             check.account_name, check.currency
                         );
                         // A partial connection still works: say what does not.
-                        if let Some(limits) =
-                            limitations(&check, &assets, row.page_id.as_deref())
-                        {
+                        if let Some(limits) = limitations(&check, &assets, row.page_id.as_deref()) {
                             message.push(' ');
                             message.push_str(&limits);
                         }
