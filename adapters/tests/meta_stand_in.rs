@@ -32,7 +32,7 @@ impl Raw {
         form.push(("access_token", self.fixture.token.clone()));
         let r = self
             .http
-            .post(format!("{}/v25.0/{path}", self.meta.base_url()))
+            .post(format!("{}/v27.0/{path}", self.meta.base_url()))
             .form(&form)
             .send()
             .await
@@ -44,7 +44,7 @@ impl Raw {
     async fn get(&self, path_and_query: &str) -> (u16, Value) {
         let r = self
             .http
-            .get(format!("{}/v25.0/{path_and_query}", self.meta.base_url()))
+            .get(format!("{}/v27.0/{path_and_query}", self.meta.base_url()))
             .send()
             .await
             .expect("send");
@@ -376,7 +376,8 @@ async fn tokens_and_versions() {
         2500,
         "a URL without a version is an unknown path"
     );
-    raw.meta.set_min_version(25, 0);
+    // v24.0 ended 2026-11-10: a read whose endpoint did not change is answered on v25.0,
+    // the oldest version served, and says so; a create (changed since) answers 2635.
     let r = raw
         .http
         .get(format!(
@@ -387,8 +388,207 @@ async fn tokens_and_versions() {
         .send()
         .await
         .expect("send");
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["facebook-api-version"], "v25.0");
+    let warning = r.headers()["x-ad-api-version-warning"]
+        .to_str()
+        .expect("ascii");
+    assert!(
+        warning.contains("v24.0") && warning.contains("v25.0"),
+        "{warning}"
+    );
+    let r = raw
+        .http
+        .post(format!("{}/v24.0/act_1001/campaigns", raw.meta.base_url()))
+        .form(&[("access_token", raw.fixture.token.clone())])
+        .send()
+        .await
+        .expect("send");
+    let v: Value = r.json().await.expect("json");
+    assert_graph_error(400, &v, 2635, None);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("latest version: v27.0")),
+        "{v}"
+    );
+
+    // A served version names itself; near its end it also warns.
+    raw.meta
+        .set_today(chrono::NaiveDate::from_ymd_opt(2026, 12, 7).expect("date"));
+    for (version, warns) in [("v25.0", true), ("v26.0", false), ("v27.0", false)] {
+        let r = raw
+            .http
+            .get(format!(
+                "{}/{version}/me?access_token={}",
+                raw.meta.base_url(),
+                raw.fixture.token
+            ))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), 200, "{version}");
+        assert_eq!(r.headers()["facebook-api-version"], version);
+        assert_eq!(
+            r.headers().contains_key("x-ad-api-version-warning"),
+            warns,
+            "{version}"
+        );
+    }
+    // A version after the latest does not exist.
+    let r = raw
+        .http
+        .get(format!(
+            "{}/v28.0/me?access_token={}",
+            raw.meta.base_url(),
+            raw.fixture.token
+        ))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(
         r.json::<Value>().await.expect("json")["error"]["code"],
-        2635
+        2500
     );
+}
+
+#[tokio::test]
+async fn page_edges_need_the_pages_token_task_and_permissions() {
+    let raw = Raw::new().await;
+    let t = &raw.fixture.token;
+    let page = &raw.fixture.page_id;
+    // Meta: leadgen_forms "requires a Page access token"; a user token gets 190.
+    let (s, v) = raw
+        .get(&format!("{page}/leadgen_forms?access_token={t}"))
+        .await;
+    assert_graph_error(s, &v, 190, None);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("must be called with a Page Access Token")),
+        "{v}"
+    );
+    // The Page token comes from me/accounts, with the person's tasks.
+    let (s, v) = raw
+        .get(&format!(
+            "me/accounts?fields=id,name,access_token,tasks&access_token={t}"
+        ))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["data"][0]["id"], page.as_str());
+    assert!(
+        v["data"][0]["tasks"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|x| x == "ADVERTISE"))
+    );
+    let page_token = v["data"][0]["access_token"]
+        .as_str()
+        .expect("page token")
+        .to_owned();
+    let (s, v) = raw
+        .get(&format!("{page}/leadgen_forms?access_token={page_token}"))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["data"][0]["id"], raw.fixture.form_id.as_str());
+    // Another Page's edge with this Page's token is refused the same way.
+    raw.meta.add_page(adapters::stand_in::PageSeed {
+        id: "5002".into(),
+        name: "Other".into(),
+        forms: vec![],
+    });
+    let (s, v) = raw
+        .get(&format!("5002/leadgen_forms?access_token={page_token}"))
+        .await;
+    assert_graph_error(s, &v, 190, None);
+    // Without the ADVERTISE task, or without the Page permissions of lead ads: 200.
+    raw.meta.set_page_tasks(t, page, &["ANALYZE"]);
+    let (s, v) = raw
+        .get(&format!("{page}/leadgen_forms?access_token={page_token}"))
+        .await;
+    assert_eq!((s, v["error"]["code"].as_i64()), (403, Some(200)), "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ADVERTISE")
+    );
+    raw.meta.add_token(
+        "EAAnopageperms",
+        adapters::stand_in::TokenSeed {
+            user_id: "9100".into(),
+            user_name: "No Page perms".into(),
+            scopes: vec!["ads_management".into(), "pages_show_list".into()],
+            accounts: vec!["1001".into()],
+            pages: vec![page.clone()],
+            failure: None,
+        },
+    );
+    let (_, v) = raw
+        .get("me/accounts?fields=id,access_token&access_token=EAAnopageperms")
+        .await;
+    let weak = v["data"][0]["access_token"].as_str().expect("token");
+    let (s, v) = raw
+        .get(&format!("{page}/leadgen_forms?access_token={weak}"))
+        .await;
+    assert_eq!((s, v["error"]["code"].as_i64()), (403, Some(200)), "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("pages_manage_ads")
+    );
+    // Without pages_show_list no Page is listed, so no Page token is handed out.
+    raw.meta.add_token(
+        "EAAnopagelist",
+        adapters::stand_in::TokenSeed {
+            user_id: "9101".into(),
+            user_name: "No list".into(),
+            scopes: vec!["ads_management".into()],
+            accounts: vec!["1001".into()],
+            pages: vec![page.clone()],
+            failure: None,
+        },
+    );
+    let (s, v) = raw
+        .get("me/accounts?fields=id,access_token&access_token=EAAnopagelist")
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(v["data"].as_array().map(Vec::len), Some(0), "{v}");
+}
+
+#[tokio::test]
+async fn appsecret_proof_is_read_from_the_query_string_only() {
+    let raw = Raw::new().await;
+    raw.meta.require_app_secret("s3cret");
+    let proof = {
+        use hmac::{Hmac, Mac};
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(b"s3cret").expect("key");
+        mac.update(raw.fixture.token.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    };
+    let mut in_body = good_campaign();
+    in_body.push(("appsecret_proof", proof.clone()));
+    let (s, v) = raw.post("act_1001/campaigns", &in_body).await;
+    assert_graph_error(s, &v, 100, None);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("require an appsecret_proof")
+    );
+    let r = raw
+        .http
+        .post(format!(
+            "{}/v27.0/act_1001/campaigns?appsecret_proof={proof}",
+            raw.meta.base_url(),
+        ))
+        .form(&{
+            let mut form = good_campaign();
+            form.push(("access_token", raw.fixture.token.clone()));
+            form
+        })
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 200);
 }

@@ -369,11 +369,27 @@ async fn slow_answers_time_out_and_creates_are_not_resent() {
 }
 
 #[tokio::test]
-async fn deprecated_version_is_unavailable_and_bad_versions_are_refused() {
-    let env = common::meta_env().await;
+async fn expired_version_is_upgraded_for_reads_refused_for_creates() {
+    let env = common::meta_env_with(|c| c.api_version = "v25.0".into()).await;
     env.meta.set_min_version(26, 0);
-    let err = env.adapter.verify(&env.creds).await.expect_err("2635");
+    // Reads did not change: Meta answers them on v26.0 and says so.
+    env.adapter
+        .verify(&env.creds)
+        .await
+        .expect("auto-upgraded read");
+    let notice = env.adapter.version_notice().expect("notice");
+    assert_eq!(notice.requested, "v25.0");
+    assert_eq!(notice.served.as_deref(), Some("v26.0"));
+    assert!(notice.upgraded());
+    assert!(notice.warning.is_some_and(|w| w.contains("v26.0")));
+    // Creates changed: the expired version is refused.
+    let err = env
+        .adapter
+        .create_campaign(&env.creds, &campaign_spec("v1"), CreateMode::Create)
+        .await
+        .expect_err("2635");
     assert_eq!(err.class(), "unavailable");
+    assert!(err.user_message().contains("deprecated"), "{err:?}");
     assert!(
         env.meta.calls().iter().all(|c| c.version == "v25.0"),
         "the configured version is on every call"
@@ -381,6 +397,17 @@ async fn deprecated_version_is_unavailable_and_bad_versions_are_refused() {
     let mut config = common::meta_config(&env.meta);
     config.api_version = "25".into();
     assert!(MetaAds::new(config).is_err());
+}
+
+#[tokio::test]
+async fn default_version_is_v27_and_served_as_such() {
+    let env = common::meta_env().await;
+    env.adapter.verify(&env.creds).await.expect("verify");
+    assert!(env.meta.calls().iter().all(|c| c.version == "v27.0"));
+    let notice = env.adapter.version_notice().expect("notice");
+    assert_eq!(notice.served.as_deref(), Some("v27.0"));
+    assert!(!notice.upgraded());
+    assert_eq!(notice.warning, None);
 }
 
 fn proof(secret: &str, token: &str) -> String {
@@ -404,6 +431,24 @@ async fn appsecret_proof_on_every_call_including_paging() {
             .create_campaign(&env.creds, &campaign_spec("pg"), CreateMode::Create)
             .await
             .expect("create");
+    }
+    // Creates carry the proof in the query string (the stand-in, like some Graph
+    // endpoints, ignores a proof in the form body); the token and parameters stay in the
+    // body.
+    let posts: Vec<_> = env
+        .meta
+        .calls()
+        .into_iter()
+        .filter(|c| c.method == "POST")
+        .collect();
+    assert_eq!(posts.len(), 5);
+    for post in &posts {
+        assert!(post.query.contains("appsecret_proof="), "{}", post.query);
+        assert!(!post.query.contains("access_token="), "{}", post.query);
+        assert!(
+            !post.query.contains("objective="),
+            "parameters stay in the body"
+        );
     }
     env.meta.clear_calls();
     let found = env
@@ -662,4 +707,218 @@ async fn zero_decimal_currency_budgets_and_spend() {
             .contains("150 JPY"),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn page_edges_use_page_tokens_and_their_refusals_stay_on_the_page() {
+    let env = common::meta_env().await;
+    let assets = env.adapter.assets(&env.creds).await.expect("assets");
+    let page = &assets.pages[0];
+    assert_eq!(page.lead_forms[0].id, env.fixture.form_id);
+    assert!(page.can_advertise());
+    assert_eq!(page.lead_forms_problem, None);
+    let calls = env.meta.calls();
+    let accounts = calls
+        .iter()
+        .find(|c| c.path == "/me/accounts")
+        .expect("me/accounts");
+    assert_eq!(
+        accounts.params.get("fields").map(String::as_str),
+        Some("id,name,access_token,tasks")
+    );
+    let forms = calls
+        .iter()
+        .find(|c| c.path.ends_with("/leadgen_forms"))
+        .expect("forms read");
+    let used = forms.params.get("access_token").expect("token");
+    assert_ne!(
+        used, &env.fixture.token,
+        "a Page edge never gets the user token"
+    );
+    // The Page token is never kept where it could leak.
+    assert!(!format!("{assets:?}").contains(used.as_str()));
+    assert!(
+        !serde_json::to_string(&assets)
+            .unwrap()
+            .contains(used.as_str())
+    );
+
+    // Meta refusing the Page's token (190 from a Page edge) is the Page's problem: the
+    // user's token is fine and the rest of the assets are listed.
+    env.meta.inject(Fault::once(
+        Match::on("GET", "/leadgen_forms"),
+        Fault::graph_error(
+            190,
+            None,
+            "(#190) This method must be called with a Page Access Token",
+        ),
+    ));
+    let assets = env
+        .adapter
+        .assets(&env.creds)
+        .await
+        .expect("not an auth failure");
+    let page = &assets.pages[0];
+    assert!(page.lead_forms.is_empty());
+    assert!(
+        page.lead_forms_problem
+            .as_deref()
+            .is_some_and(|p| p.contains("Page Access Token")),
+        "{page:?}"
+    );
+    assert!(!assets.pixels.is_empty());
+
+    // A person without the ADVERTISE task: the Page is listed, its forms are not.
+    env.meta
+        .set_page_tasks(&env.fixture.token, &env.fixture.page_id, &["ANALYZE"]);
+    let assets = env.adapter.assets(&env.creds).await.expect("assets");
+    assert!(!assets.pages[0].can_advertise());
+    assert!(assets.pages[0].lead_forms_problem.is_some());
+}
+
+#[tokio::test]
+async fn missing_page_permissions_are_named_with_what_they_block() {
+    let env = common::meta_env().await;
+    env.meta.add_token(
+        "EAAtrafficonly",
+        adapters::stand_in::TokenSeed {
+            user_id: "9200".into(),
+            user_name: "Traffic only".into(),
+            scopes: vec![
+                "ads_management".into(),
+                "ads_read".into(),
+                "pages_show_list".into(),
+            ],
+            accounts: vec!["1001".into()],
+            pages: vec![env.fixture.page_id.clone()],
+            failure: None,
+        },
+    );
+    let creds = Credentials::new("EAAtrafficonly", &env.fixture.account);
+    let check = env.adapter.verify(&creds).await.expect("verify");
+    assert!(check.missing_permissions.is_empty(), "campaigns still work");
+    let gaps: Vec<&str> = check
+        .permission_gaps
+        .iter()
+        .map(|g| g.permission.as_str())
+        .collect();
+    assert_eq!(
+        gaps,
+        [
+            "pages_read_engagement",
+            "pages_manage_ads",
+            "leads_retrieval"
+        ]
+    );
+    let manage_ads = &check.permission_gaps[1];
+    assert!(manage_ads.blocks.contains(&Capability::InstantForms));
+    assert!(!manage_ads.blocks.contains(&Capability::Campaigns));
+    assert_eq!(
+        check.permission_gaps[2].blocks,
+        vec![Capability::LeadRetrieval]
+    );
+    // The Page is listed; its forms are refused for the missing permission.
+    let assets = env.adapter.assets(&creds).await.expect("assets");
+    assert!(
+        assets.pages[0]
+            .lead_forms_problem
+            .as_deref()
+            .is_some_and(|p| p.contains("pages_manage_ads")),
+        "{assets:?}"
+    );
+}
+
+fn server_side(code: i64, subcode: Option<i64>, message: &str) -> FaultAction {
+    let mut fault = Fault::graph_error(code, subcode, message);
+    if let FaultAction::Error {
+        http_status,
+        is_transient,
+        ..
+    } = &mut fault
+    {
+        *http_status = 500;
+        *is_transient = Some(true);
+    }
+    fault
+}
+
+#[tokio::test]
+async fn insights_asked_for_less_data_split_instead_of_retrying_unchanged() {
+    for fault in [
+        server_side(
+            2,
+            Some(1_504_038),
+            "(#2) The request timed out. Please try a smaller date range.",
+        ),
+        server_side(
+            1,
+            None,
+            "Please reduce the amount of data you're asking for, then retry your request",
+        ),
+    ] {
+        let env = common::meta_env().await;
+        let id = env
+            .adapter
+            .create_campaign(&env.creds, &campaign_spec("s1"), CreateMode::Create)
+            .await
+            .expect("create");
+        let range = common::range_days(30);
+        env.meta.set_insights(
+            id.as_str(),
+            InsightsSeed {
+                impressions: 70,
+                spend: "1.00".into(),
+                day: Some(range.since),
+                ..InsightsSeed::default()
+            },
+        );
+        env.meta
+            .inject(Fault::once(Match::on("GET", "/insights"), fault));
+        env.meta.clear_calls();
+        let rows = env
+            .adapter
+            .insights(&env.creds, std::slice::from_ref(&id), range)
+            .await
+            .expect("insights");
+        assert_eq!(rows[0].impressions, 70);
+        let ranges: Vec<String> = env
+            .meta
+            .calls()
+            .iter()
+            .filter_map(|c| c.params.get("time_range").cloned())
+            .collect();
+        assert_eq!(
+            ranges.len(),
+            3,
+            "one refused call, then two halves: {ranges:?}"
+        );
+        assert!(!ranges[1..].contains(&ranges[0]), "never retried unchanged");
+        // The insights answer's throttle header is read and filed for the account.
+        let usage = env.adapter.usage(&env.fixture.account).expect("usage");
+        assert!(usage.insights.is_some_and(|i| i.acc_id_util_pct > 0.0));
+    }
+
+    // A single day cannot be split: it is asked for in smaller pages.
+    let env = common::meta_env().await;
+    let id = env
+        .adapter
+        .create_campaign(&env.creds, &campaign_spec("s2"), CreateMode::Create)
+        .await
+        .expect("create");
+    env.meta.inject(Fault::once(
+        Match::on("GET", "/insights"),
+        server_side(2, Some(1_504_038), "(#2) The request timed out."),
+    ));
+    env.meta.clear_calls();
+    env.adapter
+        .insights(&env.creds, std::slice::from_ref(&id), common::range_days(1))
+        .await
+        .expect("insights");
+    let limits: Vec<String> = env
+        .meta
+        .calls()
+        .iter()
+        .filter_map(|c| c.params.get("limit").cloned())
+        .collect();
+    assert_eq!(limits, ["100", "50"]);
 }

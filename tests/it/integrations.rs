@@ -202,6 +202,10 @@ async fn meta_connection_test_assets_and_targeting_through_the_stand_in(backend:
     assert_eq!(t["ok"], true, "{t}");
     assert_eq!(t["integration"]["accountName"], "Acme US");
     assert_eq!(t["pages"][0]["id"], fixture.page_id.as_str());
+    assert!(
+        !t["message"].as_str().unwrap().contains("cannot"),
+        "every permission granted: {t}"
+    );
     // The stand-in saw the token, and the API never sent it back.
     assert!(!r.body.to_string().contains(&fixture.token));
 
@@ -306,6 +310,79 @@ async fn meta_connection_test_assets_and_targeting_through_the_stand_in(backend:
             .unwrap()
             .contains("changed their password"),
         "the platform's own words: {t}"
+    );
+}
+
+#[tokio::test]
+async fn meta_test_connection_names_missing_page_permissions_and_tasks() {
+    let meta = MetaStandIn::start().await.unwrap();
+    let fixture = MetaFixture::seed(&meta);
+    meta.add_token(
+        "EAAtrafficonly0004",
+        TokenSeed {
+            user_id: "9004".into(),
+            user_name: "Traffic Only".into(),
+            scopes: vec!["ads_management".into(), "ads_read".into()],
+            accounts: vec!["1001".into()],
+            pages: vec![fixture.page_id.clone()],
+            failure: None,
+        },
+    );
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("META_GRAPH_URL", meta.base_url())]).await;
+    let gil = app.sign_up("gil@example.com", "Gil Ads").await;
+
+    // Campaigns work; instant forms and leads do not, and each missing permission is named.
+    let traffic = save(
+        &app,
+        &gil,
+        "META_ADS",
+        "EAAtrafficonly0004",
+        &fixture.account,
+    )
+    .await;
+    let t = app
+        .graphql_as(&gil.token, TEST, json!({ "id": traffic["id"] }))
+        .await
+        .data()["testIntegration"]
+        .clone();
+    assert_eq!(t["ok"], true, "{t}");
+    assert_eq!(t["integration"]["status"], "VERIFIED");
+    let message = t["message"].as_str().unwrap();
+    assert!(
+        message.contains("Can launch traffic and website campaigns")
+            && message.contains("cannot use instant forms (lead ads)")
+            && message.contains("cannot receive the leads from instant forms"),
+        "{message}"
+    );
+    for permission in [
+        "pages_show_list",
+        "pages_read_engagement",
+        "pages_manage_ads",
+        "leads_retrieval",
+    ] {
+        assert!(message.contains(permission), "{permission}: {message}");
+    }
+    assert!(!message.contains("ads_management"), "{message}");
+
+    // Every permission, but no ADVERTISE task on the Page: the Page is named.
+    meta.set_page_tasks(&fixture.token, &fixture.page_id, &["ANALYZE"]);
+    let full = save(&app, &gil, "META_ADS", &fixture.token, &fixture.account).await;
+    let r = app
+        .graphql_as(&gil.token, TEST, json!({ "id": full["id"] }))
+        .await;
+    let t = &r.data()["testIntegration"];
+    assert_eq!(t["ok"], true, "{t}");
+    let message = t["message"].as_str().unwrap();
+    assert!(
+        message.contains("cannot use instant forms") && message.contains("ADVERTISE"),
+        "{message}"
+    );
+    assert!(message.contains(&fixture.page_name), "{message}");
+    // No token, user or Page, is ever sent back.
+    let body = r.body.to_string();
+    assert!(
+        !body.contains(&fixture.token) && !body.contains("EAAPage"),
+        "{body}"
     );
 }
 

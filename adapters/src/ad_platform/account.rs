@@ -12,8 +12,13 @@ pub struct AccountCheck {
     pub user_name: String,
     /// Permissions granted to the token.
     pub granted_permissions: Vec<String>,
-    /// Permissions the media buyer needs that are missing.
+    /// Permissions the media buyer cannot work without that are missing (writing and
+    /// reading campaigns); the connection is unusable until they are granted.
     pub missing_permissions: Vec<String>,
+    /// Every missing permission (those above included), with what it is for and what it
+    /// blocks, so a partial connection can say what works and what does not.
+    #[serde(default)]
+    pub permission_gaps: Vec<PermissionGap>,
     /// The ad account (`act_<digits>`).
     pub ad_account_id: String,
     /// The ad account's name.
@@ -26,6 +31,40 @@ pub struct AccountCheck {
     pub account_status: AccountStatus,
     /// Smallest daily budget in minor units for impression-billed ad sets, when known.
     pub min_daily_budget: Option<i64>,
+}
+
+/// Something a connection can be used for; missing permissions block some of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    /// Launch and manage traffic and website-conversion campaigns.
+    Campaigns,
+    /// Use instant forms (lead ads): list a Page's lead forms and run lead-form ads.
+    InstantForms,
+    /// Receive the leads people submit in instant forms.
+    LeadRetrieval,
+}
+
+impl Capability {
+    /// Plain words for "can …" / "cannot …".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Campaigns => "launch traffic and website campaigns",
+            Self::InstantForms => "use instant forms (lead ads)",
+            Self::LeadRetrieval => "receive the leads from instant forms",
+        }
+    }
+}
+
+/// A permission the token lacks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermissionGap {
+    /// The platform's name of the permission, e.g. `pages_manage_ads`.
+    pub permission: String,
+    /// What the platform uses it for, in plain words.
+    pub purpose: String,
+    /// What cannot be done without it.
+    pub blocks: Vec<Capability>,
 }
 
 /// An ad account's status.
@@ -77,6 +116,21 @@ pub struct PageRef {
     pub name: String,
     /// Lead forms of the page.
     pub lead_forms: Vec<NamedRef>,
+    /// The person's tasks on the Page (Meta: ADVERTISE, ANALYZE, MANAGE, …).
+    #[serde(default)]
+    pub tasks: Vec<String>,
+    /// Why the Page's lead forms could not be read, when they could not (the Page answered
+    /// for itself: this says nothing about the user's token).
+    #[serde(default)]
+    pub lead_forms_problem: Option<String>,
+}
+
+impl PageRef {
+    /// Whether the person may advertise as the Page (the ADVERTISE task), which lead ads
+    /// need.
+    pub fn can_advertise(&self) -> bool {
+        self.tasks.iter().any(|t| t == "ADVERTISE")
+    }
 }
 
 /// An id with a display name.

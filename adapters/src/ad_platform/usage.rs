@@ -16,6 +16,21 @@ pub struct Usage {
     pub business: Vec<BusinessUseCaseUsage>,
     /// Legacy per-account usage (`X-Ad-Account-Usage`).
     pub ad_account: Option<AdAccountUsage>,
+    /// Insights throttle of this ad account (`x-fb-ads-insights-throttle`).
+    #[serde(default)]
+    pub insights: Option<InsightsThrottle>,
+}
+
+/// The insights throttle Meta reports on insights answers. Users report code 17 while it
+/// still read near 0, so it is advice, like the other headers.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct InsightsThrottle {
+    /// Percentage of the app's insights capacity used.
+    #[serde(default)]
+    pub app_id_util_pct: f64,
+    /// Percentage of the ad account's insights capacity used.
+    #[serde(default)]
+    pub acc_id_util_pct: f64,
 }
 
 /// App-wide usage percentages.
@@ -71,7 +86,11 @@ impl Usage {
             .map(|b| b.call_count.max(b.total_cputime).max(b.total_time))
             .fold(0.0, f64::max);
         let account = self.ad_account.map(|a| a.acc_id_util_pct).unwrap_or(0.0);
-        app.max(business).max(account)
+        let insights = self
+            .insights
+            .map(|i| i.app_id_util_pct.max(i.acc_id_util_pct))
+            .unwrap_or(0.0);
+        app.max(business).max(account).max(insights)
     }
 
     /// The longest regain time any use case announced.

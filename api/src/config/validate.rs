@@ -342,7 +342,7 @@ fn check_api_version(version: String) -> Result<String, ConfigError> {
     } else {
         Err(ConfigError::new(
             "META_API_VERSION",
-            format!("`{version}` is not a Graph API version like v25.0"),
+            format!("`{version}` is not a Graph API version like v27.0"),
         ))
     }
 }

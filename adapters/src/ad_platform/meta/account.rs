@@ -2,7 +2,9 @@
 
 use serde_json::json;
 
-use super::{MetaAds, REQUIRED_PERMISSIONS, p, wire};
+use secrecy::SecretString;
+
+use super::{MetaAds, PERMISSIONS, REQUIRED_PERMISSIONS, p, wire};
 use crate::ad_platform::error::PlatformError;
 use crate::ad_platform::types::*;
 
@@ -24,6 +26,15 @@ impl MetaAds {
             .iter()
             .filter(|r| !granted.iter().any(|g| g == *r))
             .map(|r| (*r).to_owned())
+            .collect();
+        let permission_gaps = PERMISSIONS
+            .iter()
+            .filter(|(name, _, _)| !granted.iter().any(|g| g == name))
+            .map(|(name, purpose, blocks)| PermissionGap {
+                permission: (*name).to_owned(),
+                purpose: (*purpose).to_owned(),
+                blocks: blocks.to_vec(),
+            })
             .collect();
         let account: wire::AdAccount = self
             .get(
@@ -53,6 +64,7 @@ impl MetaAds {
             user_name: me.name,
             granted_permissions: granted,
             missing_permissions: missing,
+            permission_gaps,
             ad_account_id: creds.ad_account_id.clone(),
             account_name: account.name,
             currency: account.currency,
@@ -64,24 +76,42 @@ impl MetaAds {
         })
     }
 
+    /// Pages with their lead forms, and pixels. Page edges take a Page access token (Meta:
+    /// `GET /{page}/leadgen_forms` "requires a Page access token"), obtained here from the
+    /// user token through `me/accounts` and used for that Page only; it is never stored or
+    /// logged. A Page edge refusing its token (even with 190) is that Page's problem,
+    /// reported on the Page, never a verdict on the user's token.
     pub(super) async fn list_assets(&self, creds: &Credentials) -> Result<Assets, PlatformError> {
         let token = &creds.access_token;
         let account = Some(creds.account_number());
-        let pages: Vec<wire::Named> = self
+        let listed = self
             .client
-            .get_all(token, "me/accounts", vec![p("fields", "id,name")], account)
-            .await?;
+            .get_all::<wire::PageAccount>(
+                token,
+                "me/accounts",
+                vec![p("fields", "id,name,access_token,tasks")],
+                account,
+            )
+            .await;
+        let pages = match listed {
+            Ok(pages) => pages,
+            // Without pages_show_list there are no Pages to list; verify names the
+            // permission, and the rest of the account still works.
+            Err(PlatformError::Permission { .. }) => Vec::new(),
+            Err(e) => return Err(e),
+        };
         let mut out = Assets::default();
         for page in pages {
-            let forms: Vec<wire::Named> = self
-                .client
-                .get_all(
-                    token,
-                    &format!("{}/leadgen_forms", page.id),
-                    vec![p("fields", "id,name,status")],
-                    account,
-                )
-                .await?;
+            let (forms, lead_forms_problem) = match &page.access_token {
+                Some(page_token) => self.page_forms(page_token, &page.id, account).await?,
+                None => (
+                    Vec::new(),
+                    Some(
+                        "Meta gave no Page access token for this Page: the person needs a task on the Page (Advertiser or higher) and the pages_show_list permission."
+                            .to_owned(),
+                    ),
+                ),
+            };
             out.pages.push(PageRef {
                 id: page.id,
                 name: page.name,
@@ -92,6 +122,8 @@ impl MetaAds {
                         name: f.name,
                     })
                     .collect(),
+                tasks: page.tasks,
+                lead_forms_problem,
             });
         }
         let pixels: Vec<wire::Named> = self
@@ -111,6 +143,43 @@ impl MetaAds {
             })
             .collect();
         Ok(out)
+    }
+
+    /// A Page's lead forms, read with that Page's token. Refusals (token, permission,
+    /// task, unknown Page) become the Page's problem; rate limits and outages stay errors.
+    async fn page_forms(
+        &self,
+        page_token: &SecretString,
+        page_id: &str,
+        account: Option<&str>,
+    ) -> Result<(Vec<wire::Named>, Option<String>), PlatformError> {
+        let forms = self
+            .client
+            .get_all::<wire::Named>(
+                page_token,
+                &format!("{page_id}/leadgen_forms"),
+                vec![p("fields", "id,name,status")],
+                account,
+            )
+            .await;
+        match forms {
+            Ok(forms) => Ok((forms, None)),
+            Err(
+                e @ (PlatformError::Auth { .. }
+                | PlatformError::Permission { .. }
+                | PlatformError::Blocked { .. }
+                | PlatformError::Invalid(_)),
+            ) => {
+                tracing::info!(
+                    page = page_id,
+                    class = e.class(),
+                    code = e.platform_code().0,
+                    "Meta refused a Page's lead forms to its Page token"
+                );
+                Ok((Vec::new(), Some(e.user_message())))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     pub(super) async fn search(

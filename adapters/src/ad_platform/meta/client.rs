@@ -1,5 +1,6 @@
 //! The Graph API transport: one reqwest client, versioned URLs, the token and
-//! `appsecret_proof` on every call (paging included), usage headers filed per ad account,
+//! `appsecret_proof` on every call (paging included; the proof in the query string even on
+//! POSTs), usage headers filed per ad account,
 //! error envelopes mapped to [`PlatformError`], and the retry policy.
 
 use std::collections::HashMap;
@@ -55,6 +56,31 @@ pub struct Call<'a> {
     pub account: Option<&'a str>,
 }
 
+/// What Meta said about the API version of its latest answer: the version that actually
+/// served it (`facebook-api-version`, which differs from the one asked for when Meta
+/// auto-upgraded a call on an expired version) and its `X-Ad-Api-Version-Warning`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionNotice {
+    /// The configured version (`META_API_VERSION`).
+    pub requested: String,
+    /// The version Meta says served the call, when it said.
+    pub served: Option<String>,
+    /// Meta's version warning, when it gave one.
+    pub warning: Option<String>,
+}
+
+impl VersionNotice {
+    /// Whether Meta answered on another version than the one asked for.
+    pub fn upgraded(&self) -> bool {
+        self.served
+            .as_deref()
+            .is_some_and(|served| served != self.requested)
+    }
+}
+
+/// Longest part of a version warning that goes into a log line.
+const MAX_WARNING_CHARS: usize = 300;
+
 /// Most pages followed in one listing; a guard against an endless `next` chain.
 const MAX_PAGES: usize = 500;
 
@@ -63,6 +89,7 @@ pub struct GraphClient {
     http: reqwest::Client,
     config: MetaConfig,
     usage: Mutex<HashMap<String, Usage>>,
+    version_notice: Mutex<Option<VersionNotice>>,
 }
 
 impl GraphClient {
@@ -80,7 +107,49 @@ impl GraphClient {
             http,
             config,
             usage: Mutex::new(HashMap::new()),
+            version_notice: Mutex::new(None),
         })
+    }
+
+    /// What Meta said about the API version of its latest answer that named one.
+    pub fn version_notice(&self) -> Option<VersionNotice> {
+        self.version_notice.lock().ok()?.clone()
+    }
+
+    /// Records `facebook-api-version` and `X-Ad-Api-Version-Warning`, and logs a warning
+    /// when Meta upgraded the call or warned about the version (once per distinct notice,
+    /// not once per call).
+    fn note_version(&self, headers: &reqwest::header::HeaderMap) {
+        let text = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| v.chars().take(MAX_WARNING_CHARS).collect::<String>())
+        };
+        let served = text("facebook-api-version");
+        let warning = text("x-ad-api-version-warning");
+        if served.is_none() && warning.is_none() {
+            return;
+        }
+        let notice = VersionNotice {
+            requested: self.config.api_version.clone(),
+            served,
+            warning,
+        };
+        let Ok(mut last) = self.version_notice.lock() else {
+            return;
+        };
+        if (notice.upgraded() || notice.warning.is_some()) && last.as_ref() != Some(&notice) {
+            tracing::warn!(
+                requested = %notice.requested,
+                served = notice.served.as_deref().unwrap_or("unknown"),
+                warning = notice.warning.as_deref().unwrap_or(""),
+                "Meta answered on another Marketing API version or warned about it; update META_API_VERSION"
+            );
+        }
+        *last = Some(notice);
     }
 
     /// The adapter's settings.
@@ -268,10 +337,19 @@ impl GraphClient {
                 self.http.request(method, url.clone())
             }
             Verb::Post => {
-                // In the form body rather than the URL, so the token never sits in a URL
-                // that a proxy or an access log might keep.
+                // The proof goes in the query string, where Meta's SDKs send it: some
+                // endpoints ignore an appsecret_proof in a form body and answer "API calls
+                // from the server require an appsecret_proof argument" (they did read the
+                // token from the body). The token stays in the form body, so it never sits
+                // in a POST URL that a proxy or an access log might keep.
                 let mut form = params.to_vec();
-                form.extend(auth);
+                for (key, value) in auth {
+                    if key == "appsecret_proof" {
+                        url.query_pairs_mut().append_pair(&key, &value);
+                    } else {
+                        form.push((key, value));
+                    }
+                }
                 self.http.post(url.clone()).form(&form)
             }
         };
@@ -279,6 +357,7 @@ impl GraphClient {
         let lost = |e: reqwest::Error| transport_error(&e, verb);
         let response = request.send().await.map_err(lost)?;
         let status = response.status().as_u16();
+        self.note_version(response.headers());
         let usage = parse_usage(response.headers());
         self.file_usage(account, &usage);
         let body = response.bytes().await.map_err(lost)?;
@@ -337,6 +416,9 @@ impl GraphClient {
             let entry = map.entry(acc.clone()).or_default();
             if usage.app.is_some() {
                 entry.app = usage.app;
+            }
+            if Some(acc.as_str()) == account && usage.insights.is_some() {
+                entry.insights = usage.insights;
             }
             if Some(acc.as_str()) == account && usage.ad_account.is_some() {
                 entry.ad_account = usage.ad_account;

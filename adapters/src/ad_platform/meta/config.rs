@@ -6,9 +6,10 @@ use secrecy::SecretString;
 
 /// Default Graph API host.
 pub const DEFAULT_GRAPH_URL: &str = "https://graph.facebook.com";
-/// Default Marketing API version (a current one when this was written; keep it a setting
-/// and plan an upgrade every ~6 months, Marketing API versions expire after about a year).
-pub const DEFAULT_API_VERSION: &str = "v25.0";
+/// Default Marketing API version: v27.0 (released 2026-11-04; v25.0 ends 2027-02-23, v24.0
+/// ended 2026-11-10). Keep it a setting and re-check it every quarter: Marketing API versions
+/// live about a year, and an expired one is refused with 2635 on every endpoint that changed.
+pub const DEFAULT_API_VERSION: &str = "v27.0";
 
 /// How calls are retried. Only rate limits and transient failures are retried, and a
 /// create whose outcome is unknown never is (the caller looks it up by tag).
@@ -41,7 +42,7 @@ impl Default for RetryPolicy {
 pub struct MetaConfig {
     /// `META_GRAPH_URL` (tests point it at the stand-in).
     pub graph_url: url::Url,
-    /// `META_API_VERSION`, e.g. `v25.0`.
+    /// `META_API_VERSION`, e.g. `v27.0`.
     pub api_version: String,
     /// `META_APP_SECRET`: when set, every call carries `appsecret_proof`.
     pub app_secret: Option<SecretString>,
@@ -82,7 +83,7 @@ impl MetaConfig {
                     && minor.chars().all(|c| c.is_ascii_digit())
             });
         if !ok {
-            return Err(format!("META_API_VERSION must look like v25.0, got {v:?}"));
+            return Err(format!("META_API_VERSION must look like v27.0, got {v:?}"));
         }
         if !matches!(self.graph_url.scheme(), "http" | "https") {
             return Err("META_GRAPH_URL must be an http(s) URL".to_owned());

@@ -10,6 +10,20 @@ use std::time::Duration;
 use super::wire::GraphError;
 use crate::ad_platform::error::{InvalidRequest, PlatformError};
 
+/// Whether Meta asks for a smaller request: the insights timeouts 100/1504018 and
+/// 2/1504038 ("request timed out… retry with a smaller date range") and code 1 "Please
+/// reduce the amount of data you're asking for". Sent again unchanged it fails again, so
+/// it is never retried as is: the caller asks for less.
+pub fn asks_for_less_data(code: Option<i64>, subcode: Option<i64>, message: &str) -> bool {
+    matches!(
+        (code, subcode),
+        (Some(100), Some(1_504_018)) | (Some(2), Some(1_504_038))
+    ) || (code == Some(1)
+        && message
+            .to_ascii_lowercase()
+            .contains("reduce the amount of data"))
+}
+
 /// Codes Meta uses for throttling.
 pub fn is_rate_limit_code(code: i64) -> bool {
     matches!(code, 4 | 17 | 32 | 613 | 80_000..=80_008)
@@ -31,6 +45,17 @@ pub fn map_graph_error(
         .clone()
         .filter(|m| !m.trim().is_empty())
         .unwrap_or_else(|| err.message.clone());
+    if asks_for_less_data(code, subcode, &err.message) {
+        return PlatformError::Invalid(Box::new(InvalidRequest {
+            field: err.blamed_field(),
+            message: err.message,
+            code,
+            subcode,
+            user_title: err.error_user_title,
+            user_message: err.error_user_msg,
+            trace_id,
+        }));
+    }
     match code.unwrap_or(0) {
         190 if subcode == Some(459) => PlatformError::Blocked {
             message,
@@ -137,6 +162,25 @@ mod tests {
         let mut transient_100 = err(100, Some(1_504_018));
         transient_100.is_transient = Some(true);
         assert_eq!(map_graph_error(transient_100, 400, None).class(), "invalid");
+    }
+
+    #[test]
+    fn requests_for_less_data_are_never_transient() {
+        let mut timeout = err(2, Some(1_504_038));
+        timeout.is_transient = Some(true);
+        assert_eq!(map_graph_error(timeout, 500, None).class(), "invalid");
+        let mut too_much = err(1, None);
+        too_much.message =
+            "Please reduce the amount of data you're asking for, then retry your request".into();
+        assert_eq!(map_graph_error(too_much, 500, None).class(), "invalid");
+        assert_eq!(
+            map_graph_error(err(1, None), 500, None).class(),
+            "transient"
+        );
+        assert_eq!(
+            map_graph_error(err(2, Some(1_504_043)), 500, None).class(),
+            "transient"
+        );
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Insights for many campaigns of one account: explicit fields, campaign level, a
 //! `campaign.id IN [...]` filter, cursor paging to the end, numbers parsed from strings,
-//! `lead` as the lead total, spend in minor units. A 100/1504018 timeout is retried with
-//! the date range split in two, never unchanged.
+//! `lead` as the lead total, spend in minor units. When Meta asks for less data (the
+//! timeouts 100/1504018 and 2/1504038, or code 1 "reduce the amount of data") the call is
+//! never retried unchanged: the date range is split in two, and a single day is asked for
+//! in smaller pages.
 
 use std::collections::BTreeMap;
 
@@ -9,6 +11,7 @@ use secrecy::SecretString;
 use serde_json::json;
 
 use super::client::GraphClient;
+use super::errors::asks_for_less_data;
 use super::wire;
 use crate::ad_platform::error::PlatformError;
 use crate::ad_platform::money::major_str_to_minor;
@@ -17,9 +20,6 @@ use crate::ad_platform::types::{DateRange, InsightsRow, RemoteId};
 /// Fields requested; Graph returns little without an explicit list.
 pub const FIELDS: &str =
     "campaign_id,impressions,clicks,inline_link_clicks,spend,actions,account_currency";
-
-/// Subcode of "request timed out, ask for less data".
-const TIMEOUT_SUBCODE: i64 = 1_504_018;
 
 /// Fetches insights, splitting the range when Meta times out.
 pub async fn fetch(
@@ -34,14 +34,15 @@ pub async fn fetch(
         return Ok(Vec::new());
     }
     let mut totals: BTreeMap<RemoteId, InsightsRow> = BTreeMap::new();
-    let mut pending = vec![range];
-    while let Some(range) = pending.pop() {
+    let mut pending = vec![(range, client.config().page_limit.max(1))];
+    while let Some((range, limit)) = pending.pop() {
         match fetch_range(
             client,
             token,
             account,
             campaign_ids,
             range,
+            limit,
             fallback_currency,
         )
         .await
@@ -57,16 +58,27 @@ pub async fn fetch(
                         .add(&row);
                 }
             }
-            Err(PlatformError::Invalid(inv)) if inv.subcode == Some(TIMEOUT_SUBCODE) => {
-                let Some((a, b)) = range.halves() else {
+            Err(PlatformError::Invalid(inv))
+                if asks_for_less_data(inv.code, inv.subcode, &inv.message) =>
+            {
+                if let Some((a, b)) = range.halves() {
+                    tracing::info!(
+                        days = range.days(),
+                        code = inv.code,
+                        "Meta asked for less insights data; splitting the range"
+                    );
+                    pending.push((b, limit));
+                    pending.push((a, limit));
+                } else if limit > 1 {
+                    tracing::info!(
+                        limit,
+                        code = inv.code,
+                        "Meta asked for less insights data for one day; smaller pages"
+                    );
+                    pending.push((range, limit / 2));
+                } else {
                     return Err(PlatformError::Invalid(inv));
-                };
-                tracing::info!(
-                    days = range.days(),
-                    "insights timed out; splitting the range"
-                );
-                pending.push(b);
-                pending.push(a);
+                }
             }
             Err(e) => return Err(e),
         }
@@ -80,6 +92,7 @@ async fn fetch_range(
     account: &str,
     campaign_ids: &[RemoteId],
     range: DateRange,
+    limit: u32,
     fallback_currency: Option<&str>,
 ) -> Result<Vec<InsightsRow>, PlatformError> {
     let ids: Vec<&str> = campaign_ids.iter().map(RemoteId::as_str).collect();
@@ -95,7 +108,7 @@ async fn fetch_range(
             json!({ "since": range.since.to_string(), "until": range.until.to_string() })
                 .to_string(),
         ),
-        ("limit".to_owned(), client.config().page_limit.to_string()),
+        ("limit".to_owned(), limit.to_string()),
     ];
     let path = format!("act_{account}/insights");
     let rows: Vec<wire::InsightsRow> = client.get_all(token, &path, params, Some(account)).await?;

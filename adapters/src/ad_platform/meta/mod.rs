@@ -17,7 +17,7 @@ use async_trait::async_trait;
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use self::client::{Call, Effect, GraphClient, Verb, decode};
+use self::client::{Call, Effect, GraphClient, Verb, VersionNotice, decode};
 pub use self::config::{DEFAULT_API_VERSION, DEFAULT_GRAPH_URL, MetaConfig, RetryPolicy};
 use super::AdPlatform;
 use super::error::PlatformError;
@@ -25,8 +25,49 @@ use super::registry::Provider;
 use super::types::*;
 use super::usage::Usage;
 
-/// Permissions the media buyer needs on the token.
+/// Permissions the media buyer cannot work without (writing and reading campaigns).
 pub const REQUIRED_PERMISSIONS: &[&str] = &["ads_management", "ads_read"];
+
+/// Every permission the media buyer asks for: what Meta uses it for and what is blocked
+/// without it. Lead ads need the Page permissions besides `ads_management` (and the
+/// ADVERTISE task on the Page, checked per Page); reading leads adds `leads_retrieval`
+/// (Meta's lead-ads guides: create, retrieving).
+pub const PERMISSIONS: &[(&str, &str, &[Capability])] = &[
+    (
+        "ads_management",
+        "create and change campaigns, ad sets and ads",
+        &[
+            Capability::Campaigns,
+            Capability::InstantForms,
+            Capability::LeadRetrieval,
+        ],
+    ),
+    (
+        "ads_read",
+        "read the ad account and its results",
+        &[Capability::Campaigns],
+    ),
+    (
+        "pages_show_list",
+        "list your Pages and get their Page access tokens",
+        &[Capability::InstantForms, Capability::LeadRetrieval],
+    ),
+    (
+        "pages_read_engagement",
+        "read your Pages' settings and content",
+        &[Capability::InstantForms, Capability::LeadRetrieval],
+    ),
+    (
+        "pages_manage_ads",
+        "read and use your Pages' lead forms in ads",
+        &[Capability::InstantForms, Capability::LeadRetrieval],
+    ),
+    (
+        "leads_retrieval",
+        "read the leads people submit",
+        &[Capability::LeadRetrieval],
+    ),
+];
 
 /// The Meta adapter. Build once at start and share as `Arc<dyn AdPlatform>`.
 pub struct MetaAds {
@@ -65,6 +106,11 @@ impl MetaAds {
             client: GraphClient::new(config)?,
             currencies: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// What Meta said about the API version of its latest answer (served version, warning).
+    pub fn version_notice(&self) -> Option<VersionNotice> {
+        self.client.version_notice()
     }
 
     pub(super) async fn get<T: serde::de::DeserializeOwned>(

@@ -1,5 +1,5 @@
 //! Parsing of Meta's usage headers (`X-Business-Use-Case-Usage`, `X-App-Usage`,
-//! `X-Ad-Account-Usage`). Malformed headers are ignored rather than failing the call:
+//! `X-Ad-Account-Usage`, `x-fb-ads-insights-throttle`). Malformed headers are ignored rather than failing the call:
 //! usage is advice, the answer itself is what matters.
 
 use std::time::Duration;
@@ -7,7 +7,9 @@ use std::time::Duration;
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
 
-use crate::ad_platform::usage::{AdAccountUsage, AppUsage, BusinessUseCaseUsage, Usage};
+use crate::ad_platform::usage::{
+    AdAccountUsage, AppUsage, BusinessUseCaseUsage, InsightsThrottle, Usage,
+};
 
 #[derive(Deserialize)]
 struct RawBuc {
@@ -59,12 +61,16 @@ pub fn parse_usage(headers: &HeaderMap) -> Usage {
         app,
         business,
         ad_account,
+        insights: header_json::<InsightsThrottle>(headers, "x-fb-ads-insights-throttle"),
     }
 }
 
 /// Whether an answer carried any usage header at all.
 pub fn has_usage(usage: &Usage) -> bool {
-    usage.app.is_some() || usage.ad_account.is_some() || !usage.business.is_empty()
+    usage.app.is_some()
+        || usage.ad_account.is_some()
+        || usage.insights.is_some()
+        || !usage.business.is_empty()
 }
 
 #[cfg(test)]
@@ -100,7 +106,23 @@ mod tests {
             Some(Duration::from_secs(19 * 60))
         );
         assert_eq!(u.ad_account.map(|a| a.acc_id_util_pct), Some(9.67));
+        assert_eq!(u.insights, None);
         assert_eq!(u.max_pct(), 95.0);
+        assert!(u.should_slow_down());
+    }
+
+    #[test]
+    fn parses_the_insights_throttle() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-fb-ads-insights-throttle",
+            HeaderValue::from_static(
+                r#"{"app_id_util_pct":12.5,"acc_id_util_pct":96,"ads_api_access_tier":"standard_access"}"#,
+            ),
+        );
+        let u = parse_usage(&h);
+        assert!(has_usage(&u));
+        assert_eq!(u.insights.map(|i| i.acc_id_util_pct), Some(96.0));
         assert!(u.should_slow_down());
     }
 

@@ -135,6 +135,23 @@ pub struct Named {
     pub name: String,
 }
 
+/// A `me/accounts` item: a Page the person has a role on, its Page access token (a
+/// secret: redacted in `Debug`) and the person's tasks there.
+#[derive(Debug, Deserialize)]
+pub struct PageAccount {
+    /// Page id.
+    pub id: String,
+    /// Page name.
+    #[serde(default)]
+    pub name: String,
+    /// The Page access token, when Meta gave one.
+    #[serde(default)]
+    pub access_token: Option<secrecy::SecretString>,
+    /// ADVERTISE, ANALYZE, CREATE_CONTENT, MESSAGING, MODERATE, MANAGE.
+    #[serde(default)]
+    pub tasks: Vec<String>,
+}
+
 /// A listed campaign/ad set/creative/ad.
 #[derive(Debug, Deserialize)]
 pub struct Listed {

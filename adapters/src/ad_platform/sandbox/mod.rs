@@ -239,6 +239,7 @@ impl AdPlatform for Sandbox {
             user_name: "Sandbox User".to_owned(),
             granted_permissions: vec!["ads_management".to_owned(), "ads_read".to_owned()],
             missing_permissions: Vec::new(),
+            permission_gaps: Vec::new(),
             ad_account_id: creds.ad_account_id.clone(),
             account_name: format!("Sandbox account {number}"),
             currency: currency.to_owned(),
@@ -257,6 +258,8 @@ impl AdPlatform for Sandbox {
                 id: page.id,
                 name: page.name,
                 lead_forms: vec![catalog::lead_form(n)],
+                tasks: vec!["ADVERTISE".to_owned(), "MANAGE".to_owned()],
+                lead_forms_problem: None,
             }],
             pixels: vec![catalog::pixel(n)],
         })

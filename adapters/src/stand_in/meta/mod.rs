@@ -20,7 +20,9 @@ mod world;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-pub use world::{AccountSeed, InsightsSeed, PageSeed, RecordedCall, Stored, TokenSeed, Verdict};
+pub use world::{
+    ALL_PAGE_TASKS, AccountSeed, InsightsSeed, PageSeed, RecordedCall, Stored, TokenSeed, Verdict,
+};
 
 use self::server::Shared;
 use self::world::World;
@@ -41,14 +43,22 @@ impl Drop for MetaStandIn {
 }
 
 impl MetaStandIn {
-    /// Starts an empty stand-in on 127.0.0.1, port 0. Versions below v23.0 answer 2635.
+    /// Starts an empty stand-in on 127.0.0.1, port 0, serving Marketing API versions as Meta
+    /// did on 2026-12-07: v25.0 (ends 2027-02-23) to v27.0. Older versions are auto-upgraded
+    /// to v25.0 where the endpoint did not change since, and answer 2635 where it did (the
+    /// creates); versions after v27.0 do not exist.
     pub async fn start() -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let base_url = format!("http://{addr}");
+        let mut version_ends = std::collections::BTreeMap::new();
+        version_ends.insert((24, 0), date(2026, 11, 10));
+        version_ends.insert((25, 0), date(2027, 2, 23));
         let world: Shared = Arc::new(Mutex::new(World {
             base_url: base_url.clone(),
-            min_version: (23, 0),
+            min_version: (25, 0),
+            latest_version: (27, 0),
+            version_ends,
             default_limit: 25,
             ..World::default()
         }));
@@ -90,9 +100,26 @@ impl MetaStandIn {
         self.world().app_secret = Some(secret.to_owned());
     }
 
-    /// Versions older than `major.minor` answer 2635 (deprecated Ads API version).
+    /// The oldest version served: calls on older versions are auto-upgraded to it where the
+    /// endpoint did not change, and answer 2635 (deprecated Ads API version) where it did.
     pub fn set_min_version(&self, major: u32, minor: u32) {
         self.world().min_version = (major, minor);
+    }
+
+    /// The newest version; calls on later ones answer 2500 (unknown path).
+    pub fn set_latest_version(&self, major: u32, minor: u32) {
+        self.world().latest_version = (major, minor);
+    }
+
+    /// Announces the end date of a version; calls on it within 90 days of the end carry
+    /// `X-Ad-Api-Version-Warning`.
+    pub fn set_version_end(&self, major: u32, minor: u32, end: chrono::NaiveDate) {
+        self.world().version_ends.insert((major, minor), end);
+    }
+
+    /// Fixes the stand-in's today (version warnings); the real date otherwise.
+    pub fn set_today(&self, today: chrono::NaiveDate) {
+        self.world().today = Some(today);
     }
 
     /// Adds a token.
@@ -115,6 +142,18 @@ impl MetaStandIn {
     /// Adds a Page with its lead forms.
     pub fn add_page(&self, seed: PageSeed) {
         self.world().pages.insert(seed.id.clone(), seed);
+    }
+
+    /// Sets the tasks the owner of `token` has on a Page (all of [`ALL_PAGE_TASKS`] unless
+    /// set; an empty list means no role, so no Page token).
+    pub fn set_page_tasks(&self, token: &str, page_id: &str, tasks: &[&str]) {
+        let mut w = self.world();
+        if let Some(user) = w.tokens.get(token).map(|t| t.user_id.clone()) {
+            w.page_tasks.insert(
+                (user, page_id.to_owned()),
+                tasks.iter().map(|t| (*t).to_owned()).collect(),
+            );
+        }
     }
 
     /// Adds a pixel to an account (number without `act_`).
@@ -228,12 +267,18 @@ impl MetaStandIn {
     }
 }
 
+fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+}
+
 /// A standard world: one user token with a USD account, a JPY account, a Page with a
 /// lead form, a pixel, and a small targeting catalogue (the Sandbox's, so the behaviour
 /// suite uses the same ids on both).
 #[derive(Debug, Clone)]
 pub struct MetaFixture {
-    /// A valid token with ads_management and ads_read.
+    /// A valid token with every permission the media buyer asks for (ads_management,
+    /// ads_read, the Page permissions of lead ads, leads_retrieval) and admin tasks on
+    /// the Page.
     pub token: String,
     /// USD account (`act_…`).
     pub account: String,
@@ -296,6 +341,9 @@ impl MetaFixture {
                     "ads_management".into(),
                     "ads_read".into(),
                     "pages_manage_ads".into(),
+                    "pages_read_engagement".into(),
+                    "pages_show_list".into(),
+                    "leads_retrieval".into(),
                 ],
                 accounts: vec!["1001".into(), "2392".into()],
                 pages: vec![f.page_id.clone()],

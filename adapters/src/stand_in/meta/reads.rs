@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::reply::{self, Reply};
 use super::server::Req;
-use super::world::World;
+use super::world::{PageToken, World};
 
 fn page_of(w: &World, req: &Req<'_>, items: Vec<Value>) -> Reply {
     Reply::ok(reply::paged(
@@ -25,16 +25,7 @@ pub fn get(w: &mut World, req: &Req<'_>) -> Reply {
         ["me"] => Reply::ok(json!({"id": req.token.user_id, "name": req.token.user_name})),
         ["me", "permissions"] => Reply::ok(json!({"data": req.token.scopes.iter()
             .map(|p| json!({"permission": p, "status": "granted"})).collect::<Vec<_>>()})),
-        ["me", "accounts"] => {
-            let items = req
-                .token
-                .pages
-                .iter()
-                .filter_map(|id| w.pages.get(id))
-                .map(|p| json!({"id": p.id, "name": p.name}))
-                .collect();
-            page_of(w, req, items)
-        }
+        ["me", "accounts"] => me_accounts(w, req),
         ["me", "adaccounts"] => {
             let items = req.token.accounts.iter().filter_map(|n| w.accounts.get(n))
                 .map(|a| json!({"id": format!("act_{}", a.number), "account_id": a.number, "name": a.name,
@@ -75,17 +66,7 @@ pub fn get(w: &mut World, req: &Req<'_>) -> Reply {
                 "timezone_name": a.timezone, "amount_spent": "0", "disable_reason": 0}),
             )
         }
-        [page, "leadgen_forms"] => match w.pages.get(*page) {
-            Some(p) if req.token.pages.iter().any(|x| x == page) => {
-                let items = p
-                    .forms
-                    .iter()
-                    .map(|(id, name)| json!({"id": id, "name": name, "status": "ACTIVE"}))
-                    .collect();
-                page_of(w, req, items)
-            }
-            _ => reply::missing("GET", page),
-        },
+        [page, "leadgen_forms"] => leadgen_forms(w, req, page),
         [id] => node(w, req, id),
         _ => reply::graph_error(
             400,
@@ -97,6 +78,106 @@ pub fn get(w: &mut World, req: &Req<'_>) -> Reply {
             None,
         ),
     }
+}
+
+fn has_scope(req: &Req<'_>, scope: &str) -> bool {
+    req.token.scopes.iter().any(|s| s == scope)
+}
+
+fn wants(req: &Req<'_>, field: &str) -> bool {
+    req.params
+        .get("fields")
+        .is_some_and(|f| f.split(',').any(|x| x.trim() == field))
+}
+
+/// `me/accounts`: the Pages the person has a role on, with `tasks` and a Page access token
+/// when asked for. Without `pages_show_list` the list is empty (an assumption: Meta's
+/// exact answer is not documented in the reference).
+fn me_accounts(w: &mut World, req: &Req<'_>) -> Reply {
+    if !has_scope(req, "pages_show_list") {
+        return page_of(w, req, Vec::new());
+    }
+    let Some(user_token) = req.params.get("access_token").cloned() else {
+        return page_of(w, req, Vec::new());
+    };
+    let mut items = Vec::new();
+    for id in &req.token.pages {
+        let Some(page) = w.pages.get(id).cloned() else {
+            continue;
+        };
+        let tasks = w.tasks_on(&req.token, id);
+        let mut item = json!({"id": page.id, "name": page.name});
+        if wants(req, "tasks") {
+            item["tasks"] = json!(tasks);
+        }
+        if wants(req, "access_token") && !tasks.is_empty() {
+            let page_token = format!("EAAPage{}For{}", page.id, req.token.user_id);
+            w.page_tokens.insert(
+                page_token.clone(),
+                PageToken {
+                    page_id: page.id.clone(),
+                    user_token: user_token.clone(),
+                },
+            );
+            item["access_token"] = json!(page_token);
+        }
+        items.push(item);
+    }
+    page_of(w, req, items)
+}
+
+/// `GET /{page}/leadgen_forms`: a Page access token of that Page (a user token gets 190,
+/// as Meta answers), the ADVERTISE task and the Page permissions of lead ads. The texts of
+/// the task and permission refusals are the stand-in's own.
+fn leadgen_forms(w: &World, req: &Req<'_>, page: &str) -> Reply {
+    let Some(p) = w.pages.get(page) else {
+        return reply::missing("GET", page);
+    };
+    if req.page_token_of.as_deref() != Some(page) {
+        return reply::graph_error(
+            400,
+            190,
+            None,
+            "OAuthException",
+            "(#190) This method must be called with a Page Access Token",
+            None,
+            None,
+        );
+    }
+    if !w
+        .tasks_on(&req.token, page)
+        .iter()
+        .any(|t| t == "ADVERTISE")
+    {
+        return reply::graph_error(
+            403,
+            200,
+            None,
+            "OAuthException",
+            "(#200) The user must be able to perform the ADVERTISE task on the Page",
+            None,
+            None,
+        );
+    }
+    for scope in ["pages_manage_ads", "pages_read_engagement"] {
+        if !has_scope(req, scope) {
+            return reply::graph_error(
+                403,
+                200,
+                None,
+                "OAuthException",
+                &format!("(#200) This endpoint requires the '{scope}' permission"),
+                None,
+                None,
+            );
+        }
+    }
+    let items = p
+        .forms
+        .iter()
+        .map(|(id, name)| json!({"id": id, "name": name, "status": "ACTIVE"}))
+        .collect();
+    page_of(w, req, items)
 }
 
 fn account<'w>(w: &'w World, act: &str) -> Option<&'w super::world::AccountSeed> {

@@ -30,8 +30,10 @@ pub struct Req<'a> {
     pub segments: Vec<&'a str>,
     /// Merged parameters.
     pub params: &'a BTreeMap<String, String>,
-    /// The authenticated token.
+    /// The authenticated token (for a Page token: the user token it came from).
     pub token: TokenSeed,
+    /// The Page whose Page access token authenticated the call, if one did.
+    pub page_token_of: Option<String>,
 }
 
 fn parse_params(uri: &Uri, headers: &HeaderMap, body: &Bytes) -> BTreeMap<String, String> {
@@ -48,7 +50,13 @@ fn parse_params(uri: &Uri, headers: &HeaderMap, body: &Bytes) -> BTreeMap<String
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if is_form {
-        params.extend(url::form_urlencoded::parse(body).into_owned());
+        // Some Graph endpoints ignore an appsecret_proof in a form body (Meta's SDKs send
+        // it in the query string); the stand-in takes it from the query string only.
+        params.extend(
+            url::form_urlencoded::parse(body)
+                .into_owned()
+                .filter(|(k, _)| k != "appsecret_proof"),
+        );
     }
     params
 }
@@ -215,6 +223,13 @@ fn usage_headers(
                 "ads_api_access_tier": "standard_access"
             }]}),
         );
+        if use_case == "ads_insights" {
+            reply::set_json_header(
+                headers,
+                "x-fb-ads-insights-throttle",
+                &json!({"app_id_util_pct": pct / 2.0, "acc_id_util_pct": pct, "ads_api_access_tier": "standard_access"}),
+            );
+        }
         reply::set_json_header(
             headers,
             "x-ad-account-usage",
@@ -255,7 +270,96 @@ fn proof_of(secret: &str, token: &str) -> Option<String> {
     Some(hex::encode(mac.finalize().into_bytes()))
 }
 
-/// Version, token and proof checks, then routing.
+/// Days before a version's end from which its answers carry a warning. Meta's threshold
+/// is not documented; this is the stand-in's choice.
+const WARN_DAYS: i64 = 90;
+
+/// Endpoints that changed in the versions the stand-in may upgrade across (v24:
+/// `is_adset_budget_sharing_enabled`; v25: Advantage+ campaign creation; creates of ad
+/// objects generally, per the reference): a call on an expired version gets 2635 there
+/// instead of an upgrade.
+fn changed_lately(method: &str, path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    method == "POST"
+        && matches!(
+            segments.as_slice(),
+            [act, "campaigns" | "adsets" | "adcreatives" | "ads"] if act.starts_with("act_")
+        )
+}
+
+fn vname((major, minor): (u32, u32)) -> String {
+    format!("v{major}.{minor}")
+}
+
+/// Meta's version rules: an unknown (future) version is an unknown path; an expired one is
+/// auto-upgraded to the oldest served version where the endpoint did not change and refused
+/// with 2635 where it did; every answer names the version that served it, with a warning
+/// when that version was upgraded or ends soon. The warning texts are the stand-in's own
+/// (Meta's exact wording is not documented).
+fn version_rule(
+    w: &World,
+    requested: (u32, u32),
+    method: &str,
+    path: &str,
+) -> Result<Vec<(&'static str, String)>, Reply> {
+    if requested > w.latest_version {
+        return Err(reply::graph_error(
+            400,
+            2500,
+            None,
+            "OAuthException",
+            &format!("Unknown path components: {path}"),
+            None,
+            None,
+        ));
+    }
+    let served = if requested < w.min_version {
+        if changed_lately(method, path) {
+            return Err(reply::graph_error(
+                400,
+                2635,
+                None,
+                "OAuthException",
+                &format!(
+                    "(#2635) You are calling a deprecated version of the Ads API. Please update to the latest version: {}.",
+                    vname(w.latest_version)
+                ),
+                None,
+                None,
+            ));
+        }
+        w.min_version
+    } else {
+        requested
+    };
+    let mut headers = vec![("facebook-api-version", vname(served))];
+    let today = w.today.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    if served != requested {
+        headers.push((
+            "x-ad-api-version-warning",
+            format!(
+                "{} is no longer available; this call was upgraded to {}. Please update to the latest version: {}.",
+                vname(requested),
+                vname(served),
+                vname(w.latest_version)
+            ),
+        ));
+    } else if let Some(end) = w.version_ends.get(&served)
+        && (*end - today).num_days() <= WARN_DAYS
+    {
+        headers.push((
+            "x-ad-api-version-warning",
+            format!(
+                "{} will stop working on {end}. Please update to the latest version: {}.",
+                vname(served),
+                vname(w.latest_version)
+            ),
+        ));
+    }
+    Ok(headers)
+}
+
+/// Version rules, then the authenticated call; the answer names the serving version.
 fn dispatch(
     w: &mut World,
     method: &str,
@@ -274,20 +378,23 @@ fn dispatch(
             None,
         );
     };
-    if v < w.min_version {
-        return reply::graph_error(
-            400,
-            2635,
-            None,
-            "OAuthException",
-            &format!(
-                "(#2635) You are calling a deprecated version of the Ads API. Please update to the latest version: v{}.{}.",
-                w.min_version.0, w.min_version.1
-            ),
-            None,
-            None,
-        );
-    }
+    let version_headers = match version_rule(w, v, method, path) {
+        Ok(headers) => headers,
+        Err(refused) => return refused,
+    };
+    let mut answer = authenticated(w, method, version, path, params);
+    answer.headers.extend(version_headers);
+    answer
+}
+
+/// Token and proof checks, then routing.
+fn authenticated(
+    w: &mut World,
+    method: &str,
+    version: &str,
+    path: &str,
+    params: &BTreeMap<String, String>,
+) -> Reply {
     let Some(token) = params.get("access_token") else {
         return reply::graph_error(
             400,
@@ -326,7 +433,16 @@ fn dispatch(
             Some(_) => {}
         }
     }
-    let Some(seed) = w.tokens.get(token).cloned() else {
+    // A Page token carries its user's scopes and failures, for its Page only.
+    let (seed, page_token_of) = match (w.tokens.get(token), w.page_tokens.get(token)) {
+        (Some(seed), _) => (Some(seed.clone()), None),
+        (None, Some(pt)) => (
+            w.tokens.get(&pt.user_token).cloned(),
+            Some(pt.page_id.clone()),
+        ),
+        (None, None) => (None, None),
+    };
+    let Some(seed) = seed else {
         return reply::graph_error(
             400,
             190,
@@ -371,6 +487,7 @@ fn dispatch(
         segments,
         params,
         token: seed,
+        page_token_of,
     };
     match method {
         "GET" => reads::get(w, &req),

@@ -24,6 +24,25 @@ pub struct TokenSeed {
     pub failure: Option<(i64, Option<i64>, String)>,
 }
 
+/// A Page access token the stand-in handed out through `me/accounts`.
+#[derive(Debug, Clone)]
+pub struct PageToken {
+    /// The Page it is for.
+    pub page_id: String,
+    /// The user token it was obtained with (its scopes and failures apply).
+    pub user_token: String,
+}
+
+/// The tasks a person has on a Page unless a test says otherwise (a Page admin's).
+pub const ALL_PAGE_TASKS: &[&str] = &[
+    "ADVERTISE",
+    "ANALYZE",
+    "CREATE_CONTENT",
+    "MESSAGING",
+    "MODERATE",
+    "MANAGE",
+];
+
 /// A seeded ad account.
 #[derive(Debug, Clone)]
 pub struct AccountSeed {
@@ -143,12 +162,23 @@ impl RecordedCall {
 pub struct World {
     /// The bound base URL (for paging links).
     pub base_url: String,
-    /// Versions older than this answer 2635.
+    /// The oldest version Meta still serves. Older ones are auto-upgraded to it where the
+    /// endpoint did not change since, and answer 2635 where it did.
     pub min_version: (u32, u32),
+    /// The newest version; anything newer does not exist.
+    pub latest_version: (u32, u32),
+    /// Announced end dates of versions still served.
+    pub version_ends: BTreeMap<(u32, u32), chrono::NaiveDate>,
+    /// The stand-in's today, for "near its end" warnings; the real date when `None`.
+    pub today: Option<chrono::NaiveDate>,
     /// When set, every call needs a valid `appsecret_proof`.
     pub app_secret: Option<String>,
     /// Tokens by value.
     pub tokens: HashMap<String, TokenSeed>,
+    /// Page access tokens handed out, by value.
+    pub page_tokens: HashMap<String, PageToken>,
+    /// Tasks of a person (user id) on a Page, where not [`ALL_PAGE_TASKS`].
+    pub page_tasks: HashMap<(String, String), Vec<String>>,
     /// Accounts by number.
     pub accounts: BTreeMap<String, AccountSeed>,
     /// Pages by id.
@@ -181,6 +211,17 @@ pub struct World {
 }
 
 impl World {
+    /// The tasks of the token's owner on a Page (none unless the token lists the Page).
+    pub fn tasks_on(&self, token: &TokenSeed, page_id: &str) -> Vec<String> {
+        if !token.pages.iter().any(|p| p == page_id) {
+            return Vec::new();
+        }
+        self.page_tasks
+            .get(&(token.user_id.clone(), page_id.to_owned()))
+            .cloned()
+            .unwrap_or_else(|| ALL_PAGE_TASKS.iter().map(|t| (*t).to_owned()).collect())
+    }
+
     /// A new object id in Meta's 18-digit `120…` shape.
     pub fn new_id(&mut self) -> String {
         self.next_id += 1;

@@ -1,7 +1,9 @@
 //! How platform failures are told to people: plain words, the platform's
 //! own where it gave some, and whether the failure is about the credentials.
 
-use adapters::ad_platform::{AccountCheck, PlatformError};
+use std::collections::BTreeSet;
+
+use adapters::ad_platform::{AccountCheck, Assets, Capability, PermissionGap, PlatformError};
 
 use crate::error::AppError;
 
@@ -15,12 +17,113 @@ pub(super) fn account_problem(check: &AccountCheck, name: &str) -> Option<String
         ));
     }
     if !check.missing_permissions.is_empty() {
+        let gaps: Vec<String> = check
+            .missing_permissions
+            .iter()
+            .map(|name| {
+                check
+                    .permission_gaps
+                    .iter()
+                    .find(|g| &g.permission == name)
+                    .map_or_else(|| name.clone(), gap_words)
+            })
+            .collect();
         return Some(format!(
-            "The token lacks permission(s) {}; create a token that grants them.",
-            check.missing_permissions.join(", ")
+            "The token lacks {}; nothing can be launched until it is granted. Create a token that grants it and save it again.",
+            gaps.join(", ")
         ));
     }
     None
+}
+
+fn gap_words(gap: &PermissionGap) -> String {
+    format!("{} (to {})", gap.permission, gap.purpose)
+}
+
+/// What a working connection still cannot do, in plain words ("Can launch traffic and
+/// website campaigns; cannot use instant forms: …"), or `None` when nothing is missing.
+/// Names every missing permission with what it is for, and the Page problems of lead ads
+/// (no ADVERTISE task, lead forms Meta would not show).
+pub(super) fn limitations(
+    check: &AccountCheck,
+    assets: &Assets,
+    page_id: Option<&str>,
+) -> Option<String> {
+    let blocked: BTreeSet<Capability> = check
+        .permission_gaps
+        .iter()
+        .flat_map(|g| g.blocks.iter().copied())
+        .collect();
+    let mut cannot = Vec::new();
+    for capability in [Capability::InstantForms, Capability::LeadRetrieval] {
+        let gaps: Vec<String> = check
+            .permission_gaps
+            .iter()
+            .filter(|g| g.blocks.contains(&capability))
+            .map(gap_words)
+            .collect();
+        if !gaps.is_empty() {
+            cannot.push(format!(
+                "cannot {} because the token lacks {}",
+                capability.describe(),
+                gaps.join(", ")
+            ));
+        }
+    }
+    if !blocked.contains(&Capability::InstantForms)
+        && let Some(problem) = page_problem(assets, page_id)
+    {
+        cannot.push(format!(
+            "cannot {}: {problem}",
+            Capability::InstantForms.describe()
+        ));
+    }
+    if cannot.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "Can {}; {}. Grant what is missing and test again.",
+        Capability::Campaigns.describe(),
+        cannot.join("; ")
+    ))
+}
+
+/// Why lead ads cannot run on the integration's Page (or on any listed Page when none is
+/// set), if they cannot.
+fn page_problem(assets: &Assets, page_id: Option<&str>) -> Option<String> {
+    let pages: Vec<_> = assets
+        .pages
+        .iter()
+        .filter(|p| page_id.is_none_or(|id| p.id == id))
+        .collect();
+    if pages.is_empty() {
+        return Some(match page_id {
+            Some(id) => format!("the token cannot use the Page {id}"),
+            None => "the token lists no Facebook Page".to_owned(),
+        });
+    }
+    let usable = pages
+        .iter()
+        .any(|p| p.can_advertise() && p.lead_forms_problem.is_none());
+    if usable {
+        return None;
+    }
+    let reasons: Vec<String> = pages
+        .iter()
+        .map(|p| match &p.lead_forms_problem {
+            _ if !p.can_advertise() => format!(
+                "on the Page “{}” the person lacks the ADVERTISE task (an Advertiser or higher role)",
+                p.name
+            ),
+            Some(problem) => format!(
+                "Meta would not show the lead forms of the Page “{}” ({})",
+                p.name,
+                problem.trim_end_matches('.')
+            ),
+            None => format!("the Page “{}” cannot be used", p.name),
+        })
+        .collect();
+    Some(reasons.join("; "))
 }
 
 /// Plain words for a failed test, and whether the failure is about the

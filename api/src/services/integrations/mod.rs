@@ -22,7 +22,7 @@ mod failures;
 
 pub use failures::platform_failure;
 
-use failures::{account_problem, failure_message};
+use failures::{account_problem, failure_message, limitations};
 
 use super::{
     audit::{AuditEntry, AuditService},
@@ -273,10 +273,15 @@ impl IntegrationsService {
                     None => {
                         update.status = Set(IntegrationStatus::Verified);
                         update.last_error = Set(None);
-                        let message = format!(
+                        let mut message = format!(
                             "Connected to {name} ad account “{}” ({}).",
                             check.account_name, check.currency
                         );
+                        // A partial connection still works: say what does not.
+                        if let Some(limits) = limitations(&check, &assets, row.page_id.as_deref()) {
+                            message.push(' ');
+                            message.push_str(&limits);
+                        }
                         (true, message, assets.pages)
                     }
                     Some(problem) => {
