@@ -92,6 +92,14 @@ pub trait LaunchJournal: Send {
     /// Persists the progress; called after every step, before every create and before
     /// activation. An error stops the launch before anything more is sent.
     async fn save(&mut self, progress: &LaunchProgress) -> Result<(), JournalStop>;
+
+    /// Called right before each remote write: whether the launch may still send. A
+    /// journal whose claim can lapse (a lease) re-checks it here when its last check is
+    /// not fresh, so a runner that stalled between a save and a send (a paused
+    /// process, a long GC-free freeze) stops instead of sending late.
+    async fn before_send(&mut self) -> Result<(), JournalStop> {
+        Ok(())
+    }
 }
 
 /// A journal that keeps nothing (tests, dry runs).
@@ -324,6 +332,7 @@ pub async fn run(
     }
     // Bottom-up: nothing delivers until the campaign itself is switched on
     // last; the ads, independent of each other, together.
+    book.lock().await.journal.before_send().await?;
     all_of(
         ad_ids
             .iter()
@@ -331,11 +340,13 @@ pub async fn run(
     )
     .await
     .map_err(at("activate"))?;
+    book.lock().await.journal.before_send().await?;
     platform
         .set_status(creds, &ad_set_id, RemoteStatus::Active)
         .await
         .map_err(at("activate"))?;
     let mut b = book.lock().await;
+    b.journal.before_send().await?;
     if let Some(c) = b.progress.campaign_id.clone() {
         platform
             .set_status(creds, &c, RemoteStatus::Active)
@@ -442,6 +453,7 @@ async fn step(
         b.progress.attempted.insert(key.to_owned());
         b.save().await?;
     }
+    book.lock().await.journal.before_send().await?;
     // An unknown outcome is not looked up now: the listing may not show an
     // object created a moment ago. The attempt is on record, so the next run
     // looks it up (after the caller's back-off) before sending anything.

@@ -85,6 +85,11 @@ pub struct Lease {
 }
 
 impl Lease {
+    /// The condition "this lease still holds" on a query of `jobs` itself.
+    pub fn holds_condition(&self, backend: DatabaseBackend) -> SimpleExpr {
+        holds_lease(backend, self.job, &self.worker)
+    }
+
     /// The condition "this lease still holds", for the `WHERE` of every
     /// write a job makes (as `EXISTS (SELECT 1 FROM jobs WHERE …)`), so a
     /// worker that lost its lease writes nothing and stops.

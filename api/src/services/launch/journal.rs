@@ -11,8 +11,10 @@
 use adapters::ad_platform::launch::{JournalStop, LaunchJournal, LaunchProgress};
 use async_trait::async_trait;
 use chrono::Utc;
-use entities::{CampaignId, CampaignStatus, CreativeId, ad_campaign, campaign_creative};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, sea_query::Expr};
+use entities::{CampaignId, CampaignStatus, CreativeId, ad_campaign, campaign_creative, job};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr,
+};
 use tokio::sync::watch;
 
 use crate::jobs::Lease;
@@ -28,7 +30,13 @@ pub struct DbJournal {
     lease: Lease,
     /// The launch's tag, saved with the progress it belongs to.
     tag: String,
+    /// When the lease was last seen to hold (a save or a check).
+    confirmed: std::time::Instant,
 }
+
+/// How long a confirmation of the lease counts for a send: a send this
+/// long after the last save or check re-checks the lease first.
+const FRESH: std::time::Duration = std::time::Duration::from_millis(500);
 
 impl DbJournal {
     pub fn new(
@@ -49,6 +57,7 @@ impl DbJournal {
             saved: LaunchProgress::default(),
             lease,
             tag,
+            confirmed: std::time::Instant::now(),
         }
     }
 }
@@ -112,6 +121,7 @@ impl LaunchJournal for DbJournal {
         if updated.rows_affected == 0 {
             return Err(JournalStop::NotOurs);
         }
+        self.confirmed = std::time::Instant::now();
         for (i, creative) in self.creatives.iter().enumerate() {
             let remote_creative = progress.creative_ids.get(i).cloned().flatten();
             let remote_ad = progress.ad_ids.get(i).cloned().flatten();
@@ -142,6 +152,22 @@ impl LaunchJournal for DbJournal {
         if *self.stop.borrow() {
             return Err(JournalStop::Stopping);
         }
+        Ok(())
+    }
+
+    async fn before_send(&mut self) -> Result<(), JournalStop> {
+        if self.confirmed.elapsed() < FRESH {
+            return Ok(());
+        }
+        let holds = job::Entity::find()
+            .filter(self.lease.holds_condition(self.db.get_database_backend()))
+            .count(&self.db)
+            .await
+            .map_err(|e| JournalStop::Failed(format!("checking the launch's lease: {e}")))?;
+        if holds == 0 {
+            return Err(JournalStop::NotOurs);
+        }
+        self.confirmed = std::time::Instant::now();
         Ok(())
     }
 }
