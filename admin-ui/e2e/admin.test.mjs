@@ -185,7 +185,7 @@ describe('member', () => {
     }
   });
 
-  it('signs out, then a second sign-up with the same e-mail is refused at the field', async () => {
+  it('signs out, then a second sign-up with the same e-mail is refused without saying the address exists', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL('**/signin');
     await page.goto('/signup');
@@ -193,8 +193,8 @@ describe('member', () => {
     await page.getByLabel('Work e-mail').fill(member.email);
     await page.getByLabel('Password').fill(member.password);
     await page.getByRole('button', { name: 'Create workspace' }).click();
-    await page.locator('.field-invalid .field-error').first().waitFor();
-    assert.equal(await page.getByLabel('Work e-mail').getAttribute('aria-invalid'), 'true');
+    // The answer fits a taken address without confirming one exists.
+    await page.getByText('No new account could be opened').first().waitFor();
     await shot(page, '15-sign-up-taken');
 
     await page.goto('/signin');

@@ -23,7 +23,8 @@ both_backends!(
     a_launch_that_runs_out_of_attempts_pauses_what_it_switched_on_and_refunds_once,
     a_late_retry_of_an_earlier_key_is_a_conflict_and_moves_nothing,
     a_launch_whose_job_is_gone_is_found_and_finished,
-    the_copy_the_dry_run_showed_is_the_copy_that_launches
+    the_copy_the_dry_run_showed_is_the_copy_that_launches,
+    an_error_campaign_switched_on_remotely_is_paused_before_delete_or_relaunch
 );
 
 const CREDITS: &[(&str, &str)] = &[("LEADFORGE_SIGNUP_CREDITS", "100")];
@@ -274,4 +275,83 @@ async fn the_copy_the_dry_run_showed_is_the_copy_that_launches(backend: Backend)
     assert_eq!(sent.len(), 1);
     assert!(sent[0].contains("Previewed words"), "{sent:?}");
     assert_eq!(gemini.calls().len(), 1, "the copywriter was asked once");
+}
+
+/// A campaign left ERROR while switched on at the platform (as the sync
+/// used to leave a campaign the platform stopped) is paused there before it
+/// is deleted here, and before a relaunch under new settings creates new
+/// objects beside it: nothing is orphaned that can spend.
+async fn an_error_campaign_switched_on_remotely_is_paused_before_delete_or_relaunch(
+    backend: Backend,
+) {
+    let (meta, f, app) = meta_app(backend).await;
+    let ann = app.sign_up("ann@a.test", "Ann Ads").await;
+    let integration = verified_meta(&app, &ann, &f).await;
+    let images = creatives(&app, &ann, 1, 1).await;
+    let db = app.db.connect().await;
+    let mut live = Vec::new();
+    for name in ["To delete", "To relaunch"] {
+        let mut input = traffic_input(&integration, &images);
+        input["campaignName"] = json!(name);
+        let id = create(&app, &ann, input.clone()).await;
+        app.graphql_as(&ann.token, LAUNCH, json!({ "id": id }))
+            .await
+            .data();
+        let end = settled(&app, &ann, &id).await;
+        assert_eq!(end["status"], "ACTIVE", "{end}");
+        let remote = end["metaCampaignId"].as_str().unwrap().to_owned();
+        let campaign_id: entities::CampaignId = id.parse().unwrap();
+        ad_campaign::Entity::update_many()
+            .col_expr(
+                ad_campaign::Column::Status,
+                Expr::value(CampaignStatus::Error),
+            )
+            .filter(ad_campaign::Column::Id.eq(campaign_id))
+            .exec(&db)
+            .await
+            .unwrap();
+        assert_eq!(meta.object(&remote).unwrap().status, "ACTIVE");
+        live.push((id, remote, input));
+    }
+
+    let (id, remote, _) = &live[0];
+    let r = app
+        .graphql_as(
+            &ann.token,
+            "mutation($id: ID!) { deleteCampaign(id: $id) }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(r.data()["deleteCampaign"], true, "{}", r.body);
+    assert_eq!(
+        meta.object(remote).unwrap().status,
+        "PAUSED",
+        "paused before delete"
+    );
+
+    let (id, remote, input) = &live[1];
+    let mut edited = input.clone();
+    edited["campaignName"] = json!("To relaunch, edited");
+    app.graphql_as(
+        &ann.token,
+        "mutation($id: ID!, $input: CreateCampaignInput!) { updateCampaign(id: $id, input: $input) { id } }",
+        json!({ "id": id, "input": edited }),
+    )
+    .await
+    .data();
+    app.graphql_as(&ann.token, LAUNCH, json!({ "id": id, "k": "again" }))
+        .await
+        .data();
+    let end = settled(&app, &ann, id).await;
+    assert_eq!(end["status"], "ACTIVE", "{end}");
+    assert_ne!(
+        end["metaCampaignId"],
+        remote.as_str(),
+        "new settings, new objects"
+    );
+    assert_eq!(
+        meta.object(remote).unwrap().status,
+        "PAUSED",
+        "the old remote campaign was paused before the relaunch"
+    );
 }
