@@ -340,3 +340,74 @@ async fn a_burst_of_changes_reaches_subscribers_coalesced_postgres() {
         "{updates} updates for a burst of 50"
     );
 }
+
+/// A change to one campaign costs one database read for all of its
+/// subscribers in a process: 30 more subscribers add (next to) no
+/// statements to a resume.
+async fn one_read_serves_every_subscriber_of_a_change(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("LEADFORGE_SIGNUP_CREDITS", "50")]).await;
+    let who = app.sign_up("many@live.test", "Many Watchers").await;
+    let campaign = sandbox_draft(&app, &who, "1001", 7).await;
+    launch(&app, &who, &campaign, "k").await;
+    let mut socket = socket_of(&app, &who).await;
+    let first = socket
+        .start(WATCH, json!({ "id": campaign }))
+        .await
+        .unwrap();
+    until_status(&mut socket, &first, "ACTIVE").await;
+    let switch = |verb: &'static str| {
+        let (app, token, campaign) = (&app, who.token.clone(), campaign.clone());
+        async move {
+            app.graphql_as(
+                &token,
+                &format!("mutation($id: ID!) {{ {verb}(id: $id) {{ status }} }}"),
+                json!({ "id": campaign }),
+            )
+            .await
+            .data();
+        }
+    };
+
+    // One subscriber: what a pause costs.
+    let before = app.statements().await;
+    switch("pauseCampaign").await;
+    until_status(&mut socket, &first, "PAUSED").await;
+    let one = app.statements().await - before;
+
+    // Thirty-one subscribers: what a resume costs.
+    let mut subs = vec![first];
+    for _ in 0..30 {
+        let sub = socket
+            .start(WATCH, json!({ "id": campaign }))
+            .await
+            .unwrap();
+        until_status(&mut socket, &sub, "PAUSED").await;
+        subs.push(sub);
+    }
+    let before = app.statements().await;
+    switch("resumeCampaign").await;
+    let mut waiting: std::collections::HashSet<String> = subs.iter().cloned().collect();
+    while !waiting.is_empty() {
+        let message = socket.receive().await.expect("a subscription message");
+        if message["payload"]["data"]["campaignUpdated"]["status"] == "ACTIVE"
+            && let Some(id) = message["id"].as_str()
+        {
+            waiting.remove(id);
+        }
+    }
+    let many = app.statements().await - before;
+    assert!(
+        many <= one + 3,
+        "a change cost {one} statements with one subscriber and {many} with 31"
+    );
+}
+
+#[tokio::test]
+async fn one_read_serves_every_subscriber_of_a_change_sqlite() {
+    one_read_serves_every_subscriber_of_a_change(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn one_read_serves_every_subscriber_of_a_change_postgres() {
+    one_read_serves_every_subscriber_of_a_change(Backend::Postgres).await;
+}

@@ -10,10 +10,7 @@ use super::{
     context::ContextExt,
     error::GqlResult,
 };
-use crate::{
-    events::EventBus,
-    services::live::{LiveService, Watch},
-};
+use crate::services::live::{LiveService, Watch};
 
 /// The root subscription, named `Subscription` as in the public contract.
 #[derive(Default)]
@@ -48,9 +45,8 @@ async fn watch(
             tenant: parse_tenant_filter(tenant_id.as_ref())?,
         },
     };
-    let bus = ctx.data::<EventBus>().map_err(|_| {
-        crate::error::AppError::Internal("the event bus is missing from the schema data".into())
+    let live = ctx.data::<LiveService>().map_err(|_| {
+        crate::error::AppError::Internal("the live service is missing from the schema data".into())
     })?;
-    let live = LiveService::new(ctx.services()?, bus);
     Ok(live.watch(principal, watch).await?)
 }

@@ -99,8 +99,12 @@ pub fn build_schema(
         } else {
             loaders::Batching::Batched
         };
+        // One live service per process: its shared re-read of a changed
+        // campaign serves every subscriber, not one subscription each.
+        let live = crate::services::live::LiveService::new(&services, &bus);
         builder = builder
             .extension(loaders::RequestLoaders(batching))
+            .data(live)
             .data(bus)
             .data(services);
     }
