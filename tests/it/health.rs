@@ -87,6 +87,14 @@ async fn graphiql_is_served_and_can_be_switched_off() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let page = app.http.get(app.url("/graphiql")).send().await.unwrap();
     assert_eq!(page.status(), 200);
+    // Never framed by another site, and it talks to this origin only.
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(csp.contains("connect-src 'self'"), "{csp}");
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
     assert!(page.text().await.unwrap().contains("/graphql/ws"));
 
     let app = TestApp::spawn_with(Backend::Sqlite, &[("LEADFORGE_GRAPHIQL", "false")]).await;

@@ -121,14 +121,31 @@ pub fn router(state: AppState) -> Router {
         .layer(hsts)
 }
 
-async fn graphiql() -> Html<String> {
-    Html(
-        async_graphql::http::GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("Leadforge GraphiQL")
-            .finish(),
+/// What the GraphiQL page may load and do: its scripts and styles from the
+/// CDN async-graphql's page names (and its inline bootstrap), requests to
+/// this origin only, and never inside another site's frame.
+const GRAPHIQL_CSP: &str = "default-src 'none'; script-src 'unsafe-inline' https://unpkg.com; \
+     style-src 'unsafe-inline' https://unpkg.com; font-src https://unpkg.com data:; \
+     img-src 'self' data: https://graphql.org; connect-src 'self' ws: wss:; \
+     frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+async fn graphiql() -> Response {
+    (
+        [
+            (header::CONTENT_SECURITY_POLICY, GRAPHIQL_CSP),
+            (header::X_FRAME_OPTIONS, "DENY"),
+            (header::REFERRER_POLICY, "no-referrer"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        Html(
+            async_graphql::http::GraphiQLSource::build()
+                .endpoint("/graphql")
+                .subscription_endpoint("/graphql/ws")
+                .title("Leadforge GraphiQL")
+                .finish(),
+        ),
     )
+        .into_response()
 }
 
 /// `/metrics`: only with the configured bearer token (its counters tell
