@@ -125,7 +125,8 @@ async fn numbers_and_statuses_changed_on_meta_reach_the_subscriber(backend: Back
         &remote,
         "WITH_ISSUES",
         Some("Your ad wasn't approved because it doesn't follow our Advertising Standards."),
-    );
+    )
+    .unwrap();
     let c = socket
         .campaign_until(&sub, |c| !c["errorMessage"].is_null())
         .await
@@ -139,7 +140,7 @@ async fn numbers_and_statuses_changed_on_meta_reach_the_subscriber(backend: Back
         "{c}"
     );
     // The issue clears: running again, the reason gone.
-    meta.set_verdict(&remote, "ACTIVE", None);
+    meta.set_verdict(&remote, "ACTIVE", None).unwrap();
     let c = socket
         .campaign_until(&sub, |c| c["errorMessage"].is_null())
         .await
