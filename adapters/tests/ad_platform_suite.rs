@@ -450,6 +450,193 @@ async fn campaign_states_follow_status_changes(env: Env) {
     );
 }
 
+async fn ad_states_come_with_campaign_states(env: Env) {
+    let campaign = launched_lead_campaign(&env).await;
+    let states = env
+        .platform
+        .campaign_states(&env.creds, std::slice::from_ref(&campaign))
+        .await
+        .expect("states");
+    let [state] = states.as_slice() else {
+        panic!("{states:?}")
+    };
+    assert_eq!(state.delivery, RemoteDelivery::Running);
+    assert_eq!(state.ads.len(), 1, "{state:?}");
+    assert_eq!(state.ads[0].delivery, AdDelivery::Running);
+    // A paused campaign pauses its ads (the parent's pause shows on them).
+    env.platform
+        .set_status(&env.creds, &campaign, RemoteStatus::Paused)
+        .await
+        .expect("pause");
+    let states = env
+        .platform
+        .campaign_states(&env.creds, std::slice::from_ref(&campaign))
+        .await
+        .expect("states");
+    assert_eq!(states[0].delivery, RemoteDelivery::Paused);
+    assert_eq!(states[0].ads[0].delivery, AdDelivery::Paused);
+}
+
+/// Meta only: the stand-in's rules on delivery states (reference §3.8),
+/// then the adapter reading them.
+#[tokio::test]
+async fn meta_review_states_live_on_ads() {
+    let env = common::meta_env().await;
+    let meta = &env.meta;
+    let req = common::launch_request(
+        Objective::Leads,
+        Conversion::LeadForm {
+            form_id: env.fixture.form_id.clone(),
+        },
+        &env.fixture.page_id,
+        3,
+    );
+    let mut progress = LaunchProgress::default();
+    launch::run(
+        env.adapter.as_ref(),
+        &env.creds,
+        &req,
+        &mut progress,
+        &mut NoJournal,
+    )
+    .await
+    .expect("launch");
+    let campaign = progress.campaign_id.clone().expect("campaign");
+    let ads: Vec<RemoteId> = progress.ad_ids.iter().flatten().cloned().collect();
+    assert_eq!(ads.len(), 3);
+
+    // Rule 1: the campaign edge refuses ad-level statuses.
+    let http = reqwest::Client::new();
+    let token = env.fixture.token.clone();
+    let list = |edge: &str, statuses: &str| {
+        http.get(format!(
+            "{}/v27.0/{}/{edge}",
+            meta.base_url(),
+            env.creds.ad_account_id
+        ))
+        .query(&[
+            ("access_token", token.as_str()),
+            ("fields", "id,effective_status"),
+            ("effective_status", statuses),
+        ])
+        .send()
+    };
+    let r = list("campaigns", r#"["ACTIVE","DISAPPROVED"]"#)
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 400);
+    let body: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(body["error"]["code"], 100, "{body}");
+    assert_eq!(body["error"]["error_subcode"], 1_487_561, "{body}");
+    let r = list("adsets", r#"["PENDING_REVIEW"]"#).await.expect("send");
+    assert_eq!(r.status().as_u16(), 400);
+    let r = list("ads", r#"["ACTIVE","DISAPPROVED","ADSET_PAUSED"]"#)
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 200);
+
+    // Rule 2: review verdicts exist only on ads.
+    assert!(
+        meta.set_verdict(campaign.as_str(), "DISAPPROVED", Some("x"))
+            .is_err()
+    );
+    assert!(
+        meta.set_verdict(campaign.as_str(), "PENDING_BILLING_INFO", None)
+            .is_err()
+    );
+    let ad_set = progress.ad_set_id.clone().expect("ad set");
+    assert!(
+        meta.set_verdict(ad_set.as_str(), "PENDING_REVIEW", None)
+            .is_err()
+    );
+    meta.set_verdict(
+        ads[1].as_str(),
+        "DISAPPROVED",
+        Some("Your ad uses text in its image."),
+    )
+    .expect("an ad can be disapproved");
+
+    // The adapter: one listing of campaigns, one of ads, each with its own
+    // level's values; the rejection reaches the campaign without killing it.
+    meta.clear_calls();
+    let states = env
+        .adapter
+        .campaign_states(&env.creds, std::slice::from_ref(&campaign))
+        .await
+        .expect("states");
+    let state = &states[0];
+    assert_eq!(
+        state.delivery,
+        RemoteDelivery::Stopped {
+            reason: "1 of 3 ads disapproved: Your ad uses text in its image.".into()
+        }
+    );
+    let of = |id: &RemoteId| {
+        state
+            .ads
+            .iter()
+            .find(|a| &a.ad_id == id)
+            .map(|a| a.delivery.clone())
+    };
+    assert_eq!(of(&ads[0]), Some(AdDelivery::Running));
+    assert_eq!(
+        of(&ads[1]),
+        Some(AdDelivery::Disapproved {
+            reason: "Your ad uses text in its image.".into()
+        })
+    );
+    let lines = meta.call_lines();
+    let account = &env.creds.ad_account_id;
+    assert_eq!(
+        lines,
+        vec![
+            format!("GET /{account}/campaigns"),
+            format!("GET /{account}/ads")
+        ]
+        .into_iter()
+        .filter(|l| lines.contains(l))
+        .collect::<Vec<_>>()
+    );
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let ads_call = meta
+        .calls()
+        .into_iter()
+        .find(|c| c.path.ends_with("/ads"))
+        .expect("ads listing");
+    assert!(ads_call.params["filtering"].contains("campaign.id"));
+
+    // A billing hold on every ad, then cleared.
+    meta.set_verdict(ads[1].as_str(), "ACTIVE", None)
+        .expect("clear");
+    for ad in &ads {
+        meta.set_verdict(ad.as_str(), "PENDING_BILLING_INFO", None)
+            .expect("hold");
+    }
+    let states = env
+        .adapter
+        .campaign_states(&env.creds, std::slice::from_ref(&campaign))
+        .await
+        .expect("states");
+    assert!(
+        matches!(&states[0].delivery, RemoteDelivery::Stopped { reason } if reason.starts_with("3 of 3 ads held for billing")),
+        "{states:?}"
+    );
+    assert!(matches!(
+        states[0].ads[0].delivery,
+        AdDelivery::BillingHold { .. }
+    ));
+    for ad in &ads {
+        meta.set_verdict(ad.as_str(), "ACTIVE", None)
+            .expect("clear");
+    }
+    let states = env
+        .adapter
+        .campaign_states(&env.creds, std::slice::from_ref(&campaign))
+        .await
+        .expect("states");
+    assert_eq!(states[0].delivery, RemoteDelivery::Running);
+}
+
 macro_rules! suite {
     ($env:ident) => {
         mod $env {
@@ -475,6 +662,7 @@ macro_rules! suite {
             case!(bad_token_is_auth);
             case!(insights_report_delivery);
             case!(campaign_states_follow_status_changes);
+            case!(ad_states_come_with_campaign_states);
         }
     };
 }

@@ -3,6 +3,7 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::enums::AdDeliveryStatus;
 use crate::ids::{CampaignId, CreativeId, TenantId, UserId};
 
 /// A row of `campaign_creatives`; primary key (campaign, creative).
@@ -25,6 +26,11 @@ pub struct Model {
     pub remote_creative_id: Option<String>,
     /// Remote ad id, stored the moment it exists.
     pub remote_ad_id: Option<String>,
+    /// Where the ad stands on the platform, as the last sync read it.
+    pub delivery_status: Option<AdDeliveryStatus>,
+    /// The platform's reason for a rejection, a billing hold or an issue.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub review_message: Option<String>,
 }
 
 /// Relations of `campaign_creatives`.

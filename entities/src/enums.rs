@@ -160,3 +160,34 @@ pub enum AuditOutcome {
     #[sea_orm(string_value = "denied")]
     Denied,
 }
+
+/// Where one launched ad stands on the platform, as the last sync read it.
+/// No CHECK: the column was added later, and only the sync writes it.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "snake_case")]
+pub enum AdDeliveryStatus {
+    /// In the platform's review.
+    #[sea_orm(string_value = "in_review")]
+    InReview,
+    /// Delivering.
+    #[sea_orm(string_value = "running")]
+    Running,
+    /// Paused (itself or by its campaign or ad set).
+    #[sea_orm(string_value = "paused")]
+    Paused,
+    /// Rejected by review.
+    #[sea_orm(string_value = "disapproved")]
+    Disapproved,
+    /// Held until billing is fixed.
+    #[sea_orm(string_value = "billing_hold")]
+    BillingHold,
+    /// Held back by another issue.
+    #[sea_orm(string_value = "with_issues")]
+    WithIssues,
+    /// Archived or deleted.
+    #[sea_orm(string_value = "ended")]
+    Ended,
+}

@@ -13,11 +13,15 @@ use serde_json::{Value, json};
 
 both_backends!(
     numbers_and_statuses_changed_on_meta_reach_the_subscriber,
-    an_archived_campaign_completes
+    an_archived_campaign_completes,
+    an_ad_disapproval_and_a_billing_hold_reach_the_dashboard
 );
 
 const WATCH: &str = "subscription($id: ID) { campaignUpdated(id: $id) { id status errorMessage \
     performance { impressions clicks spendCents leads currency costPerLeadCents } } }";
+
+const WATCH_ADS: &str = "subscription($id: ID) { campaignUpdated(id: $id) { id status \
+    errorMessage deliveryStatus remoteAds { remoteAdId deliveryStatus reviewMessage } } }";
 
 async fn meta_app(backend: Backend) -> (MetaStandIn, MetaFixture, TestApp) {
     let meta = MetaStandIn::start().await.unwrap();
@@ -41,8 +45,20 @@ async fn live_campaign(
     f: &MetaFixture,
     seed: u32,
 ) -> (String, String) {
+    live_campaign_of(app, who, f, seed, 1).await.0
+}
+
+/// A launched Meta campaign with `ads` ads: ((local id, Meta campaign id),
+/// Meta ad ids).
+async fn live_campaign_of(
+    app: &TestApp,
+    who: &Account,
+    f: &MetaFixture,
+    seed: u32,
+    ads: u32,
+) -> ((String, String), Vec<String>) {
     let integration = verified_meta(app, who, f).await;
-    let images = creatives(app, who, 1, seed).await;
+    let images = creatives(app, who, ads, seed).await;
     let id = create(app, who, traffic_input(&integration, &images)).await;
     app.graphql_as(
         &who.token,
@@ -53,7 +69,13 @@ async fn live_campaign(
     let campaign = settled(app, who, &id).await;
     assert_eq!(campaign["status"], "ACTIVE", "{campaign}");
     let remote = campaign["metaCampaignId"].as_str().unwrap().to_owned();
-    (id, remote)
+    let ad_ids = campaign["remoteAds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["remoteAdId"].as_str().unwrap().to_owned())
+        .collect();
+    ((id, remote), ad_ids)
 }
 
 async fn watch(app: &TestApp, who: &Account, id: Option<&str>) -> (WsClient, String) {
@@ -125,7 +147,8 @@ async fn numbers_and_statuses_changed_on_meta_reach_the_subscriber(backend: Back
         &remote,
         "WITH_ISSUES",
         Some("Your ad wasn't approved because it doesn't follow our Advertising Standards."),
-    );
+    )
+    .unwrap();
     let c = socket
         .campaign_until(&sub, |c| !c["errorMessage"].is_null())
         .await
@@ -139,7 +162,7 @@ async fn numbers_and_statuses_changed_on_meta_reach_the_subscriber(backend: Back
         "{c}"
     );
     // The issue clears: running again, the reason gone.
-    meta.set_verdict(&remote, "ACTIVE", None);
+    meta.set_verdict(&remote, "ACTIVE", None).unwrap();
     let c = socket
         .campaign_until(&sub, |c| c["errorMessage"].is_null())
         .await
@@ -218,4 +241,123 @@ async fn an_archived_campaign_completes(backend: Backend) {
         .unwrap();
     assert_eq!(c["status"], "COMPLETED", "{c}");
     assert_eq!(c["errorMessage"], Value::Null);
+}
+
+/// Review lives on ads: one of three ads rejected reaches the dashboard as a
+/// disapproval of that ad, with Meta's reason, while the campaign (and its
+/// other ads) keep running; a billing hold shows as such and clears back to
+/// running.
+async fn an_ad_disapproval_and_a_billing_hold_reach_the_dashboard(backend: Backend) {
+    let (meta, f, app) = meta_app(backend).await;
+    let ann = app.sign_up("review@platform.test", "Review Co").await;
+    let ((id, remote), ads) = live_campaign_of(&app, &ann, &f, 31, 3).await;
+    assert_eq!(ads.len(), 3);
+    let url = format!("ws://{}/graphql/ws", app.addr);
+    let auth = json!({ "authorization": format!("Bearer {}", ann.token) });
+    let mut socket = WsClient::connect(&url, Protocol::TransportWs, auth)
+        .await
+        .unwrap();
+    let sub = socket.start(WATCH_ADS, json!({ "id": id })).await.unwrap();
+    let reason = "Your ad uses text in its image that doesn't follow our Advertising Standards.";
+    // Meta never says this of a campaign.
+    assert!(
+        meta.set_verdict(&remote, "DISAPPROVED", Some(reason))
+            .is_err()
+    );
+    meta.set_verdict(&ads[1], "DISAPPROVED", Some(reason))
+        .unwrap();
+    let c = socket
+        .campaign_until(&sub, |c| {
+            // One sync writes both; the wait allows for either order.
+            !c["errorMessage"].is_null()
+                && c["remoteAds"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|ad| ad["deliveryStatus"] == "DISAPPROVED"))
+        })
+        .await
+        .unwrap();
+    let of = |c: &Value, ad: &str| {
+        c["remoteAds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["remoteAdId"] == ad)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(of(&c, &ads[1])["reviewMessage"], reason, "{c}");
+    assert_eq!(of(&c, &ads[0])["deliveryStatus"], "RUNNING", "{c}");
+    assert_eq!(of(&c, &ads[2])["deliveryStatus"], "RUNNING", "{c}");
+    assert_eq!(c["status"], "ACTIVE", "{c}");
+    assert_eq!(c["deliveryStatus"], "RUNNING", "not a dead campaign: {c}");
+    assert_eq!(
+        c["errorMessage"],
+        format!("1 of 3 ads disapproved: {reason}"),
+        "{c}"
+    );
+
+    // The rejection is fixed; then the account's billing fails.
+    meta.set_verdict(&ads[1], "ACTIVE", None).unwrap();
+    for ad in &ads {
+        meta.set_verdict(ad, "PENDING_BILLING_INFO", None).unwrap();
+    }
+    let c = socket
+        .campaign_until(&sub, |c| c["deliveryStatus"] == "BILLING_HOLD")
+        .await
+        .unwrap();
+    assert_eq!(c["status"], "ACTIVE", "{c}");
+    assert!(
+        c["errorMessage"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("3 of 3 ads held for billing")),
+        "{c}"
+    );
+    assert_eq!(of(&c, &ads[0])["deliveryStatus"], "BILLING_HOLD", "{c}");
+    // Billing fixed: running again, the reason gone.
+    for ad in &ads {
+        meta.set_verdict(ad, "ACTIVE", None).unwrap();
+    }
+    let c = socket
+        .campaign_until(&sub, |c| {
+            c["deliveryStatus"] == "RUNNING" && c["errorMessage"].is_null()
+        })
+        .await
+        .unwrap();
+    assert!(
+        c["remoteAds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["deliveryStatus"] == "RUNNING" && a["reviewMessage"].is_null()),
+        "{c}"
+    );
+
+    // One listing of ads per account, filtered on the campaigns, each edge
+    // asked for its own level's values only.
+    let calls = meta.calls();
+    let ads_reads: Vec<_> = calls
+        .iter()
+        .filter(|c| c.method == "GET" && c.path.ends_with("/ads"))
+        .collect();
+    assert!(!ads_reads.is_empty());
+    assert!(ads_reads.iter().all(|c| {
+        c.params
+            .get("filtering")
+            .is_some_and(|f| f.contains("campaign.id"))
+    }));
+    assert!(
+        calls
+            .iter()
+            .filter(|c| c.method == "GET" && c.path.ends_with("/campaigns"))
+            .all(|c| c
+                .params
+                .get("effective_status")
+                .is_some_and(|s| !s.contains("DISAPPROVED")))
+    );
+    assert!(
+        !calls
+            .iter()
+            .any(|c| c.method == "GET" && ads.iter().any(|ad| c.path == format!("/{ad}"))),
+        "no read per ad"
+    );
 }

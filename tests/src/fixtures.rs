@@ -67,6 +67,8 @@ pub async fn link_creatives(
                 position: Set(i32::try_from(position).expect("position")),
                 remote_creative_id: Set(None),
                 remote_ad_id: Set(None),
+                delivery_status: Set(None),
+                review_message: Set(None),
             })
     });
     campaign_creative::Entity::insert_many(rows.collect::<Vec<_>>())

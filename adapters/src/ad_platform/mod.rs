@@ -112,9 +112,12 @@ pub trait AdPlatform: Send + Sync {
         range: DateRange,
     ) -> Result<Vec<InsightsRow>, PlatformError>;
 
-    /// Where many campaigns of the account stand (`effective_status`), in one
-    /// go, archived and deleted ones included. Campaigns the platform no
-    /// longer knows are missing from the answer.
+    /// Where many campaigns of the account and their ads stand
+    /// (`effective_status`), in one go (never a read per campaign), archived
+    /// and deleted ones included. Review, rejection and billing holds are
+    /// the ads' and are folded into each campaign's delivery
+    /// ([`CampaignState::summarize`]). Campaigns the platform no longer
+    /// knows are missing from the answer.
     async fn campaign_states(
         &self,
         creds: &Credentials,

@@ -360,8 +360,9 @@ pub enum RemoteDelivery {
     Running,
     /// Paused, by the advertiser or by a paused parent.
     Paused,
-    /// Stopped by the platform: disapproved, an issue, billing. The reason is
-    /// the platform's own words, for the dashboard.
+    /// Held back by the platform, wholly or partly: an issue, rejected ads,
+    /// a billing hold. The reason is the platform's own words (counted over
+    /// the ads when it comes from them), for the dashboard.
     Stopped {
         /// Why the platform stopped it.
         reason: String,
@@ -395,8 +396,131 @@ impl RemoteDelivery {
 pub struct CampaignState {
     /// The campaign.
     pub campaign_id: RemoteId,
-    /// Where it stands.
+    /// Where it stands, its ads' review and billing folded in (see
+    /// [`CampaignState::summarize`]).
     pub delivery: RemoteDelivery,
+    /// Where each of its ads stands; empty when the platform has no ad
+    /// level or listed none.
+    pub ads: Vec<AdState>,
+}
+
+impl CampaignState {
+    /// A campaign's state from its own delivery and its ads'. Review,
+    /// rejection and billing holds exist only on ads, so a campaign whose
+    /// ads were all rejected still reports itself running: the ads say what
+    /// it really does. A paused, ended or troubled campaign is that first;
+    /// otherwise rejected ads, then a billing hold, then ads with issues
+    /// hold it back, with a reason that counts them ("1 of 3 ads
+    /// disapproved: …").
+    pub fn summarize(campaign_id: RemoteId, own: RemoteDelivery, ads: Vec<AdState>) -> Self {
+        let delivery = match own {
+            RemoteDelivery::Running => Self::from_ads(&ads).unwrap_or(RemoteDelivery::Running),
+            other => other,
+        };
+        Self {
+            campaign_id,
+            delivery,
+            ads,
+        }
+    }
+
+    fn from_ads(ads: &[AdState]) -> Option<RemoteDelivery> {
+        let total = ads.len();
+        let held = |pick: fn(&AdDelivery) -> Option<&str>, what: &str| {
+            let reasons: Vec<&str> = ads.iter().filter_map(|a| pick(&a.delivery)).collect();
+            let first = reasons.first()?;
+            Some(RemoteDelivery::Stopped {
+                reason: format!("{} of {total} ads {what}: {first}", reasons.len()),
+            })
+        };
+        held(
+            |d| match d {
+                AdDelivery::Disapproved { reason } => Some(reason),
+                _ => None,
+            },
+            "disapproved",
+        )
+        .or_else(|| {
+            held(
+                |d| match d {
+                    AdDelivery::BillingHold { reason } => Some(reason),
+                    _ => None,
+                },
+                "held for billing",
+            )
+        })
+        .or_else(|| {
+            held(
+                |d| match d {
+                    AdDelivery::WithIssues { reason } => Some(reason),
+                    _ => None,
+                },
+                "with issues",
+            )
+        })
+    }
+}
+
+/// Where one ad stands on the platform, as the dashboard shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AdDelivery {
+    /// Waiting for, or in, the platform's review.
+    InReview,
+    /// Delivering.
+    Running,
+    /// Paused, by the advertiser or by a paused campaign or ad set.
+    Paused,
+    /// Rejected by review; the platform's reason.
+    Disapproved {
+        /// The platform's words.
+        reason: String,
+    },
+    /// Held until the ad account's billing is fixed.
+    BillingHold {
+        /// The platform's words.
+        reason: String,
+    },
+    /// Not delivering because of another issue.
+    WithIssues {
+        /// The platform's words.
+        reason: String,
+    },
+    /// Archived or deleted.
+    Ended,
+}
+
+impl AdDelivery {
+    /// Reads an ad's Meta-style `effective_status` (the twelve ad values);
+    /// `reason` is the platform's explanation when there is one. `None` for
+    /// a value this version does not know.
+    pub fn from_effective_status(status: &str, reason: Option<&str>) -> Option<Self> {
+        let because = |fallback: &str| reason.unwrap_or(fallback).to_owned();
+        Some(match status {
+            "ACTIVE" => Self::Running,
+            "IN_PROCESS" | "PENDING_REVIEW" | "PREAPPROVED" => Self::InReview,
+            "PAUSED" | "CAMPAIGN_PAUSED" | "ADSET_PAUSED" => Self::Paused,
+            "DISAPPROVED" => Self::Disapproved {
+                reason: because("The platform disapproved the ad"),
+            },
+            "PENDING_BILLING_INFO" => Self::BillingHold {
+                reason: because("The ad account needs billing information"),
+            },
+            "WITH_ISSUES" => Self::WithIssues {
+                reason: because("The platform reports an issue with the ad"),
+            },
+            "ARCHIVED" | "DELETED" => Self::Ended,
+            _ => return None,
+        })
+    }
+}
+
+/// The remote state of one ad.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdState {
+    /// The ad.
+    pub ad_id: RemoteId,
+    /// Where it stands.
+    pub delivery: AdDelivery,
 }
 
 /// Name under which an object is created: the advertiser's name followed by the tag, so

@@ -38,6 +38,29 @@ pub enum CampaignStatus {
     Error,
 }
 
+/// Where a launched campaign or ad stands on the platform, as the dashboard
+/// shows it. Review, rejection and billing holds are the ads'; a campaign
+/// is disapproved only when every ad is, and one rejected ad among running
+/// ones leaves it running (its `errorMessage` counts them).
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "entities::AdDeliveryStatus")]
+pub enum DeliveryStatus {
+    /// In the platform's review.
+    InReview,
+    /// Delivering.
+    Running,
+    /// Paused, itself or by its campaign or ad set.
+    Paused,
+    /// Rejected by the platform's review; see `reviewMessage`.
+    Disapproved,
+    /// Held until the ad account's billing is fixed.
+    BillingHold,
+    /// Held back by another issue the platform reports.
+    WithIssues,
+    /// Archived or deleted.
+    Ended,
+}
+
 /// The button on an ad.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "entities::json::CallToAction")]
@@ -360,6 +383,10 @@ pub struct RemoteAd {
     pub remote_creative_id: Option<String>,
     /// The platform's ad id, once created.
     pub remote_ad_id: Option<String>,
+    /// Where the ad stands on the platform, as the last sync read it.
+    pub delivery_status: Option<DeliveryStatus>,
+    /// The platform's reason for a rejection, a billing hold or an issue.
+    pub review_message: Option<String>,
 }
 
 #[cfg(test)]

@@ -9,8 +9,8 @@ use entities::{CampaignId, ad_campaign};
 use super::{
     admin::{parse_id, parse_tenant_filter},
     campaign_types::{
-        AdCopy, Audience, CampaignObjective, CampaignStatus, CreateCampaignInput, Performance,
-        PerformanceSnapshot, RemoteAd,
+        AdCopy, Audience, CampaignObjective, CampaignStatus, CreateCampaignInput, DeliveryStatus,
+        Performance, PerformanceSnapshot, RemoteAd,
     },
     context::ContextExt,
     creatives::Creative,
@@ -19,7 +19,11 @@ use super::{
     integrations::{Integration, Provider},
     pagination::{Connected, connection, page_request},
 };
-use crate::{authz::Action, error::AppError, services::campaigns::IntegrationMove};
+use crate::{
+    authz::Action,
+    error::AppError,
+    services::{ad_delivery, campaigns::IntegrationMove},
+};
 
 /// Most snapshots one campaign answers at once.
 const MAX_SNAPSHOTS: i32 = 500;
@@ -119,8 +123,28 @@ impl Campaign {
                 creative_id: ID(link.creative_id.to_string()),
                 remote_creative_id: link.remote_creative_id,
                 remote_ad_id: link.remote_ad_id,
+                delivery_status: link.delivery_status.map(Into::into),
+                review_message: link.review_message,
             })
             .collect())
+    }
+    /// Where the launched campaign stands on the platform, from its status
+    /// and its ads' (null before launch, or after a failed one).
+    async fn delivery_status(&self, ctx: &Context<'_>) -> GqlResult<Option<DeliveryStatus>> {
+        let linked = ctx
+            .loaders()?
+            .creatives_by_campaign
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let ads: Vec<_> = linked
+            .iter()
+            .map(|(link, _)| link.delivery_status)
+            .collect();
+        Ok(
+            ad_delivery::campaign_delivery(self.0.status, self.0.error_message.as_deref(), &ads)
+                .map(Into::into),
+        )
     }
     /// Latest delivery totals (zeros before the first sync).
     async fn performance(&self, ctx: &Context<'_>) -> GqlResult<Performance> {

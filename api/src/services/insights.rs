@@ -10,11 +10,15 @@
 //! down is skipped for this cycle; the others go on. One account's failure
 //! (an expired token, an outage) is logged and leaves the others alone.
 //!
-//! The same cycle reads where each campaign stands on the platform
-//! (`effective_status`, one more batched call per account), so a campaign
-//! paused in Ads Manager becomes `PAUSED`, and an archived or deleted one
-//! `COMPLETED`. One the platform stopped (with issues, disapproved, billing
-//! hold) stays `ACTIVE` — it is still switched on there and delivers again
+//! The same cycle reads where each campaign and its ads stand on the
+//! platform (`effective_status`: one batched listing of campaigns and one of
+//! their ads per account), so a campaign paused in Ads Manager becomes
+//! `PAUSED`, and an archived or deleted one `COMPLETED`. Review, rejection
+//! and billing holds exist only on ads: each ad's state is stored on its
+//! `campaign_creatives` row (see [`super::ad_delivery`]), and the campaign's
+//! summary of them ("1 of 3 ads disapproved: …") becomes its reason. One the
+//! platform holds back (with issues, disapproved ads, billing hold) stays
+//! `ACTIVE` — it is still switched on there and delivers again
 //! once the issue clears — with the platform's reason as its
 //! `errorMessage`, so it stays in the sync, can be paused, and comes back
 //! to plain `ACTIVE` when the platform says it runs. The change is written
@@ -47,7 +51,7 @@ use crate::{
     error::AppError,
     jobs::{JobQueue, NewJob},
     services::{
-        Services,
+        Services, ad_delivery,
         audit::{AuditEntry, AuditService},
         integrations::IntegrationsService,
     },
@@ -293,6 +297,15 @@ impl InsightsSync {
                     Ok(false) => {}
                     Err(e) => {
                         tracing::warn!(campaign = %campaign.id, error = %e, "writing a remote status failed");
+                    }
+                }
+                // The ads' own states (review, rejection, billing) live on
+                // their rows; the campaign row is not touched.
+                match ad_delivery::record(&self.db, campaign, &state.ads).await {
+                    Ok(true) => changed = true,
+                    Ok(false) => {}
+                    Err(e) => {
+                        tracing::warn!(campaign = %campaign.id, error = %e, "writing ad states failed");
                     }
                 }
             }

@@ -1,6 +1,7 @@
 //! The rules of the product. Services take typed ids and a principal, ask
 //! the authorization gate first, and know nothing of GraphQL or HTTP.
 
+pub mod ad_delivery;
 pub mod agents;
 pub mod audit;
 pub mod campaigns;

@@ -198,6 +198,8 @@ pub async fn insert_every_entity(
             position: 0,
             remote_creative_id: Some("rc1".to_owned()),
             remote_ad_id: Some("a1".to_owned()),
+            delivery_status: Some(entities::AdDeliveryStatus::Disapproved),
+            review_message: Some("Text in image".to_owned()),
         },
     )
     .await?;

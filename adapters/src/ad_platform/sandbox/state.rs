@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 use super::delivery::{DeliveryInput, totals};
 use crate::ad_platform::error::PlatformError;
 use crate::ad_platform::types::{
-    AdSpec, CampaignState, InsightsRow, ObjectKind, Objective, RemoteDelivery, RemoteId,
-    RemoteObject, RemoteStatus,
+    AdDelivery, AdSpec, AdState, CampaignState, InsightsRow, ObjectKind, Objective, RemoteDelivery,
+    RemoteId, RemoteObject, RemoteStatus,
 };
 use crate::ad_platform::validate::invalid;
 
@@ -253,10 +253,36 @@ impl State {
                     .objects
                     .get(&(account.to_owned(), id.clone()))
                     .filter(|o| o.kind == ObjectKind::Campaign)?;
-                Some(CampaignState {
-                    campaign_id: id.clone(),
-                    delivery: RemoteDelivery::from_effective_status(c.status, None)?,
-                })
+                // The Sandbox reviews nothing: an ad is where its own
+                // status, or a paused parent, puts it.
+                let ads = self
+                    .objects
+                    .iter()
+                    .filter(|((a, _), o)| a == account && o.kind == ObjectKind::Ad)
+                    .filter_map(|((_, ad_id), ad)| {
+                        let set = self
+                            .objects
+                            .get(&(account.to_owned(), ad.parent.clone()?))?;
+                        (set.parent.as_ref() == Some(id)).then_some((ad_id, ad, set))
+                    })
+                    .filter_map(|(ad_id, ad, set)| {
+                        let status = match (c.status, set.status, ad.status) {
+                            (_, _, s @ ("ARCHIVED" | "DELETED")) => s,
+                            ("PAUSED", _, _) => "CAMPAIGN_PAUSED",
+                            (_, "PAUSED", _) => "ADSET_PAUSED",
+                            (_, _, s) => s,
+                        };
+                        Some(AdState {
+                            ad_id: ad_id.clone(),
+                            delivery: AdDelivery::from_effective_status(status, None)?,
+                        })
+                    })
+                    .collect();
+                Some(CampaignState::summarize(
+                    id.clone(),
+                    RemoteDelivery::from_effective_status(c.status, None)?,
+                    ads,
+                ))
             })
             .collect()
     }

@@ -194,14 +194,32 @@ impl MetaStandIn {
     }
 
     /// Makes the platform decide about an object (a disapproval, an issue,
-    /// missing billing): its `effective_status` and the issue summary.
-    pub fn set_verdict(&self, id: &str, effective_status: &str, summary: Option<&str>) {
-        if let Some(o) = self.world().objects.get_mut(id) {
-            o.verdict = Some(Verdict {
-                effective_status: effective_status.to_owned(),
-                summary: summary.map(str::to_owned),
-            });
+    /// missing billing): its `effective_status` and the issue summary (for
+    /// a disapproved ad, also its review feedback). Refused for a value the
+    /// object's level never reports: review verdicts (`PENDING_REVIEW`,
+    /// `DISAPPROVED`, `PREAPPROVED`, `PENDING_BILLING_INFO`) exist only on
+    /// ads, never on a campaign or ad set.
+    pub fn set_verdict(
+        &self,
+        id: &str,
+        effective_status: &str,
+        summary: Option<&str>,
+    ) -> Result<(), String> {
+        let mut w = self.world();
+        let Some(o) = w.objects.get_mut(id) else {
+            return Err(format!("no object {id}"));
+        };
+        if !world::verdict_fits(o.kind, effective_status) {
+            return Err(format!(
+                "a {} never reports effective_status {effective_status}",
+                o.kind
+            ));
         }
+        o.verdict = Some(Verdict {
+            effective_status: effective_status.to_owned(),
+            summary: summary.map(str::to_owned),
+        });
+        Ok(())
     }
 
     /// Page size when a request names none.

@@ -240,6 +240,35 @@ fn kind_of_edge(edge: &str) -> Option<&'static str> {
 enum Condition {
     NameContains(String),
     IdIn(Vec<String>),
+    CampaignIdIn(Vec<String>),
+}
+
+/// The `effective_status` values an edge's filter takes (reference §3.8):
+/// each level has its own list, and the campaign and ad set edges refuse the
+/// others.
+fn statuses_of(kind: &str) -> &'static [&'static str] {
+    const CAMPAIGN: &[&str] = &[
+        "ACTIVE",
+        "PAUSED",
+        "DELETED",
+        "ARCHIVED",
+        "IN_PROCESS",
+        "WITH_ISSUES",
+    ];
+    const AD_SET: &[&str] = &[
+        "ACTIVE",
+        "PAUSED",
+        "DELETED",
+        "ARCHIVED",
+        "IN_PROCESS",
+        "WITH_ISSUES",
+        "CAMPAIGN_PAUSED",
+    ];
+    match kind {
+        "campaign" => CAMPAIGN,
+        "adset" => AD_SET,
+        _ => super::world::AD_STATUSES,
+    }
 }
 
 /// Parses `filtering=[{"field":…,"operator":…,"value":…}]`: `name CONTAIN`
@@ -259,14 +288,18 @@ fn conditions(req: &Req<'_>) -> Result<Vec<Condition>, Reply> {
                 .as_str()
                 .map(|v| Condition::NameContains(v.to_owned()))
                 .ok_or_else(|| refuse("Filter value must be a string for CONTAIN")),
-            (Some("id"), Some("IN")) => c["value"]
+            (Some(field @ ("id" | "campaign.id")), Some("IN")) => c["value"]
                 .as_array()
                 .map(|ids| {
-                    Condition::IdIn(
-                        ids.iter()
-                            .filter_map(|v| v.as_str().map(str::to_owned))
-                            .collect(),
-                    )
+                    let ids = ids
+                        .iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect();
+                    if field == "id" {
+                        Condition::IdIn(ids)
+                    } else {
+                        Condition::CampaignIdIn(ids)
+                    }
                 })
                 .ok_or_else(|| refuse("Filter value must be an array for IN")),
             _ => Err(refuse("Filter field or operator is not supported")),
@@ -276,12 +309,23 @@ fn conditions(req: &Req<'_>) -> Result<Vec<Condition>, Reply> {
 
 /// The `effective_status` list a listing asks for; without one, Graph leaves
 /// out archived and deleted objects.
-fn wanted_statuses(req: &Req<'_>) -> Result<Option<Vec<String>>, Reply> {
+fn wanted_statuses(req: &Req<'_>, kind: &str) -> Result<Option<Vec<String>>, Reply> {
     let Some(raw) = req.params.get("effective_status") else {
         return Ok(None);
     };
     match serde_json::from_str::<Vec<String>>(raw) {
-        Ok(list) => Ok(Some(list)),
+        Ok(list) if list.iter().all(|s| statuses_of(kind).contains(&s.as_str())) => Ok(Some(list)),
+        // As answered for ad-level values on the campaign edge
+        // (facebook-python-business-sdk #388).
+        Ok(_) => Err(reply::invalid(
+            "Run Status not valid",
+            Some(1_487_561),
+            Some("effective_status"),
+            Some((
+                "Run Status not valid",
+                "Only certain values may be specified for run status",
+            )),
+        )),
         Err(_) => Err(reply::invalid(
             "Param effective_status must be a JSON array of strings",
             None,
@@ -310,7 +354,7 @@ fn list_objects(w: &World, req: &Req<'_>, act: &str, edge: &str) -> Reply {
         Ok(c) => c,
         Err(reply) => return reply,
     };
-    let statuses = match wanted_statuses(req) {
+    let statuses = match wanted_statuses(req, kind) {
         Ok(s) => s,
         Err(reply) => return reply,
     };
@@ -320,8 +364,8 @@ fn list_objects(w: &World, req: &Req<'_>, act: &str, edge: &str) -> Reply {
         .objects
         .iter()
         .filter(|(_, o)| o.kind == kind && o.account == n)
-        .filter(|(_, o)| match &statuses {
-            Some(list) => list.iter().any(|s| s == o.effective_status()),
+        .filter(|(id, o)| match &statuses {
+            Some(list) => list.iter().any(|s| s == w.effective_status(id)),
             None => o.status != "DELETED" && o.status != "ARCHIVED",
         })
         // A filtered listing trails the writes by the configured lag.
@@ -330,18 +374,34 @@ fn list_objects(w: &World, req: &Req<'_>, act: &str, edge: &str) -> Reply {
             conditions.iter().all(|c| match c {
                 Condition::NameContains(f) => o.str("name").is_some_and(|name| name.contains(f)),
                 Condition::IdIn(ids) => ids.iter().any(|x| x == *id),
+                Condition::CampaignIdIn(ids) => w
+                    .campaign_of(id)
+                    .is_some_and(|c| ids.iter().any(|x| x == c)),
             })
         })
         .map(|(id, o)| {
             let mut item = json!({"id": id, "name": o.str("name"), "status": o.status});
+            let effective = w.effective_status(id);
             if want("effective_status") {
-                item["effective_status"] = json!(o.effective_status());
+                item["effective_status"] = json!(effective);
+            }
+            if want("campaign_id") && kind != "campaign" {
+                item["campaign_id"] = json!(w.campaign_of(id));
+            }
+            // Review feedback exists on ads only, and only once reviewed.
+            if want("ad_review_feedback")
+                && kind == "ad"
+                && effective == "DISAPPROVED"
+                && let Some(summary) = o.verdict.as_ref().and_then(|v| v.summary.as_ref())
+            {
+                item["ad_review_feedback"] =
+                    json!({ "global": { "Advertising Policies": summary } });
             }
             if want("issues_info") {
                 let issues: Vec<Value> = o
                     .verdict
                     .iter()
-                    .filter(|_| o.effective_status() != o.status)
+                    .filter(|_| effective != o.status)
                     .filter_map(|v| v.summary.as_ref())
                     .map(|summary| {
                         json!({"level": "AD", "error_code": 1_815_694, "error_summary": summary, "error_message": summary})
@@ -367,7 +427,7 @@ fn node(w: &World, req: &Req<'_>, id: &str) -> Reply {
     }
     match w.objects.get(id) {
         Some(o) if req.token.accounts.contains(&o.account) => Reply::ok(json!({
-            "id": id, "name": o.str("name"), "status": o.status, "effective_status": o.effective_status(),
+            "id": id, "name": o.str("name"), "status": o.status, "effective_status": w.effective_status(id),
         })),
         _ => reply::missing("GET", id),
     }

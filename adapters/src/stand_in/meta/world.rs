@@ -119,8 +119,41 @@ pub struct Verdict {
     pub summary: Option<String>,
 }
 
+/// Every `effective_status` an ad can have (reference §3.8). Campaigns have
+/// the first six, ad sets the first seven: review, rejection and billing
+/// holds exist only on ads.
+pub const AD_STATUSES: &[&str] = &[
+    "ACTIVE",
+    "PAUSED",
+    "DELETED",
+    "ARCHIVED",
+    "IN_PROCESS",
+    "WITH_ISSUES",
+    "CAMPAIGN_PAUSED",
+    "ADSET_PAUSED",
+    "PENDING_REVIEW",
+    "DISAPPROVED",
+    "PREAPPROVED",
+    "PENDING_BILLING_INFO",
+];
+
+/// Whether an object of `kind` can have `effective_status` as a verdict.
+pub fn verdict_fits(kind: &str, effective_status: &str) -> bool {
+    let levels = match kind {
+        "campaign" => 6,
+        "adset" => 7,
+        "ad" => AD_STATUSES.len(),
+        _ => 0,
+    };
+    AD_STATUSES[..levels]
+        .iter()
+        .filter(|s| !s.ends_with("_PAUSED"))
+        .any(|s| *s == effective_status)
+}
+
 impl Stored {
-    /// `effective_status` as Graph reports it.
+    /// `effective_status` as Graph reports it, the object alone (see
+    /// [`World::effective_status`] for what its parents add).
     pub fn effective_status(&self) -> &str {
         match (&self.verdict, self.status.as_str()) {
             (_, s @ ("DELETED" | "ARCHIVED" | "PAUSED")) => s,
@@ -220,6 +253,46 @@ impl World {
             .get(&(token.user_id.clone(), page_id.to_owned()))
             .cloned()
             .unwrap_or_else(|| ALL_PAGE_TASKS.iter().map(|t| (*t).to_owned()).collect())
+    }
+
+    /// `effective_status` with the parents' part: an ad of a paused
+    /// campaign is `CAMPAIGN_PAUSED`, of a paused ad set `ADSET_PAUSED`
+    /// (nothing goes up: a rejected ad leaves its campaign ACTIVE).
+    pub fn effective_status(&self, id: &str) -> &str {
+        let Some(o) = self.objects.get(id) else {
+            return "DELETED";
+        };
+        let own = o.effective_status();
+        if matches!(own, "DELETED" | "ARCHIVED" | "PAUSED") {
+            return own;
+        }
+        let parent = |of: &Stored, key: &str| of.str(key).and_then(|p| self.objects.get(p));
+        let (ad_set, campaign) = match o.kind {
+            "ad" => {
+                let set = parent(o, "adset_id");
+                (set, set.and_then(|s| parent(s, "campaign_id")))
+            }
+            "adset" => (None, parent(o, "campaign_id")),
+            _ => (None, None),
+        };
+        if campaign.is_some_and(|c| c.status == "PAUSED") {
+            "CAMPAIGN_PAUSED"
+        } else if ad_set.is_some_and(|s| s.status == "PAUSED") {
+            "ADSET_PAUSED"
+        } else {
+            own
+        }
+    }
+
+    /// The campaign an ad set or ad belongs to.
+    pub fn campaign_of(&self, id: &str) -> Option<&str> {
+        let (key, o) = self.objects.get_key_value(id)?;
+        match o.kind {
+            "campaign" => Some(key.as_str()),
+            "adset" => o.str("campaign_id"),
+            "ad" => self.campaign_of(o.str("adset_id")?),
+            _ => None,
+        }
     }
 
     /// A new object id in Meta's 18-digit `120…` shape.

@@ -8,7 +8,7 @@ import { Link, navigate } from '../../router';
 import { Banner, Button, ConfirmDialog, EmptyState, ErrorBanner, NotServed, PageHeader, Spinner } from '../../ui/kit';
 import { SnapshotChart, type Metric } from './Chart';
 import { ctaLabels } from './form';
-import { currencyOf, metrics, objectiveLabel, PauseToggle, StatusBadge } from './common';
+import { currencyOf, deliveryLabel, metrics, objectiveLabel, PauseToggle, StatusBadge } from './common';
 
 const steps = ['Credits reserved', 'Images uploaded', 'Campaign created', 'Ad set created', 'Ads created', 'Activated'];
 
@@ -92,7 +92,13 @@ export default function CampaignDetailScreen({ id }: { id: string }) {
       )}
       {c.status === 'ACTIVE' && c.errorMessage && (
         <Banner kind="warning">
-          <strong>The platform stopped delivery.</strong>
+          <strong>
+            {c.deliveryStatus === 'RUNNING'
+              ? 'Some ads are held back by the platform.'
+              : c.deliveryStatus === 'BILLING_HOLD'
+                ? 'Delivery is on a billing hold.'
+                : 'The platform stopped delivery.'}
+          </strong>
           <p>{c.errorMessage}</p>
           <p>
             The campaign is still switched on there and runs again once the issue is resolved. Pause it if it should
@@ -206,6 +212,21 @@ export default function CampaignDetailScreen({ id }: { id: string }) {
                   )}
                 </dd>
               </div>
+              {full.remoteAds.some((ad) => ad.deliveryStatus) && (
+                <div>
+                  <dt>Ads on the platform</dt>
+                  <dd>
+                    <ul>
+                      {full.remoteAds.map((ad, i) => (
+                        <li key={ad.creativeId} data-ad={ad.remoteAdId ?? undefined}>
+                          Ad {i + 1}: {ad.deliveryStatus ? deliveryLabel[ad.deliveryStatus] : 'not read yet'}
+                          {ad.reviewMessage && <span className="muted"> — {ad.reviewMessage}</span>}
+                        </li>
+                      ))}
+                    </ul>
+                  </dd>
+                </div>
+              )}
               <div>
                 <dt>Platform ids</dt>
                 <dd className="mono small">

@@ -6,7 +6,7 @@ import { CampaignsDocument, CampaignUpdatedDocument, type CampaignStatus } from 
 import { emptyLive, liveList, liveReducer, totals } from '../../live';
 import { Link, navigate } from '../../router';
 import { Banner, Button, EmptyState, ErrorBanner, NotServed, PageHeader, SkeletonRows } from '../../ui/kit';
-import { metrics, objectiveLabel, PauseToggle, StatusBadge } from './common';
+import { DeliveryBadge, metrics, objectiveLabel, PauseToggle, StatusBadge } from './common';
 
 const filters: { key: CampaignStatus | 'ALL'; label: string }[] = [
   { key: 'ALL', label: 'All' },
@@ -141,12 +141,13 @@ export default function DashboardScreen() {
                       )}
                       {c.status === 'ACTIVE' && c.errorMessage && (
                         <div className="row-error" data-delivery-issue>
-                          Stopped by the platform: {c.errorMessage}
+                          {c.deliveryStatus === 'RUNNING' ? 'Partly held back by the platform' : 'Stopped by the platform'}:{' '}
+                          {c.errorMessage}
                         </div>
                       )}
                     </td>
                     <td>
-                      <StatusBadge status={c.status} />
+                      <StatusBadge status={c.status} /> {c.status === 'ACTIVE' && <DeliveryBadge status={c.deliveryStatus} />}
                     </td>
                     <td className="num">{m.budget}</td>
                     <td className="num">{m.spend}</td>

@@ -7,6 +7,7 @@ import {
   type CampaignObjective,
   type CampaignRowFragment,
   type CampaignStatus,
+  type DeliveryStatus,
 } from '../../gql/graphql';
 import { Badge } from '../../ui/kit';
 
@@ -18,6 +19,28 @@ export const statusLabel: Record<CampaignStatus, string> = {
   COMPLETED: 'Completed',
   ERROR: 'Failed',
 };
+
+/** Where a launched campaign or ad stands on the platform (review and billing are the ads'). */
+export const deliveryLabel: Record<DeliveryStatus, string> = {
+  IN_REVIEW: 'In review',
+  RUNNING: 'Running',
+  PAUSED: 'Paused',
+  DISAPPROVED: 'Disapproved',
+  BILLING_HOLD: 'Billing hold',
+  WITH_ISSUES: 'With issues',
+  ENDED: 'Ended',
+};
+
+/** A live campaign's delivery, shown beside its status when it is not plainly running. */
+export function DeliveryBadge({ status }: { status: DeliveryStatus | null | undefined }) {
+  if (!status || status === 'RUNNING' || status === 'PAUSED' || status === 'ENDED') return null;
+  const tone = ({ IN_REVIEW: 'blue', DISAPPROVED: 'red', BILLING_HOLD: 'amber', WITH_ISSUES: 'amber' } as const)[status];
+  return (
+    <Badge tone={tone} title="Where delivery stands on the platform">
+      {deliveryLabel[status]}
+    </Badge>
+  );
+}
 
 export const objectiveLabel: Record<CampaignObjective, string> = {
   LEADS: 'Leads',

@@ -419,6 +419,8 @@ async fn link_creatives<C: ConnectionTrait>(
             position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
             remote_creative_id: Set(None),
             remote_ad_id: Set(None),
+            delivery_status: Set(None),
+            review_message: Set(None),
         }
     }))
     .exec(conn)

@@ -345,6 +345,8 @@ pub async fn seed(backend: Backend, size: Size) -> Res<Seeded> {
                     position: p as i32,
                     remote_creative_id: Some(format!("4{:012}{p}", i)),
                     remote_ad_id: Some(format!("5{:012}{p}", i)),
+                    delivery_status: None,
+                    review_message: None,
                 },
             ));
         }
