@@ -21,6 +21,7 @@ pub mod m20250101_000008_create_casbin_rules;
 pub mod m20250101_000009_seed_authorization_policy;
 pub mod m20250102_000010_campaign_ages_from_18;
 pub mod m20250102_000011_add_campaign_launch_progress;
+pub mod m20251207_000012_create_leads;
 
 /// Values every `provider` column accepts (the `Provider` entity enum).
 pub(crate) const PROVIDERS: &[&str] = &["meta_ads", "sandbox"];
@@ -44,6 +45,7 @@ pub const TABLES: &[&str] = &[
     "audit_events",
     "jobs",
     "casbin_rule",
+    "leads",
 ];
 
 /// The ordered list of Leadforge migrations.
@@ -65,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250101_000009_seed_authorization_policy::Migration),
             Box::new(m20250102_000010_campaign_ages_from_18::Migration),
             Box::new(m20250102_000011_add_campaign_launch_progress::Migration),
+            Box::new(m20251207_000012_create_leads::Migration),
         ]
     }
 }
