@@ -387,13 +387,61 @@ async fn a_lead_of_an_unknown_ad_is_kept_for_the_chief_architect(backend: Backen
 async fn the_owner_updates_and_erases_a_lead(backend: Backend) {
     let (meta, f, app) = meta_app(backend, Some(SECRET)).await;
     let ann = app.sign_up("ann@work.test", "Ann Works").await;
-    let (_, ad) = launched(&app, &ann, &f).await;
+    let (campaign, ad) = launched(&app, &ann, &f).await;
     meta.add_lead(lead("880000000000005", &f, Some(&ad)));
     meta.post_leadgen_webhook(&app.url("/webhooks/meta"), SECRET, "880000000000005")
         .await
         .unwrap();
     let id = stored(&app, 1).await[0].id;
     let owner = member(&ann);
+
+    // Through GraphQL: the campaign counts it, the inbox shows it with its
+    // answers, another tenant is told NOT_FOUND, the owner works it.
+    let r = app
+        .graphql_as(
+            &ann.token,
+            "query($c: ID!) { campaign(id: $c) { leadsReceived } leads(campaignId: $c, status: NEW, first: 10) { edges { node { id status source adId answers { name values } } } } }",
+            json!({ "c": campaign }),
+        )
+        .await;
+    assert_eq!(r.data()["campaign"]["leadsReceived"], 1);
+    let node = &r.data()["leads"]["edges"][0]["node"];
+    assert_eq!(node["id"], id.to_string());
+    assert_eq!(node["source"], "WEBHOOK");
+    assert_eq!(node["adId"], ad.as_str());
+    assert!(
+        node["answers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["values"][0] == EMAIL)
+    );
+    let eve = app.sign_up("eve@elsewhere.test", "Elsewhere").await;
+    let r = app
+        .graphql_as(
+            &eve.token,
+            "query($id: ID!) { lead(id: $id) { id } }",
+            json!({ "id": id.to_string() }),
+        )
+        .await;
+    assert_eq!(r.error_codes(), ["NOT_FOUND"]);
+    let r = app
+        .graphql_as(
+            &eve.token,
+            "mutation($id: ID!) { updateLead(id: $id, input: { status: SPAM }) { id } }",
+            json!({ "id": id.to_string() }),
+        )
+        .await;
+    assert_eq!(r.error_codes(), ["NOT_FOUND"]);
+    let r = app
+        .graphql_as(
+            &ann.token,
+            "mutation($id: ID!) { updateLead(id: $id, input: { status: CONTACTED, note: \"left a voicemail\" }) { status note } }",
+            json!({ "id": id.to_string() }),
+        )
+        .await;
+    assert_eq!(r.data()["updateLead"]["status"], "CONTACTED");
+    assert_eq!(r.data()["updateLead"]["note"], "left a voicemail");
     let updated = app
         .services
         .leads
@@ -430,8 +478,23 @@ async fn the_owner_updates_and_erases_a_lead(backend: Backend) {
         app.services.leads.delete(&member(&bob), id).await.is_err(),
         "not Bob's"
     );
-    assert!(app.services.leads.delete(&owner, id).await.unwrap());
+    let r = app
+        .graphql_as(
+            &ann.token,
+            "mutation($id: ID!) { deleteLead(id: $id) }",
+            json!({ "id": id.to_string() }),
+        )
+        .await;
+    assert_eq!(r.data()["deleteLead"], true);
     assert!(rows(&app).await.is_empty(), "erased");
+    let r = app
+        .graphql_as(
+            &ann.token,
+            "query($c: ID!) { campaign(id: $c) { leadsReceived } }",
+            json!({ "c": campaign }),
+        )
+        .await;
+    assert_eq!(r.data()["campaign"]["leadsReceived"], 0);
     assert!(
         app.services
             .leads

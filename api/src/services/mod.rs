@@ -159,7 +159,7 @@ impl Services {
             db: db.clone(),
             authz: authz.clone(),
             audit: audit.clone(),
-            vault: vault.clone(),
+            vault,
             queue: queue.clone(),
             webhook: leads::webhook::WebhookSettings {
                 verify_token: config.meta.webhook_verify_token.clone(),
@@ -168,7 +168,7 @@ impl Services {
         };
         let lead_fetcher = leads::fetch::LeadFetcher {
             db: db.clone(),
-            vault,
+            leads: leads.clone(),
             integrations: integrations.clone(),
             reader: meta.map(|m| m as Arc<dyn adapters::ad_platform::LeadReader>),
             audit: audit.clone(),

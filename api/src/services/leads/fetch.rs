@@ -17,7 +17,7 @@ use tokio::sync::watch;
 
 use super::{
     Answer,
-    store::{self, IncomingLead, LeadOwner},
+    store::{IncomingLead, LeadOwner},
     webhook::LeadPing,
 };
 use crate::{
@@ -27,14 +27,13 @@ use crate::{
         audit::{AuditEntry, AuditService},
         integrations::IntegrationsService,
     },
-    vault::Vault,
 };
 
 /// Runs lead fetch jobs; built once, shared by the worker tasks.
 #[derive(Clone)]
 pub struct LeadFetcher {
     pub db: DatabaseConnection,
-    pub vault: Arc<Vault>,
+    pub leads: super::LeadsService,
     pub integrations: IntegrationsService,
     /// Meta's lead reads; `None` when Meta is not configured.
     pub reader: Option<Arc<dyn LeadReader>>,
@@ -169,7 +168,7 @@ impl LeadFetcher {
             source: LeadSource::Webhook,
             answers,
         };
-        match store::insert(&self.db, &self.vault, routing.owner, incoming).await {
+        match self.leads.receive(routing.owner, incoming).await {
             Ok(Some(id)) => {
                 let entry = AuditEntry {
                     tenant_id: routing.owner.map(|o| o.tenant),

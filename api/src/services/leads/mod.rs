@@ -158,6 +158,17 @@ impl LeadsService {
             .ok_or(AppError::NotFound("lead"))
     }
 
+    /// Stores a lead read from the platform, for `owner` or kept aside for
+    /// the chief architect; `None` when it was stored before. Not a caller's
+    /// action: the fetch job (and test fixtures) call it.
+    pub async fn receive(
+        &self,
+        owner: Option<store::LeadOwner>,
+        lead: store::IncomingLead,
+    ) -> Result<Option<LeadId>, AppError> {
+        store::insert(&self.db, &self.vault, owner, lead).await
+    }
+
     /// The answers of a lead the caller may read.
     pub fn answers(&self, lead: &Model) -> Result<Vec<Answer>, AppError> {
         self.vault
