@@ -132,10 +132,15 @@ impl App {
     ) -> std::io::Result<()> {
         let grace = self.state.config.shutdown_grace;
         let limits = self.state.config.http;
-        let handlers = crate::jobs::Handlers::default().with(
-            crate::services::launch::KIND,
-            Arc::new(self.state.services.launcher.clone()),
-        );
+        let handlers = crate::jobs::Handlers::default()
+            .with(
+                crate::services::launch::KIND,
+                Arc::new(self.state.services.launcher.clone()),
+            )
+            .with(
+                crate::services::leads::webhook::KIND,
+                Arc::new(self.state.services.lead_fetcher.clone()),
+            );
         let mut workers = crate::jobs::worker::spawn(
             self.state.services.queue.clone(),
             handlers,

@@ -191,3 +191,45 @@ pub enum AdDeliveryStatus {
     #[sea_orm(string_value = "ended")]
     Ended,
 }
+
+/// How a lead reached Leadforge.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "snake_case")]
+pub enum LeadSource {
+    /// Announced by the platform's webhook, then fetched.
+    #[sea_orm(string_value = "webhook")]
+    Webhook,
+    /// Found by the periodic reconciliation pass.
+    #[sea_orm(string_value = "reconciliation")]
+    Reconciliation,
+}
+
+/// Where a lead stands in its owner's follow-up.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "snake_case")]
+pub enum LeadStatus {
+    /// Not looked at yet.
+    #[sea_orm(string_value = "new")]
+    New,
+    /// Reached out to.
+    #[sea_orm(string_value = "contacted")]
+    Contacted,
+    /// A real prospect.
+    #[sea_orm(string_value = "qualified")]
+    Qualified,
+    /// Became a customer.
+    #[sea_orm(string_value = "won")]
+    Won,
+    /// Did not.
+    #[sea_orm(string_value = "lost")]
+    Lost,
+    /// Junk.
+    #[sea_orm(string_value = "spam")]
+    Spam,
+}

@@ -114,6 +114,10 @@ uuid_id!(
     /// Id of a row of `jobs`.
     JobId
 );
+uuid_id!(
+    /// Id of a row of `leads`.
+    LeadId
+);
 
 /// The reserved platform tenant that holds the chief architects
 /// (`00000000-0000-4000-8000-000000000001`, slug [`PLATFORM_TENANT_SLUG`]).

@@ -21,6 +21,7 @@ pub mod creative_platform_asset;
 pub mod credit_account;
 pub mod credit_ledger;
 pub mod job;
+pub mod lead;
 pub mod performance_snapshot;
 pub mod tenant;
 pub mod tenant_agent;

@@ -10,6 +10,7 @@ pub use crate::creative_platform_asset::Entity as CreativePlatformAsset;
 pub use crate::credit_account::Entity as CreditAccount;
 pub use crate::credit_ledger::Entity as CreditLedger;
 pub use crate::job::Entity as Job;
+pub use crate::lead::Entity as Lead;
 pub use crate::performance_snapshot::Entity as PerformanceSnapshot;
 pub use crate::tenant::Entity as Tenant;
 pub use crate::tenant_agent::Entity as TenantAgent;

@@ -123,3 +123,4 @@ tenant_scoped!(performance_snapshot, TenantId, UserId);
 tenant_scoped!(credit_account, TenantId, UserId);
 tenant_scoped!(credit_ledger, TenantId, UserId);
 tenant_scoped!(audit_event, TenantId, ActorUserId);
+tenant_scoped!(lead, TenantId, UserId);

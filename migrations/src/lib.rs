@@ -22,6 +22,7 @@ pub mod m20250101_000009_seed_authorization_policy;
 pub mod m20250102_000010_campaign_ages_from_18;
 pub mod m20250102_000011_add_campaign_launch_progress;
 pub mod m20251207_000012_add_ad_delivery_states;
+pub mod m20251207_000013_create_leads;
 
 /// Values every `provider` column accepts (the `Provider` entity enum).
 pub(crate) const PROVIDERS: &[&str] = &["meta_ads", "sandbox"];
@@ -45,6 +46,7 @@ pub const TABLES: &[&str] = &[
     "audit_events",
     "jobs",
     "casbin_rule",
+    "leads",
 ];
 
 /// The ordered list of Leadforge migrations.
@@ -67,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250102_000010_campaign_ages_from_18::Migration),
             Box::new(m20250102_000011_add_campaign_launch_progress::Migration),
             Box::new(m20251207_000012_add_ad_delivery_states::Migration),
+            Box::new(m20251207_000013_create_leads::Migration),
         ]
     }
 }

@@ -25,6 +25,7 @@ const EXPECTED: &[&str] = &[
     "credit_accounts",
     "credit_ledger",
     "jobs",
+    "leads",
     "performance_snapshots",
     "tenant_agent_providers",
     "tenant_agents",

@@ -52,6 +52,9 @@ struct World {
     campaigns: Vec<String>,
     /// A draft of the owner's that the launch row launches.
     launchable: String,
+    /// The owner's leads (on `campaign`): the first is read and updated,
+    /// one per principal for the delete rows after it.
+    leads: Vec<String>,
     owner: Account,
     same_tenant: Account,
     other_tenant: Account,
@@ -358,6 +361,42 @@ fn cases() -> Vec<Case> {
             check: Some(|_, _, data| assert_eq!(data["deleteCampaign"], true)),
         },
         Case {
+            field: "leads",
+            document: "{ leads(first: 100) { edges { node { id answers { name } } } } }",
+            variables: none,
+            expect: [Unauthenticated, Ok, Ok, Ok, Ok],
+            check: Some(|w, p, data| {
+                let seen: BTreeSet<String> = data["leads"]["edges"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
+                    .collect();
+                assert_eq!(seen.contains(&w.leads[0]), p == 1 || p == 4, "{seen:?}");
+            }),
+        },
+        Case {
+            field: "lead",
+            document: "query($id: ID!) { lead(id: $id) { id status answers { name values } } }",
+            variables: |w, _| json!({ "id": w.leads[0] }),
+            expect: [Unauthenticated, Ok, NotFound, NotFound, Ok],
+            check: None,
+        },
+        Case {
+            field: "updateLead",
+            document: "mutation($id: ID!) { updateLead(id: $id, input: { status: CONTACTED, note: \"matrix\" }) { id status note } }",
+            variables: |w, _| json!({ "id": w.leads[0] }),
+            expect: [Unauthenticated, Ok, NotFound, NotFound, Ok],
+            check: Some(|_, _, data| assert_eq!(data["updateLead"]["status"], "CONTACTED")),
+        },
+        Case {
+            field: "deleteLead",
+            document: "mutation($id: ID!) { deleteLead(id: $id) }",
+            variables: |w, p| json!({ "id": w.leads[p + 1] }),
+            expect: [Unauthenticated, Ok, NotFound, NotFound, Ok],
+            check: Some(|_, _, data| assert_eq!(data["deleteLead"], true)),
+        },
+        Case {
             field: "generateAdCopy",
             document: "mutation { generateAdCopy(input: { niche: \"bakery\", objective: TRAFFIC, variants: 1, audience: { countries: [\"US\"] } }) { headline } }",
             variables: none,
@@ -547,7 +586,12 @@ async fn every_root_field_answers_each_principal_as_classified(backend: Backend)
     for _ in 0..5 {
         campaigns.push(leadforge_e2e::campaigns::create(&app, &owner, draft.clone()).await);
     }
+    let mut leads = Vec::new();
+    for n in 0..6 {
+        leads.push(owned_lead(&app, &owner, &campaign, &integration, n).await);
+    }
     let world = World {
+        leads,
         launchable,
         campaign,
         campaigns,
@@ -732,4 +776,44 @@ async fn the_chief_architect_sees_every_tenant_and_can_narrow_to_one(backend: Ba
         .graphql_as(&chief.token, list, json!({ "t": "not-a-tenant" }))
         .await;
     assert_eq!(bad.error_codes()[0], "BAD_USER_INPUT");
+}
+
+/// A lead of the owner's campaign, stored as the fetch job stores one.
+async fn owned_lead(
+    app: &TestApp,
+    owner: &Account,
+    campaign: &str,
+    integration: &str,
+    n: u32,
+) -> String {
+    use leadforge::services::leads::{
+        Answer,
+        store::{IncomingLead, LeadOwner},
+    };
+    let who = LeadOwner {
+        tenant: owner.tenant_id.parse().unwrap(),
+        user: owner.user_id.parse().unwrap(),
+        campaign: campaign.parse().unwrap(),
+        integration: integration.parse().unwrap(),
+    };
+    let lead = IncomingLead {
+        provider: entities::Provider::MetaAds,
+        platform_lead_id: format!("77000000000{n}"),
+        page_id: Some("5001".into()),
+        form_id: Some("6001".into()),
+        ad_id: None,
+        platform_created_at: None,
+        source: entities::LeadSource::Webhook,
+        answers: vec![Answer {
+            name: "email".into(),
+            values: vec![format!("matrix{n}@example.com")],
+        }],
+    };
+    app.services
+        .leads
+        .receive(Some(who), lead)
+        .await
+        .unwrap()
+        .unwrap()
+        .to_string()
 }

@@ -13,6 +13,7 @@ mod hardening;
 mod health;
 mod http;
 mod integrations;
+mod leads;
 mod limits;
 mod live;
 mod multipart;

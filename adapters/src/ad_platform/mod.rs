@@ -4,6 +4,7 @@
 pub mod account;
 pub mod error;
 pub mod launch;
+pub mod leads;
 pub mod meta;
 pub mod money;
 pub mod registry;
@@ -15,6 +16,7 @@ mod validate;
 use async_trait::async_trait;
 
 pub use error::{InvalidRequest, PlatformError};
+pub use leads::{LeadField, LeadReader, PlatformLead};
 pub use registry::{AdapterRegistry, Provider, UnknownProvider};
 pub use types::*;
 pub use usage::Usage;

@@ -15,5 +15,6 @@ pub mod meta;
 pub use fault::{Fault, FaultAction, Match};
 pub use gemini::{GeminiAnswer, GeminiCall, GeminiStandIn, STAND_IN_KEY, STAND_IN_MODEL};
 pub use meta::{
-    AccountSeed, InsightsSeed, MetaFixture, MetaStandIn, PageSeed, RecordedCall, Stored, TokenSeed,
+    AccountSeed, InsightsSeed, LeadSeed, MetaFixture, MetaStandIn, PageSeed, RecordedCall, Stored,
+    TokenSeed, leadgen_delivery, post_delivery, webhook_signature,
 };

@@ -39,6 +39,8 @@ pub enum Resource {
     Agent,
     /// The audit trail.
     Audit,
+    /// Leads in the inbox.
+    Lead,
 }
 
 impl Resource {
@@ -54,6 +56,7 @@ impl Resource {
             Self::Credit => "credit",
             Self::Agent => "agent",
             Self::Audit => "audit",
+            Self::Lead => "lead",
         }
     }
 }

@@ -98,6 +98,7 @@ pub const ENV_SETTINGS: &[EnvSetting] = &[
     plain("META_API_VERSION", "meta.api_version"),
     plain("META_APP_ID", "meta.app_id"),
     secret("META_APP_SECRET", "meta.app_secret"),
+    secret("META_WEBHOOK_VERIFY_TOKEN", "meta.webhook_verify_token"),
     secret("GEMINI_API_KEY", "gemini.api_key"),
     plain("GEMINI_MODEL", "gemini.model"),
     plain("GEMINI_BASE_URL", "gemini.base_url"),

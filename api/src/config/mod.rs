@@ -259,6 +259,8 @@ pub struct MetaConfig {
     pub api_version: String,
     pub app_id: Option<String>,
     pub app_secret: Option<SecretString>,
+    /// What Meta's webhook handshake must present (`hub.verify_token`).
+    pub webhook_verify_token: Option<SecretString>,
 }
 
 #[derive(Debug, Clone)]

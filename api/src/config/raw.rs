@@ -164,6 +164,8 @@ pub struct RawMeta {
     pub app_id: Option<String>,
     #[serde(default, deserialize_with = "lenient_opt_string")]
     pub app_secret: Option<String>,
+    #[serde(default, deserialize_with = "lenient_opt_string")]
+    pub webhook_verify_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

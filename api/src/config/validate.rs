@@ -240,6 +240,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             api_version: check_api_version(raw.meta.api_version)?,
             app_id: raw.meta.app_id,
             app_secret: raw.meta.app_secret.map(SecretString::from),
+            webhook_verify_token: raw.meta.webhook_verify_token.map(SecretString::from),
         },
         gemini: GeminiConfig {
             api_key: raw.gemini.api_key.map(SecretString::from),
@@ -431,6 +432,7 @@ pub(super) fn masked_toml(c: &Config) -> String {
             "api_version": c.meta.api_version,
             "app_id": c.meta.app_id,
             "app_secret": mask(c.meta.app_secret.as_ref()),
+            "webhook_verify_token": mask(c.meta.webhook_verify_token.as_ref()),
         },
         "gemini": {
             "api_key": mask(c.gemini.api_key.as_ref()),

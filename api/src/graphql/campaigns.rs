@@ -205,6 +205,16 @@ impl Campaign {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    /// How many leads of its ads Leadforge received (and still keeps).
+    async fn leads_received(&self, ctx: &Context<'_>) -> GqlResult<i64> {
+        let principal = ctx.principal()?;
+        let count = ctx
+            .services()?
+            .leads
+            .received_by(principal, self.0.id)
+            .await?;
+        Ok(i64::try_from(count).unwrap_or(i64::MAX))
+    }
 }
 
 #[derive(Default)]

@@ -14,6 +14,7 @@ pub mod error;
 pub mod identity;
 pub mod integrations;
 pub mod launch;
+pub mod leads;
 pub mod limits;
 pub mod live;
 pub mod loaders;
@@ -44,6 +45,7 @@ pub struct AgentQueries(
     agents::AgentsQuery,
     credits::CreditsQuery,
     campaigns::CampaignsQuery,
+    leads::LeadsQuery,
 );
 
 /// Mutations of the agent: its registry and credits.
@@ -54,6 +56,7 @@ pub struct AgentMutations(
     campaigns::CampaignsMutation,
     copy::CopyMutation,
     launch::LaunchMutation,
+    leads::LeadsMutation,
 );
 
 /// The root mutation, named `Mutation` as in the public contract.

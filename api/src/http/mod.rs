@@ -9,6 +9,7 @@ mod health;
 mod multipart;
 mod negotiate;
 pub mod ui;
+mod webhooks;
 mod ws;
 pub mod ws_guard;
 
@@ -73,7 +74,11 @@ pub fn router(state: AppState) -> Router {
         .route("/blobs/{*key}", get(blobs::serve))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(metrics));
+        .route("/metrics", get(metrics))
+        .route(
+            "/webhooks/meta",
+            get(webhooks::handshake).post(webhooks::deliver),
+        );
     if state.config.graphql.graphiql {
         routes = routes.route("/graphiql", get(graphiql));
     }

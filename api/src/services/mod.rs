@@ -13,6 +13,7 @@ pub mod identity;
 pub mod insights;
 pub mod integrations;
 pub mod launch;
+pub mod leads;
 pub mod live;
 pub mod pagination;
 pub mod system;
@@ -69,6 +70,10 @@ pub struct Services {
     /// Campaign ids whose status changed, for live updates.
     pub events: tokio::sync::broadcast::Sender<entities::CampaignId>,
     pub copy: copy::CopyService,
+    /// The lead inbox and Meta's leadgen webhook.
+    pub leads: leads::LeadsService,
+    /// Runs the fetch jobs of announced leads.
+    pub lead_fetcher: leads::fetch::LeadFetcher,
     /// Kept so a background task can forget idle throttle keys.
     pub throttle: Arc<SignInThrottle>,
 }
@@ -108,12 +113,13 @@ impl Services {
             agents::parse_providers(&config.agents.default_providers)?,
         );
         let vault = Arc::new(crate::vault::Vault::from_config(config)?);
-        let platforms = Arc::new(platforms(config)?);
+        let (registry, meta) = platforms(config)?;
+        let platforms = Arc::new(registry);
         let integrations = integrations::IntegrationsService::new(
             db.clone(),
             authz.clone(),
             audit.clone(),
-            vault,
+            vault.clone(),
             platforms,
         );
         let creatives = creatives::CreativesService::new(
@@ -150,12 +156,32 @@ impl Services {
             },
         };
         let agents = agents::AgentsService::new(db.clone(), authz.clone(), audit.clone());
+        let leads = leads::LeadsService {
+            db: db.clone(),
+            authz: authz.clone(),
+            audit: audit.clone(),
+            vault,
+            queue: queue.clone(),
+            webhook: leads::webhook::WebhookSettings {
+                verify_token: config.meta.webhook_verify_token.clone(),
+                app_secret: config.meta.app_secret.clone(),
+            },
+        };
+        let lead_fetcher = leads::fetch::LeadFetcher {
+            db: db.clone(),
+            leads: leads.clone(),
+            integrations: integrations.clone(),
+            reader: meta.map(|m| m as Arc<dyn adapters::ad_platform::LeadReader>),
+            audit: audit.clone(),
+        };
         Ok(Self {
             campaigns,
             queue,
             launcher,
             events,
             copy,
+            leads,
+            lead_fetcher,
             credits,
             agents,
             integrations,
@@ -174,13 +200,25 @@ impl Services {
 /// the settings, so tests can point it at a stand-in) and the offline
 /// Sandbox, whose objects are kept in the data dir so a campaign launched
 /// there can still be paused and resumed after a restart.
+/// The ad platforms, and Meta's adapter itself for what only Meta does
+/// (reading leads): one adapter, so both share its usage tracking.
 fn platforms(
     config: &Config,
-) -> Result<adapters::ad_platform::AdapterRegistry, adapters::ad_platform::PlatformError> {
+) -> Result<
+    (
+        adapters::ad_platform::AdapterRegistry,
+        Option<Arc<adapters::ad_platform::meta::MetaAds>>,
+    ),
+    adapters::ad_platform::PlatformError,
+> {
     let mut meta = adapters::ad_platform::meta::MetaConfig::new(config.meta.graph_url.clone());
     meta.api_version = config.meta.api_version.clone();
     meta.app_secret = config.meta.app_secret.clone();
+    let meta = Arc::new(adapters::ad_platform::meta::MetaAds::new(meta)?);
     let sandbox =
         adapters::ad_platform::sandbox::Sandbox::persistent(config.data_dir.join("sandbox.json"))?;
-    Ok(adapters::ad_platform::AdapterRegistry::build(Some(meta), false)?.with(Arc::new(sandbox)))
+    let registry = adapters::ad_platform::AdapterRegistry::new()
+        .with(meta.clone())
+        .with(Arc::new(sandbox));
+    Ok((registry, Some(meta)))
 }

@@ -22,6 +22,9 @@ const MAX_KEY_ID_LEN: usize = 64;
 pub(crate) struct MasterKey {
     pub(crate) id: String,
     pub(crate) cipher: Aes256Gcm,
+    /// Key of the keyed lookup hashes (e-mail, phone), derived from the
+    /// master key so it needs no setting of its own and never equals it.
+    pub(crate) lookup: zeroize::Zeroizing<Vec<u8>>,
 }
 
 impl std::fmt::Debug for MasterKey {
@@ -40,9 +43,15 @@ impl MasterKey {
         let cipher = Aes256Gcm::new_from_slice(bytes).map_err(|_| {
             VaultError::MasterKey(format!("key `{id}` is not {KEY_LEN} bytes long"))
         })?;
+        use hmac::Mac as _;
+        let mut derive = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(bytes)
+            .map_err(|_| VaultError::MasterKey(format!("key `{id}` cannot key a hash")))?;
+        derive.update(b"leadforge-lookup-hash-v1");
+        let lookup = zeroize::Zeroizing::new(derive.finalize().into_bytes().to_vec());
         Ok(Self {
             id: id.to_owned(),
             cipher,
+            lookup,
         })
     }
 }

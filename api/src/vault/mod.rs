@@ -87,6 +87,38 @@ pub struct RowBinding {
     pub provider: Provider,
 }
 
+/// What a sealed secret is bound to: the source of its AEAD associated
+/// data, so bytes copied into another row do not decrypt.
+pub trait Binding {
+    /// Associated data for one of the two ciphertexts of a secret.
+    fn aad(&self, purpose: &str, key_id: &str) -> Vec<u8>;
+}
+
+impl Binding for RowBinding {
+    fn aad(&self, purpose: &str, key_id: &str) -> Vec<u8> {
+        RowBinding::aad(self, purpose, key_id)
+    }
+}
+
+/// The `leads` row a lead's sealed answers belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LeadBinding {
+    /// The `leads` row id.
+    pub lead_id: entities::LeadId,
+}
+
+impl Binding for LeadBinding {
+    fn aad(&self, purpose: &str, key_id: &str) -> Vec<u8> {
+        // "lead" cannot be confused with a credentials binding: those start
+        // with a purpose, then three fixed-width fields.
+        format!(
+            "{AAD_PREFIX}\u{1f}lead\u{1f}{purpose}\u{1f}{}\u{1f}{key_id}",
+            self.lead_id
+        )
+        .into_bytes()
+    }
+}
+
 impl RowBinding {
     /// The binding of an existing row.
     pub fn of(row: &user_integration::Model) -> Self {
@@ -223,7 +255,11 @@ impl Vault {
 
     /// Encrypts `secret` for the row `binding` under a fresh data key wrapped
     /// by the current master key.
-    pub fn seal(&self, binding: &RowBinding, secret: &[u8]) -> Result<Sealed, VaultError> {
+    pub fn seal(
+        &self,
+        binding: &(impl Binding + ?Sized),
+        secret: &[u8],
+    ) -> Result<Sealed, VaultError> {
         let mut data_key = Zeroizing::new([0u8; KEY_LEN]);
         rand::rng().fill_bytes(data_key.as_mut_slice());
         let cipher =
@@ -242,7 +278,7 @@ impl Vault {
     /// Serialises `value` as JSON and seals it; the JSON text is zeroized.
     pub fn seal_json<T: serde::Serialize>(
         &self,
-        binding: &RowBinding,
+        binding: &(impl Binding + ?Sized),
         value: &T,
     ) -> Result<Sealed, VaultError> {
         let json = Zeroizing::new(serde_json::to_vec(value).map_err(|_| VaultError::Encrypt)?);
@@ -252,7 +288,7 @@ impl Vault {
     /// Decrypts a secret sealed for `binding`.
     pub fn open(
         &self,
-        binding: &RowBinding,
+        binding: &(impl Binding + ?Sized),
         sealed: &Sealed,
     ) -> Result<Zeroizing<Vec<u8>>, VaultError> {
         let data_key = self.unwrap_key(binding, sealed)?;
@@ -269,7 +305,7 @@ impl Vault {
     /// Decrypts and parses a JSON secret sealed by [`Vault::seal_json`].
     pub fn open_json<T: serde::de::DeserializeOwned>(
         &self,
-        binding: &RowBinding,
+        binding: &(impl Binding + ?Sized),
         sealed: &Sealed,
     ) -> Result<T, VaultError> {
         let json = self.open(binding, sealed)?;
@@ -279,7 +315,11 @@ impl Vault {
     /// Re-wraps the data key under the current master key, leaving the
     /// secret's ciphertext as it is: this is what rotation does. Needs the
     /// binding because the wrapped key is bound to its row too.
-    pub fn rewrap(&self, binding: &RowBinding, sealed: &Sealed) -> Result<Sealed, VaultError> {
+    pub fn rewrap(
+        &self,
+        binding: &(impl Binding + ?Sized),
+        sealed: &Sealed,
+    ) -> Result<Sealed, VaultError> {
         let data_key = self.unwrap_key(binding, sealed)?;
         let (wrapped_key, wrapped_key_nonce) = self.wrap(binding, data_key.as_slice())?;
         Ok(Sealed {
@@ -291,6 +331,23 @@ impl Vault {
         })
     }
 
+    /// A keyed hash (lower-case hex HMAC-SHA256) of `value` for `purpose`,
+    /// under a key derived from the current master key: equal values give
+    /// equal hashes (de-duplication) without the value being stored.
+    pub fn lookup_hash(&self, purpose: &str, value: &str) -> String {
+        use hmac::Mac as _;
+        match <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(&self.current.lookup) {
+            Ok(mut mac) => {
+                mac.update(purpose.as_bytes());
+                mac.update(b"\x1f");
+                mac.update(value.as_bytes());
+                hex::encode(mac.finalize().into_bytes())
+            }
+            // HMAC takes keys of any length; this arm cannot be reached.
+            Err(_) => String::new(),
+        }
+    }
+
     /// `true` when `sealed` is wrapped by a key other than the current one.
     pub fn needs_rotation(&self, sealed: &Sealed) -> bool {
         sealed.key_id != self.current_key_id()
@@ -298,7 +355,7 @@ impl Vault {
 
     fn wrap(
         &self,
-        binding: &RowBinding,
+        binding: &(impl Binding + ?Sized),
         data_key: &[u8],
     ) -> Result<(Vec<u8>, Vec<u8>), VaultError> {
         let master = &self.current;
@@ -311,7 +368,7 @@ impl Vault {
 
     fn unwrap_key(
         &self,
-        binding: &RowBinding,
+        binding: &(impl Binding + ?Sized),
         sealed: &Sealed,
     ) -> Result<Zeroizing<Vec<u8>>, VaultError> {
         let master = self.key(&sealed.key_id)?;

@@ -2,7 +2,8 @@
 
 use entities::prelude::*;
 use entities::{
-    ad_campaign, audit_event, creative_platform_asset, credit_ledger, job, user, user_integration,
+    ad_campaign, audit_event, creative_platform_asset, credit_ledger, job, lead, user,
+    user_integration,
 };
 use sea_orm_migration::sea_orm::sea_query::Expr;
 use sea_orm_migration::sea_orm::{ActiveEnum, DatabaseConnection, EntityTrait, Iterable};
@@ -49,6 +50,8 @@ pub async fn enums_match_checks(db: &DatabaseConnection) -> TestResult {
     every_value_fits::<CreditLedger, CreditEntryKind>(db, credit_ledger::Column::Kind).await?;
     every_value_fits::<AuditEvent, AuditOutcome>(db, audit_event::Column::Outcome).await?;
     every_value_fits::<Job, JobStatus>(db, job::Column::Status).await?;
+    every_value_fits::<Lead, LeadStatus>(db, lead::Column::Status).await?;
+    every_value_fits::<Lead, LeadSource>(db, lead::Column::Source).await?;
     // user_integrations.provider is part of a unique key with one row here,
     // so every value fits too.
     every_value_fits::<UserIntegration, Provider>(db, user_integration::Column::Provider).await?;

@@ -7,8 +7,8 @@ use entities::json::{AdCopy, CallToAction, NamedTarget, Performance, TargetAudie
 use entities::prelude::*;
 use entities::{
     ad_campaign, agent, audit_event, campaign_creative, casbin_rule, creative,
-    creative_platform_asset, credit_account, credit_ledger, job, performance_snapshot, tenant,
-    tenant_agent, tenant_agent_provider, user, user_integration,
+    creative_platform_asset, credit_account, credit_ledger, job, lead, performance_snapshot,
+    tenant, tenant_agent, tenant_agent_provider, user, user_integration,
 };
 use sea_orm_migration::sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel, NotSet,
@@ -286,6 +286,36 @@ pub async fn insert_every_entity(
     )
     .await?;
 
+    insert_and_read::<Lead>(
+        db,
+        lead::Model {
+            id: LeadId::generate(),
+            tenant_id: tenant.id,
+            user_id: Some(user.id),
+            campaign_id: Some(campaign.id),
+            integration_id: Some(integration.id),
+            provider: Provider::MetaAds,
+            platform_lead_id: "880000000000001".to_owned(),
+            page_id: Some("5001".to_owned()),
+            form_id: Some("6001".to_owned()),
+            ad_id: Some("120000000000000001".to_owned()),
+            platform_created_at: Some(at(11)),
+            received_at: at(12),
+            source: LeadSource::Webhook,
+            answers: vec![1, 2, 3],
+            answers_nonce: vec![0; 12],
+            wrapped_key: vec![4; 48],
+            wrapped_key_nonce: vec![0; 12],
+            key_id: "local".to_owned(),
+            email_hash: Some("a".repeat(64)),
+            phone_hash: None,
+            status: LeadStatus::New,
+            note: Some("call back".to_owned()),
+            created_at: at(12),
+            updated_at: at(12),
+        },
+    )
+    .await?;
     insert_and_read::<AuditEvent>(
         db,
         audit_event::Model {

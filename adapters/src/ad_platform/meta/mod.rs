@@ -5,6 +5,7 @@ pub mod client;
 pub mod config;
 pub mod errors;
 pub mod insights;
+pub mod leads;
 pub mod mapping;
 mod states;
 pub mod usage;

@@ -10,6 +10,7 @@
 //! ```
 
 mod creates;
+mod leads;
 mod reads;
 mod reply;
 mod server;
@@ -20,8 +21,10 @@ mod world;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+pub use leads::{leadgen_delivery, signature as webhook_signature};
 pub use world::{
-    ALL_PAGE_TASKS, AccountSeed, InsightsSeed, PageSeed, RecordedCall, Stored, TokenSeed, Verdict,
+    ALL_PAGE_TASKS, AccountSeed, InsightsSeed, LeadSeed, PageSeed, RecordedCall, Stored, TokenSeed,
+    Verdict,
 };
 
 use self::server::Shared;
@@ -137,6 +140,42 @@ impl MetaStandIn {
     /// Adds an ad account.
     pub fn add_account(&self, seed: AccountSeed) {
         self.world().accounts.insert(seed.number.clone(), seed);
+    }
+
+    /// Adds a lead, readable at `GET /{id}`.
+    pub fn add_lead(&self, seed: LeadSeed) {
+        self.world().leads.insert(seed.id.clone(), seed);
+    }
+
+    /// POSTs Meta's `leadgen` delivery of a seeded lead to `url`, signed
+    /// with `app_secret` as Meta signs it (`X-Hub-Signature-256`).
+    pub async fn post_leadgen_webhook(
+        &self,
+        url: &str,
+        app_secret: &str,
+        lead_id: &str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let body = self.delivery(lead_id);
+        let signature = leads::signature(app_secret, &body);
+        post_delivery(url, body, Some(signature)).await
+    }
+
+    /// The same delivery with a signature that does not match its body.
+    pub async fn post_badly_signed_leadgen_webhook(
+        &self,
+        url: &str,
+        app_secret: &str,
+        lead_id: &str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let body = self.delivery(lead_id);
+        let signature = leads::signature(app_secret, b"a different body");
+        post_delivery(url, body, Some(signature)).await
+    }
+
+    fn delivery(&self, lead_id: &str) -> Vec<u8> {
+        let lead = self.world().leads.get(lead_id).cloned();
+        lead.map(|l| leads::leadgen_delivery(&l))
+            .unwrap_or_default()
     }
 
     /// Adds a Page with its lead forms.
@@ -379,4 +418,20 @@ impl MetaFixture {
         }
         f
     }
+}
+
+/// POSTs a webhook body as Meta does (JSON, optional signature header).
+pub async fn post_delivery(
+    url: &str,
+    body: Vec<u8>,
+    signature: Option<String>,
+) -> reqwest::Result<reqwest::Response> {
+    let mut request = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body);
+    if let Some(signature) = signature {
+        request = request.header("x-hub-signature-256", signature);
+    }
+    request.send().await
 }

@@ -418,6 +418,9 @@ fn list_objects(w: &World, req: &Req<'_>, act: &str, edge: &str) -> Reply {
 }
 
 fn node(w: &World, req: &Req<'_>, id: &str) -> Reply {
+    if let Some(lead) = w.leads.get(id) {
+        return super::leads::read(w, req, lead);
+    }
     if let Some(p) = w
         .pages
         .get(id)

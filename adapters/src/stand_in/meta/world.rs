@@ -71,6 +71,23 @@ pub struct PageSeed {
     pub forms: Vec<(String, String)>,
 }
 
+/// A lead someone submitted through a form.
+#[derive(Debug, Clone)]
+pub struct LeadSeed {
+    /// The lead id.
+    pub id: String,
+    /// The form's Page.
+    pub page_id: String,
+    /// The form.
+    pub form_id: String,
+    /// The ad it came from (`None`: organic or a test lead).
+    pub ad_id: Option<String>,
+    /// Meta's ISO time, e.g. `2026-12-07T10:00:00+0000`.
+    pub created_time: String,
+    /// The answers: (field name, values).
+    pub field_data: Vec<(String, Vec<String>)>,
+}
+
 /// Seeded delivery of one campaign, returned by insights.
 #[derive(Debug, Clone, Default)]
 pub struct InsightsSeed {
@@ -226,6 +243,8 @@ pub struct World {
     pub images: Vec<(String, String)>,
     /// Created objects by id.
     pub objects: BTreeMap<String, Stored>,
+    /// Leads by id.
+    pub leads: BTreeMap<String, LeadSeed>,
     /// Seeded insights by campaign id.
     pub insights: HashMap<String, InsightsSeed>,
     /// Faults to inject.
