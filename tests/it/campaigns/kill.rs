@@ -18,24 +18,32 @@ both_backends!(
     a_paused_worker_that_lost_its_lease_sends_and_writes_nothing_more
 );
 
-async fn a_server_killed_mid_create_finishes_the_launch_after_a_restart(backend: Backend) {
+/// A server in a child process whose launch is mid-way: Meta has applied
+/// the ad-set create and holds its answer for `hold`. (stand-in, database,
+/// the server, a member's token, the campaign id.)
+async fn launch_held_at_the_ad_set(
+    backend: Backend,
+    hold: Duration,
+) -> (MetaStandIn, TestDb, Server, String, String) {
     let meta = MetaStandIn::start().await.unwrap();
     let f = MetaFixture::seed(&meta);
     let db = TestDb::migrated(backend).await;
-    let first = Server::start(&db, &meta, &[]).await;
-
-    let token = first.sign_up("kim@k.test", "Kim Ads").await;
-    let integration = first.meta_integration(&token, &f).await;
-    let id = first.draft(&token, &integration, "Spring open day").await;
-
-    // Meta applies the ad-set create and holds its answer; meanwhile the
-    // server is killed.
+    let server = Server::start(&db, &meta, &[]).await;
+    let token = server.sign_up("kim@k.test", "Kim Ads").await;
+    let integration = server.meta_integration(&token, &f).await;
+    let id = server.draft(&token, &integration, "Spring open day").await;
     meta.inject(Fault::once(
         Match::on("POST", "/adsets"),
-        FaultAction::Slow(Duration::from_secs(20)),
+        FaultAction::Slow(hold),
     ));
-    first.launch(&token, &id).await;
+    server.launch(&token, &id).await;
     wait_for_calls(&meta, "POST", "/adsets", 1).await;
+    (meta, db, server, token, id)
+}
+
+async fn a_server_killed_mid_create_finishes_the_launch_after_a_restart(backend: Backend) {
+    let (meta, db, first, token, id) =
+        launch_held_at_the_ad_set(backend, Duration::from_secs(20)).await;
     drop(first); // SIGKILL
 
     // The dead worker's lease would run out in a minute; let it.
@@ -71,23 +79,10 @@ async fn a_server_killed_mid_create_finishes_the_launch_after_a_restart(backend:
 /// up and gets its answer, its next write is refused by the lease fence: it
 /// sends nothing more and settles nothing.
 async fn a_paused_worker_that_lost_its_lease_sends_and_writes_nothing_more(backend: Backend) {
-    let meta = MetaStandIn::start().await.unwrap();
-    let f = MetaFixture::seed(&meta);
-    let db = TestDb::migrated(backend).await;
-    let first = Server::start(&db, &meta, &[]).await;
-
-    let token = first.sign_up("kim@k.test", "Kim Ads").await;
-    let integration = first.meta_integration(&token, &f).await;
-    let id = first.draft(&token, &integration, "Spring open day").await;
-
-    // Meta applies the ad-set create and holds its answer; the process that
-    // sent it freezes meanwhile.
-    meta.inject(Fault::once(
-        Match::on("POST", "/adsets"),
-        FaultAction::Slow(Duration::from_secs(3)),
-    ));
-    first.launch(&token, &id).await;
-    wait_for_calls(&meta, "POST", "/adsets", 1).await;
+    // The process that sent the ad-set create freezes while Meta holds
+    // the answer.
+    let (meta, db, first, token, id) =
+        launch_held_at_the_ad_set(backend, Duration::from_secs(3)).await;
     first.pause();
     assert_eq!(expire_leases(&db).await, 1, "the launch was in flight");
 
