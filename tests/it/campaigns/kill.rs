@@ -13,10 +13,15 @@ use serde_json::{Value, json};
 
 use crate::servers::{Server, expire_leases, wait_for_calls};
 
-both_backends!(
-    a_server_killed_mid_create_finishes_the_launch_after_a_restart,
-    a_paused_worker_that_lost_its_lease_sends_and_writes_nothing_more
-);
+both_backends!(a_server_killed_mid_create_finishes_the_launch_after_a_restart);
+
+/// PostgreSQL only: instances share a database there. Two processes on one
+/// SQLite file are no deployment, and a frozen one can hold SQLite's single
+/// write lock, which no lease can take over.
+#[tokio::test]
+async fn a_paused_worker_that_lost_its_lease_sends_and_writes_nothing_more_postgres() {
+    a_paused_worker_that_lost_its_lease_sends_and_writes_nothing_more(Backend::Postgres).await;
+}
 
 /// A server in a child process whose launch is mid-way: Meta has applied
 /// the ad-set create and holds its answer for `hold`. (stand-in, database,
