@@ -9,7 +9,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use adapters::ad_platform::{RemoteId, RemoteStatus};
+use adapters::ad_platform::{PlatformError, RemoteId, RemoteStatus};
 use chrono::Utc;
 use entities::{CampaignId, CampaignStatus, RowScope, TenantScoped, ad_campaign, user_integration};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
@@ -73,18 +73,7 @@ impl CampaignsService {
         let remote = current.meta_campaign_id.clone().ok_or_else(|| {
             AppError::Conflict("The campaign has no remote campaign to change.".to_owned())
         })?;
-        let owner = RowScope::Own {
-            tenant: current.tenant_id,
-            user: current.user_id,
-        };
-        let integration = user_integration::Entity::by_id(owner, current.integration_id)
-            .one(&self.db)
-            .await?
-            .ok_or(AppError::NotFound("integration"))?;
-        let (adapter, creds) = self.integrations.open(&integration)?;
-        let result = adapter
-            .set_status(&creds, &RemoteId(remote.clone()), to)
-            .await;
+        let (result, platform) = self.set_remote(&current, &remote, to).await?;
         self.audit
             .record_now(
                 AuditEntry::by(
@@ -104,7 +93,7 @@ impl CampaignsService {
                 .detail(serde_json::json!({ "object": remote })),
             )
             .await?;
-        result.map_err(|e| platform_failure(e, provider_name(integration.provider)))?;
+        result.map_err(|e| platform_failure(e, platform))?;
         ad_campaign::Entity::update_many()
             .col_expr(ad_campaign::Column::Status, Expr::value(target))
             .col_expr(ad_campaign::Column::UpdatedAt, Expr::value(Utc::now()))
@@ -124,6 +113,21 @@ impl CampaignsService {
         current: &ad_campaign::Model,
         remote: &str,
     ) -> Result<(), AppError> {
+        let (result, platform) = self
+            .set_remote(current, remote, RemoteStatus::Paused)
+            .await?;
+        result.map_err(|e| platform_failure(e, platform))
+    }
+
+    /// Sets `remote`'s status on `current`'s platform through its
+    /// integration: the platform's answer (for the caller to audit or map)
+    /// and the platform's name.
+    async fn set_remote(
+        &self,
+        current: &ad_campaign::Model,
+        remote: &str,
+        to: RemoteStatus,
+    ) -> Result<(Result<(), PlatformError>, &'static str), AppError> {
         let owner = RowScope::Own {
             tenant: current.tenant_id,
             user: current.user_id,
@@ -133,10 +137,10 @@ impl CampaignsService {
             .await?
             .ok_or(AppError::NotFound("integration"))?;
         let (adapter, creds) = self.integrations.open(&integration)?;
-        adapter
-            .set_status(&creds, &RemoteId(remote.to_owned()), RemoteStatus::Paused)
-            .await
-            .map_err(|e| platform_failure(e, provider_name(integration.provider)))
+        let result = adapter
+            .set_status(&creds, &RemoteId(remote.to_owned()), to)
+            .await;
+        Ok((result, provider_name(integration.provider)))
     }
 }
 

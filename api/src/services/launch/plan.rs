@@ -23,6 +23,10 @@ use crate::{
     shapes::{FromPlatform, ToPlatform, objective_to_platform},
 };
 
+/// Why a campaign without creatives cannot launch.
+pub const NO_CREATIVES: &str =
+    "The campaign has no creatives left; add at least one and launch again.";
+
 /// Everything one launch sends, in the platform's terms.
 #[derive(Debug, Clone)]
 pub struct LaunchPlan {
@@ -44,9 +48,7 @@ impl LaunchPlan {
         copy: &AdCopy,
     ) -> Result<Self, String> {
         if creatives.is_empty() {
-            return Err(
-                "The campaign has no creatives left; add at least one and launch again.".to_owned(),
-            );
+            return Err(NO_CREATIVES.to_owned());
         }
         let page_id = page_for(
             assets,

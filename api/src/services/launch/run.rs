@@ -26,7 +26,7 @@ use super::{
     LaunchPayload, Launcher,
     audited::AuditedPlatform,
     journal::DbJournal,
-    plan::{CopyFailure, LaunchPlan, copy_of, creatives_of},
+    plan::{CopyFailure, LaunchPlan, NO_CREATIVES, copy_of, creatives_of},
     stop::{Stop, backoff, exhausted},
 };
 use crate::{
@@ -116,9 +116,7 @@ impl Launcher {
         };
         let creatives = creatives_of(&self.db, campaign).await?;
         if creatives.is_empty() {
-            return Err(Stop::Fail(
-                "The campaign has no creatives left; add at least one and launch again.".to_owned(),
-            ));
+            return Err(Stop::Fail(NO_CREATIVES.to_owned()));
         }
         let (copy, _) = copy_of(&self.db, self.copywriter.as_ref(), campaign)
             .await
