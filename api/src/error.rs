@@ -18,6 +18,7 @@ pub enum ErrorCode {
     Conflict,
     LimitExceeded,
     InsufficientCredits,
+    BudgetPolicyExceeded,
     IntegrationInvalid,
     PlatformError,
     RateLimited,
@@ -40,6 +41,7 @@ impl ErrorCode {
             Self::Conflict => "CONFLICT",
             Self::LimitExceeded => "LIMIT_EXCEEDED",
             Self::InsufficientCredits => "INSUFFICIENT_CREDITS",
+            Self::BudgetPolicyExceeded => "BUDGET_POLICY_EXCEEDED",
             Self::IntegrationInvalid => "INTEGRATION_INVALID",
             Self::PlatformError => "PLATFORM_ERROR",
             Self::RateLimited => "RATE_LIMITED",
@@ -104,6 +106,14 @@ pub enum AppError {
         balance: i64,
         cost: i64,
     },
+    /// A budget above the tenant's budget policy (or the server's default
+    /// cap); the limit, in minor units, and its currency go to `extensions`.
+    #[error("{message}")]
+    BudgetPolicy {
+        message: String,
+        limit: i64,
+        currency: String,
+    },
     #[error("{0}")]
     IntegrationInvalid(String),
     #[error("{message}")]
@@ -132,6 +142,7 @@ impl AppError {
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::LimitExceeded(_) => ErrorCode::LimitExceeded,
             Self::InsufficientCredits { .. } => ErrorCode::InsufficientCredits,
+            Self::BudgetPolicy { .. } => ErrorCode::BudgetPolicyExceeded,
             Self::IntegrationInvalid(_) => ErrorCode::IntegrationInvalid,
             Self::Platform { .. } => ErrorCode::PlatformError,
             Self::RateLimited { .. } => ErrorCode::RateLimited,

@@ -14,6 +14,7 @@ pub mod scoped;
 pub mod ad_campaign;
 pub mod agent;
 pub mod audit_event;
+pub mod budget_limit;
 pub mod campaign_creative;
 pub mod casbin_rule;
 pub mod creative;

@@ -3,6 +3,7 @@
 pub use crate::ad_campaign::Entity as AdCampaign;
 pub use crate::agent::Entity as Agent;
 pub use crate::audit_event::Entity as AuditEvent;
+pub use crate::budget_limit::Entity as BudgetLimit;
 pub use crate::campaign_creative::Entity as CampaignCreative;
 pub use crate::casbin_rule::Entity as CasbinRule;
 pub use crate::creative::Entity as Creative;

@@ -18,6 +18,7 @@ const EXPECTED: &[&str] = &[
     "ad_campaigns",
     "agents",
     "audit_events",
+    "budget_limits",
     "campaign_creatives",
     "casbin_rule",
     "creative_platform_assets",

@@ -22,6 +22,16 @@ pub fn minor_exponent(currency: &str) -> u32 {
     }
 }
 
+/// The largest whole amount of major units a limit may name: 10^12 (a
+/// trillion dollars or yen), so its minor units always fit in an `i64`.
+pub const MAX_MAJOR_AMOUNT: i64 = 1_000_000_000_000;
+
+/// Converts whole major units (dollars, yen) into minor units of `currency`
+/// (cents, yen), or `None` when the result would not fit.
+pub fn major_to_minor(major: i64, currency: &str) -> Option<i64> {
+    major.checked_mul(10_i64.checked_pow(minor_exponent(currency))?)
+}
+
 /// Converts a decimal string in major units ("5339.5", "12", "-0.01") into minor units of
 /// `currency`, rounding half away from zero. Returns `None` for text that is not a plain
 /// decimal number or that overflows.
@@ -84,6 +94,17 @@ pub fn format_minor(minor: i64, currency: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_major_units_become_minor_units_by_the_currency_exponent() {
+        assert_eq!(major_to_minor(500, "USD"), Some(50_000));
+        assert_eq!(major_to_minor(500, "jpy"), Some(500));
+        assert_eq!(
+            major_to_minor(MAX_MAJOR_AMOUNT, "USD"),
+            Some(MAX_MAJOR_AMOUNT * 100)
+        );
+        assert_eq!(major_to_minor(i64::MAX, "USD"), None);
+    }
 
     #[test]
     fn converts_usd_and_jpy() {

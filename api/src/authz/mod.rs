@@ -41,6 +41,8 @@ pub enum Resource {
     Audit,
     /// Leads in the inbox.
     Lead,
+    /// A tenant's budget policy.
+    Budget,
 }
 
 impl Resource {
@@ -57,6 +59,7 @@ impl Resource {
             Self::Agent => "agent",
             Self::Audit => "audit",
             Self::Lead => "lead",
+            Self::Budget => "budget",
         }
     }
 }

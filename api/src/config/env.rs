@@ -81,8 +81,8 @@ pub const ENV_SETTINGS: &[EnvSetting] = &[
     secret("LEADFORGE_MASTER_KEY", "vault.master_key"),
     plain("LEADFORGE_DEFAULT_PROVIDERS", "agents.default_providers"),
     plain(
-        "LEADFORGE_MAX_DAILY_BUDGET_CENTS",
-        "agents.max_daily_budget_cents",
+        "LEADFORGE_DEFAULT_MAX_CAMPAIGN_DAILY_BUDGET",
+        "agents.default_max_campaign_daily_budget",
     ),
     plain("LEADFORGE_INSIGHTS_INTERVAL_SECS", "insights.interval_secs"),
     plain("LEADFORGE_JOB_WORKERS", "jobs.workers"),

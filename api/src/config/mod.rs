@@ -239,10 +239,11 @@ pub struct VaultConfig {
 pub struct AgentsConfig {
     /// Providers a new tenant's media buyer starts with, e.g. `sandbox`, `meta_ads`.
     pub default_providers: Vec<String>,
-    /// The largest daily budget a campaign may ask for, in the minor unit
-    /// of its ad account's currency: a guardrail against a typo costing
-    /// real money.
-    pub max_daily_budget_cents: i64,
+    /// The largest daily budget a campaign may ask for, in major units
+    /// (dollars, yen) of its ad account's currency, wherever the tenant has
+    /// no budget policy for that currency: a guardrail against a typo
+    /// costing real money.
+    pub default_max_campaign_daily_budget: i64,
 }
 
 #[derive(Debug, Clone)]

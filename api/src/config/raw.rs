@@ -125,7 +125,7 @@ pub struct RawVault {
 pub struct RawAgents {
     #[serde(deserialize_with = "string_list")]
     pub default_providers: Vec<String>,
-    pub max_daily_budget_cents: i64,
+    pub default_max_campaign_daily_budget: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

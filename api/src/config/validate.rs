@@ -138,10 +138,16 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         None if database.backend == DatabaseBackend::Sqlite => EMBEDDED_SIGNUP_CREDITS,
         None => 0,
     };
-    if raw.agents.max_daily_budget_cents <= 0 {
+    if raw.agents.default_max_campaign_daily_budget <= 0
+        || raw.agents.default_max_campaign_daily_budget
+            > adapters::ad_platform::money::MAX_MAJOR_AMOUNT
+    {
         return Err(ConfigError::new(
-            "LEADFORGE_MAX_DAILY_BUDGET_CENTS",
-            "must be a positive number of minor units",
+            "LEADFORGE_DEFAULT_MAX_CAMPAIGN_DAILY_BUDGET",
+            format!(
+                "must be a whole number of major units (dollars, yen) from 1 to {}",
+                adapters::ad_platform::money::MAX_MAJOR_AMOUNT
+            ),
         ));
     }
     for provider in &raw.agents.default_providers {
@@ -229,7 +235,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         },
         agents: AgentsConfig {
             default_providers: raw.agents.default_providers,
-            max_daily_budget_cents: raw.agents.max_daily_budget_cents,
+            default_max_campaign_daily_budget: raw.agents.default_max_campaign_daily_budget,
         },
         insights_interval: Duration::from_secs(raw.insights.interval_secs),
         job_workers: raw.jobs.workers,
@@ -418,7 +424,7 @@ pub(super) fn masked_toml(c: &Config) -> String {
         "metrics": { "token": mask(c.metrics.token.as_ref()) },
         "auth": { "jwt_ttl_secs": c.auth.jwt_ttl.as_secs(), "signup_credits": c.auth.signup_credits, "signups_per_hour": c.auth.signups_per_hour, "jwt_secret": mask(c.auth.jwt_secret.as_ref()) },
         "vault": { "master_key": mask(c.vault.master_key.as_ref()) },
-        "agents": { "default_providers": c.agents.default_providers, "max_daily_budget_cents": c.agents.max_daily_budget_cents },
+        "agents": { "default_providers": c.agents.default_providers, "default_max_campaign_daily_budget": c.agents.default_max_campaign_daily_budget },
         "insights": { "interval_secs": c.insights_interval.as_secs() },
         "jobs": { "workers": c.job_workers, "lookup_delay_secs": c.launch_lookup_delay.as_secs() },
         "s3": c.s3.as_ref().map(|s| json!({

@@ -89,6 +89,12 @@ fn to_graphql(err: AppError) -> async_graphql::Error {
             ext.set("balance", *balance);
             ext.set("cost", *cost);
         }
+        AppError::BudgetPolicy {
+            limit, currency, ..
+        } => {
+            ext.set("limit", *limit);
+            ext.set("currency", currency.as_str());
+        }
         AppError::RateLimited {
             retry_after: Some(after),
             ..

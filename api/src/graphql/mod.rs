@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod agents;
 pub mod audit;
+pub mod budget;
 pub mod campaign_types;
 pub mod campaigns;
 pub mod context;
@@ -46,6 +47,7 @@ pub struct AgentQueries(
     credits::CreditsQuery,
     campaigns::CampaignsQuery,
     leads::LeadsQuery,
+    budget::BudgetQuery,
 );
 
 /// Mutations of the agent: its registry and credits.
@@ -57,6 +59,7 @@ pub struct AgentMutations(
     copy::CopyMutation,
     launch::LaunchMutation,
     leads::LeadsMutation,
+    budget::BudgetMutation,
 );
 
 /// The root mutation, named `Mutation` as in the public contract.

@@ -4,6 +4,7 @@
 pub mod ad_delivery;
 pub mod agents;
 pub mod audit;
+pub mod budget;
 pub mod campaigns;
 pub mod copy;
 pub mod creatives;
@@ -64,6 +65,8 @@ pub struct Services {
     pub credits: credits::CreditsService,
     pub agents: agents::AgentsService,
     pub campaigns: campaigns::CampaignsService,
+    /// Budget limits per tenant and currency.
+    pub budget: budget::BudgetPolicy,
     /// The durable job queue and the launch job the worker runs.
     pub queue: crate::jobs::JobQueue,
     pub launcher: launch::Launcher,
@@ -133,12 +136,18 @@ impl Services {
         let queue = crate::jobs::JobQueue::new(queue_db);
         let (events, _) = tokio::sync::broadcast::channel(1024);
         let copy = copy::CopyService::new(authz.clone(), audit.clone(), copy::from_config(config)?);
+        let budget = budget::BudgetPolicy::new(
+            db.clone(),
+            authz.clone(),
+            audit.clone(),
+            config.agents.default_max_campaign_daily_budget,
+        );
         let campaigns = campaigns::CampaignsService {
             db: db.clone(),
             authz: authz.clone(),
             audit: audit.clone(),
             integrations: integrations.clone(),
-            max_daily_budget: config.agents.max_daily_budget_cents,
+            budget: budget.clone(),
             queue: queue.clone(),
             copywriter: copy.copywriter(),
             events: events.clone(),
@@ -176,6 +185,7 @@ impl Services {
         };
         Ok(Self {
             campaigns,
+            budget,
             queue,
             launcher,
             events,

@@ -64,8 +64,9 @@ pub struct CampaignInput {
 }
 
 /// Checks and normalises `input` (trimmed text, upper-case countries,
-/// empty optional strings as absent). `max_budget` is the guardrail.
-pub fn check(input: &CampaignInput, max_budget: i64) -> (CampaignInput, Vec<InputProblem>) {
+/// empty optional strings as absent). The budget's upper bound depends on
+/// the tenant's policy and the account's currency: see `services::budget`.
+pub fn check(input: &CampaignInput) -> (CampaignInput, Vec<InputProblem>) {
     let mut problems = Vec::new();
     let mut out = input.clone();
 
@@ -77,13 +78,6 @@ pub fn check(input: &CampaignInput, max_budget: i64) -> (CampaignInput, Vec<Inpu
         problems.push(InputProblem::new(
             "dailyBudgetCents",
             "The daily budget must be a positive whole number of minor units (cents).",
-        ));
-    } else if input.daily_budget_cents > max_budget {
-        problems.push(InputProblem::new(
-            "dailyBudgetCents",
-            format!(
-                "The daily budget may be at most {max_budget} minor units; ask your administrator to raise the limit."
-            ),
         ));
     }
     match destination(&input.destination_url) {
@@ -422,7 +416,7 @@ mod tests {
 
     #[test]
     fn a_good_input_is_normalised() {
-        let (out, problems) = check(&good(), 1_000_000);
+        let (out, problems) = check(&good());
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(out.name, "Spring sale");
         assert_eq!(out.audience.countries, ["US"]);
@@ -470,7 +464,7 @@ mod tests {
     fn every_problem_is_reported_with_its_field() {
         let mut input = good();
         input.name = "".into();
-        input.daily_budget_cents = 2_000_000;
+        input.daily_budget_cents = 0;
         input.destination_url = "http://example.com".into();
         input.audience.age_min = 17;
         input.audience.age_max = 70;
@@ -478,7 +472,7 @@ mod tests {
         input.creative_ids = vec![];
         input.ad_copy.as_mut().unwrap().headline = "x".repeat(41);
         input.objective = CampaignObjective::Conversions;
-        let (_, problems) = check(&input, 1_000_000);
+        let (_, problems) = check(&input);
         let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
         assert_eq!(
             fields,

@@ -1,7 +1,11 @@
 //! `pauseCampaign`, `resumeCampaign`: a launched campaign switched on and
-//! off. Both change the platform first and the local status only once the
-//! platform confirmed. (`launchCampaign` lives with the rest of the launch,
-//! in `services::launch::accept`.)
+//! off. Both change the platform first and report the platform's answer. A
+//! pause changes the local status once the platform confirmed; a resume
+//! first claims the campaign's share of the tenant's budget (the status
+//! goes `ACTIVE` under the budget policy's lock) and gives it back if the
+//! platform refuses, so no two resumes can together exceed the policy.
+//! (`launchCampaign` lives with the rest of the launch, in
+//! `services::launch::accept`.)
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -12,7 +16,7 @@ use std::{
 use adapters::ad_platform::{PlatformError, RemoteId, RemoteStatus};
 use chrono::Utc;
 use entities::{CampaignId, CampaignStatus, RowScope, TenantScoped, ad_campaign, user_integration};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait, sea_query::Expr};
 
 use super::{CampaignsService, find_within};
 use crate::{
@@ -21,6 +25,7 @@ use crate::{
     error::AppError,
     services::{
         audit::AuditEntry,
+        budget,
         integrations::{platform_failure, provider_name},
     },
 };
@@ -73,7 +78,23 @@ impl CampaignsService {
         let remote = current.meta_campaign_id.clone().ok_or_else(|| {
             AppError::Conflict("The campaign has no remote campaign to change.".to_owned())
         })?;
-        let (result, platform) = self.set_remote(&current, &remote, to).await?;
+        let claimed = to == RemoteStatus::Active;
+        if claimed && !self.claim_budget(principal, &current).await? {
+            // Changed meanwhile (paused, resumed or stopped by another call).
+            return find_within(&self.db, RowScope::All, id).await;
+        }
+        let (result, platform) = match self.set_remote(&current, &remote, to).await {
+            Ok(answer) => answer,
+            Err(e) => {
+                if claimed {
+                    self.give_back(id).await?;
+                }
+                return Err(e);
+            }
+        };
+        if claimed && result.is_err() {
+            self.give_back(id).await?;
+        }
         self.audit
             .record_now(
                 AuditEntry::by(
@@ -94,15 +115,93 @@ impl CampaignsService {
             )
             .await?;
         result.map_err(|e| platform_failure(e, platform))?;
-        ad_campaign::Entity::update_many()
-            .col_expr(ad_campaign::Column::Status, Expr::value(target))
-            .col_expr(ad_campaign::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(ad_campaign::Column::Id.eq(id))
-            .filter(ad_campaign::Column::Status.eq(from))
-            .exec(&self.db)
-            .await?;
+        if !claimed {
+            ad_campaign::Entity::update_many()
+                .col_expr(ad_campaign::Column::Status, Expr::value(target))
+                .col_expr(ad_campaign::Column::UpdatedAt, Expr::value(Utc::now()))
+                .filter(ad_campaign::Column::Id.eq(id))
+                .filter(ad_campaign::Column::Status.eq(from))
+                .exec(&self.db)
+                .await?;
+        }
         let _ = self.events.send(id);
         find_within(&self.db, RowScope::All, id).await
+    }
+
+    /// Moves a `PAUSED` campaign to `ACTIVE` if the budget policy lets it
+    /// spend again: the guarded status change first (on SQLite the write
+    /// lock from the first statement), then the tenant's lock and the
+    /// check, all in one transaction. `false` when the campaign was no
+    /// longer paused.
+    async fn claim_budget(
+        &self,
+        principal: &Principal,
+        current: &ad_campaign::Model,
+    ) -> Result<bool, AppError> {
+        let owner = RowScope::Own {
+            tenant: current.tenant_id,
+            user: current.user_id,
+        };
+        let integration = user_integration::Entity::by_id(owner, current.integration_id)
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("integration"))?;
+        let currency = budget::currency_of(&integration)?;
+        let txn = self.db.begin().await?;
+        let claimed = ad_campaign::Entity::update_many()
+            .col_expr(
+                ad_campaign::Column::Status,
+                Expr::value(CampaignStatus::Active),
+            )
+            .col_expr(ad_campaign::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(ad_campaign::Column::Id.eq(current.id))
+            .filter(ad_campaign::Column::Status.eq(CampaignStatus::Paused))
+            .exec(&txn)
+            .await?;
+        if claimed.rows_affected == 0 {
+            return Ok(false);
+        }
+        budget::hold_for(&txn, current.tenant_id).await?;
+        if let Err(refusal) = self
+            .budget
+            .check_spend(
+                &txn,
+                current.tenant_id,
+                currency,
+                current.id,
+                current.daily_budget_cents,
+            )
+            .await?
+        {
+            drop(txn);
+            self.audit
+                .record_now(budget::refused(
+                    principal,
+                    "campaign.resume",
+                    current.id,
+                    &refusal,
+                ))
+                .await?;
+            return Err(refusal.into());
+        }
+        txn.commit().await?;
+        Ok(true)
+    }
+
+    /// Returns a resume's claim: the platform did not switch the campaign
+    /// on, so it is `PAUSED` again (unless something else changed it).
+    async fn give_back(&self, id: CampaignId) -> Result<(), AppError> {
+        ad_campaign::Entity::update_many()
+            .col_expr(
+                ad_campaign::Column::Status,
+                Expr::value(CampaignStatus::Paused),
+            )
+            .col_expr(ad_campaign::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(ad_campaign::Column::Id.eq(id))
+            .filter(ad_campaign::Column::Status.eq(CampaignStatus::Active))
+            .exec(&self.db)
+            .await?;
+        Ok(())
     }
 }
 

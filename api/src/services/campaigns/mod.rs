@@ -50,8 +50,8 @@ pub struct CampaignsService {
     pub(crate) authz: Authorizer,
     pub(crate) audit: AuditService,
     pub(crate) integrations: IntegrationsService,
-    /// The daily-budget guardrail, in minor units.
-    pub(crate) max_daily_budget: i64,
+    /// The tenant's budget policy.
+    pub(crate) budget: crate::services::budget::BudgetPolicy,
     pub(crate) queue: JobQueue,
     /// Writes copy for the dry run when the draft has none.
     pub(crate) copywriter: std::sync::Arc<dyn adapters::copywriter::Copywriter>,
@@ -287,7 +287,7 @@ impl CampaignsService {
         owner: RowScope,
         raw: &CampaignInput,
     ) -> Result<(CampaignInput, user_integration::Model), AppError> {
-        let (input, mut problems) = input::check(raw, self.max_daily_budget);
+        let (input, mut problems) = input::check(raw);
         if !input.creative_ids.is_empty() {
             let mut wanted = input.creative_ids.clone();
             wanted.sort_by_key(|c| c.into_uuid());
@@ -306,6 +306,15 @@ impl CampaignsService {
             .await?
             .ok_or(AppError::NotFound("integration"))?;
         if integration.status == IntegrationStatus::Verified {
+            if let Some(currency) = integration.currency.as_deref()
+                && input.daily_budget_cents > 0
+                && let Err(refusal) = self
+                    .budget
+                    .check_campaign(integration.tenant_id, currency, input.daily_budget_cents)
+                    .await?
+            {
+                problems.push(InputProblem::new("dailyBudgetCents", refusal.to_string()));
+            }
             let (adapter, creds) = self.integrations.open(&integration)?;
             problems.extend(
                 platform_checks::check(adapter.as_ref(), &creds, &integration, &input).await?,

@@ -172,6 +172,28 @@ impl CampaignsService {
                 ad_copy,
             });
         }
+        if let Some(currency) = integration.currency.as_deref() {
+            checks.push(
+                match self
+                    .budget
+                    .check_spend(
+                        &self.db,
+                        campaign.tenant_id,
+                        currency,
+                        campaign.id,
+                        campaign.daily_budget_cents,
+                    )
+                    .await?
+                {
+                    Ok(()) => check(
+                        "policy",
+                        true,
+                        "The daily budget is within your organisation's budget policy.",
+                    ),
+                    Err(refusal) => check("policy", false, refusal.to_string()),
+                },
+            );
+        }
         let name = provider_name(integration.provider);
         let (adapter, creds) = self.integrations.open(&integration)?;
         let platform_checks = self

@@ -23,6 +23,7 @@ use crate::{
     services::{
         agents,
         audit::AuditEntry,
+        budget,
         campaigns::{CampaignsService, EDITABLE, find_within},
         credits::{Applied, Movement},
         text::TextRule,
@@ -115,6 +116,27 @@ impl CampaignsService {
             // A concurrent call won: answer what it made.
             drop(txn);
             return find_within(&self.db, RowScope::All, id).await;
+        }
+        // The budget policy, decided under the tenant's lock so two launches
+        // cannot each count the other's budget as not yet running; a refusal
+        // rolls the claim back as the transaction is dropped.
+        budget::hold_for(&txn, current.tenant_id).await?;
+        if let Err(refusal) = self
+            .budget
+            .check_spend(
+                &txn,
+                current.tenant_id,
+                budget::currency_of(&integration)?,
+                id,
+                current.daily_budget_cents,
+            )
+            .await?
+        {
+            drop(txn);
+            self.audit
+                .record_now(budget::refused(principal, "campaign.launch", id, &refusal))
+                .await?;
+            return Err(refusal.into());
         }
         // A key this campaign launched with before (a late retry of an
         // earlier request) finds its reservation or its job already written:
