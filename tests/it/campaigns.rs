@@ -10,3 +10,4 @@ mod kill;
 mod launch;
 mod lists;
 mod meta;
+mod pause_all;

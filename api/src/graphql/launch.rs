@@ -1,7 +1,9 @@
-//! `launchCampaign`, `pauseCampaign`, `resumeCampaign`.
+//! `launchCampaign`, `pauseCampaign`, `resumeCampaign`, `pauseAllCampaigns`.
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 use entities::CampaignId;
+
+use crate::services::campaigns::pause_all::{self, PauseAllTarget};
 
 use super::{
     admin::parse_id,
@@ -15,7 +17,8 @@ use super::{
 #[derive(SimpleObject)]
 pub struct LaunchCheck {
     /// What was checked: `status`, `agent`, `credits`, `creatives`, `copy`,
-    /// `credentials`, `budget`, `platform`.
+    /// `policy` (the tenant's budget policy), `credentials`, `budget` (the
+    /// account's minimum), `platform`.
     name: String,
     /// Whether it passed.
     ok: bool,
@@ -36,6 +39,80 @@ pub struct LaunchPreview {
     credit_balance: i32,
     /// The copy that would run (the draft's, or what the agent writes now).
     ad_copy: Option<AdCopy>,
+}
+
+/// What `pauseAllCampaigns` did to one campaign.
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
+pub enum PauseResult {
+    /// Paused on the platform, then here.
+    Paused,
+    /// It was paused already.
+    AlreadyPaused,
+    /// Its launch is still running; pause it once the launch ends.
+    Launching,
+    /// The platform refused or could not be reached: it may still spend.
+    Failed,
+}
+
+impl From<pause_all::PauseResult> for PauseResult {
+    fn from(r: pause_all::PauseResult) -> Self {
+        match r {
+            pause_all::PauseResult::Paused => Self::Paused,
+            pause_all::PauseResult::AlreadyPaused => Self::AlreadyPaused,
+            pause_all::PauseResult::Launching => Self::Launching,
+            pause_all::PauseResult::Failed => Self::Failed,
+        }
+    }
+}
+
+/// One campaign's outcome of `pauseAllCampaigns`.
+pub struct PauseOutcome(pause_all::PauseOutcome);
+
+#[Object]
+impl PauseOutcome {
+    async fn campaign(&self) -> Campaign {
+        Campaign(self.0.campaign.clone())
+    }
+    async fn result(&self) -> PauseResult {
+        self.0.result.into()
+    }
+    /// The platform's words when it failed; what to do when launching.
+    async fn message(&self) -> Option<&str> {
+        self.0.message.as_deref()
+    }
+}
+
+/// Everything `pauseAllCampaigns` did.
+pub struct PauseAllReport(Vec<pause_all::PauseOutcome>);
+
+impl PauseAllReport {
+    fn count(&self, result: pause_all::PauseResult) -> i64 {
+        self.0.iter().filter(|o| o.result == result).count() as i64
+    }
+}
+
+#[Object]
+impl PauseAllReport {
+    /// Campaigns paused now.
+    async fn paused(&self) -> i64 {
+        self.count(pause_all::PauseResult::Paused)
+    }
+    /// Campaigns that were paused already.
+    async fn already_paused(&self) -> i64 {
+        self.count(pause_all::PauseResult::AlreadyPaused)
+    }
+    /// Campaigns still launching (not paused).
+    async fn launching(&self) -> i64 {
+        self.count(pause_all::PauseResult::Launching)
+    }
+    /// Campaigns the platform did not pause: they may still spend.
+    async fn failed(&self) -> i64 {
+        self.count(pause_all::PauseResult::Failed)
+    }
+    /// Every campaign's outcome, oldest campaign first.
+    async fn outcomes(&self) -> Vec<PauseOutcome> {
+        self.0.iter().cloned().map(PauseOutcome).collect()
+    }
 }
 
 #[derive(Default)]
@@ -99,6 +176,39 @@ impl LaunchMutation {
         Ok(Campaign(
             ctx.services()?.campaigns.pause(principal, id).await?,
         ))
+    }
+
+    /// Pauses every running campaign, now: the caller's own; with
+    /// `tenantId`, one tenant's, or with `everyTenant: true` every
+    /// tenant's (chief architect). Platform-first per campaign, several at
+    /// once; never refused for credits, approval or the budget policy.
+    /// Every campaign's outcome is reported, failures with the platform's
+    /// words.
+    async fn pause_all_campaigns(
+        &self,
+        ctx: &Context<'_>,
+        tenant_id: Option<ID>,
+        #[graphql(default_with = "Some(false)")] every_tenant: Option<bool>,
+    ) -> GqlResult<PauseAllReport> {
+        let principal = ctx.principal()?;
+        let target = match (tenant_id, every_tenant.unwrap_or(false)) {
+            (Some(_), true) => {
+                return Err(crate::error::AppError::bad_input(
+                    "everyTenant",
+                    "Name one tenant or every tenant, not both.",
+                )
+                .into());
+            }
+            (Some(t), false) => PauseAllTarget::Tenant(parse_id(&t, "tenant")?),
+            (None, true) => PauseAllTarget::Everyone,
+            (None, false) => PauseAllTarget::Own,
+        };
+        let outcomes = ctx
+            .services()?
+            .campaigns
+            .pause_all(principal, target)
+            .await?;
+        Ok(PauseAllReport(outcomes))
     }
 
     /// Resumes a `PAUSED` campaign on the platform, then here.

@@ -221,7 +221,7 @@ impl CampaignsService {
     /// Sets `remote`'s status on `current`'s platform through its
     /// integration: the platform's answer (for the caller to audit or map)
     /// and the platform's name.
-    async fn set_remote(
+    pub(super) async fn set_remote(
         &self,
         current: &ad_campaign::Model,
         remote: &str,

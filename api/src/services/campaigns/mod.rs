@@ -6,6 +6,7 @@ pub mod input;
 mod lifecycle;
 pub use lifecycle::SwitchThrottle;
 mod nested;
+pub mod pause_all;
 pub mod platform_checks;
 pub mod preview;
 
