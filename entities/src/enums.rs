@@ -233,3 +233,51 @@ pub enum LeadStatus {
     #[sea_orm(string_value = "spam")]
     Spam,
 }
+
+/// What a stop-loss rule watches.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "snake_case")]
+pub enum StopLossKind {
+    /// Cost per lead above the threshold once spend reached `min_spend`.
+    #[sea_orm(string_value = "cost_per_lead_above")]
+    CostPerLeadAbove,
+    /// Spend reached the threshold with no lead at all.
+    #[sea_orm(string_value = "spend_without_leads")]
+    SpendWithoutLeads,
+    /// Lifetime spend reached the threshold.
+    #[sea_orm(string_value = "lifetime_spend")]
+    LifetimeSpend,
+}
+
+/// What a notification is about.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// A stop-loss rule paused a campaign.
+    #[sea_orm(string_value = "rule_fired")]
+    RuleFired,
+    /// An integration's token expires soon.
+    #[sea_orm(string_value = "token_expiring")]
+    TokenExpiring,
+    /// An integration's token expired: its numbers are frozen.
+    #[sea_orm(string_value = "token_expired")]
+    TokenExpired,
+    /// A launch failed.
+    #[sea_orm(string_value = "launch_failed")]
+    LaunchFailed,
+    /// A launch waits for approval.
+    #[sea_orm(string_value = "approval_needed")]
+    ApprovalNeeded,
+    /// A launch was approved or rejected.
+    #[sea_orm(string_value = "approval_decided")]
+    ApprovalDecided,
+    /// Lead delivery keeps failing.
+    #[sea_orm(string_value = "delivery_failing")]
+    DeliveryFailing,
+}

@@ -118,6 +118,14 @@ uuid_id!(
     /// Id of a row of `leads`.
     LeadId
 );
+uuid_id!(
+    /// Id of a row of `stop_loss_rules`.
+    RuleId
+);
+uuid_id!(
+    /// Id of a row of `notifications`.
+    NotificationId
+);
 
 /// The reserved platform tenant that holds the chief architects
 /// (`00000000-0000-4000-8000-000000000001`, slug [`PLATFORM_TENANT_SLUG`]).

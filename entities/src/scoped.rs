@@ -122,5 +122,7 @@ tenant_scoped!(campaign_creative, TenantId, UserId);
 tenant_scoped!(performance_snapshot, TenantId, UserId);
 tenant_scoped!(credit_account, TenantId, UserId);
 tenant_scoped!(credit_ledger, TenantId, UserId);
+tenant_scoped!(stop_loss_rule, TenantId, UserId);
+tenant_scoped!(notification, TenantId, UserId);
 tenant_scoped!(audit_event, TenantId, ActorUserId);
 tenant_scoped!(lead, TenantId, UserId);

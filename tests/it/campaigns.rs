@@ -11,3 +11,4 @@ mod launch;
 mod lists;
 mod meta;
 mod pause_all;
+mod stop_loss;

@@ -12,6 +12,7 @@ pub mod cost;
 pub mod creatives;
 pub mod credits;
 pub mod error;
+pub mod guardrails;
 pub mod identity;
 pub mod integrations;
 pub mod launch;
@@ -48,6 +49,7 @@ pub struct AgentQueries(
     campaigns::CampaignsQuery,
     leads::LeadsQuery,
     budget::BudgetQuery,
+    guardrails::GuardrailsQuery,
 );
 
 /// Mutations of the agent: its registry and credits.
@@ -60,6 +62,7 @@ pub struct AgentMutations(
     launch::LaunchMutation,
     leads::LeadsMutation,
     budget::BudgetMutation,
+    guardrails::GuardrailsMutation,
 );
 
 /// The root mutation, named `Mutation` as in the public contract.

@@ -96,6 +96,9 @@ pub struct InsightsSync {
     pub integrations: IntegrationsService,
     pub events: broadcast::Sender<CampaignId>,
     pub audit: AuditService,
+    /// Judges the campaigns' stop-loss rules on the numbers just stored
+    /// (none in the benchmark, which measures the sync alone).
+    pub rules: Option<super::stop_loss::StopLoss>,
 }
 
 impl InsightsSync {
@@ -108,6 +111,10 @@ impl InsightsSync {
                 "insights-{}",
                 &uuid::Uuid::now_v7().simple().to_string()[..12]
             ),
+            rules: Some(super::stop_loss::StopLoss {
+                db: db.clone(),
+                ..services.stop_loss.clone()
+            }),
             db,
             interval,
             integrations: services.integrations.clone(),
@@ -311,11 +318,14 @@ impl InsightsSync {
             }
             if let Some(row) = by_remote.get(remote) {
                 match self.record(campaign, row, currency).await {
-                    Ok(true) => {
+                    Ok(Some(performance)) => {
                         numbers += 1;
                         changed = true;
+                        if let Some(rules) = &self.rules {
+                            rules.evaluate(campaign, &performance).await;
+                        }
                     }
-                    Ok(false) => {}
+                    Ok(None) => {}
                     Err(e) => {
                         tracing::warn!(campaign = %campaign.id, error = %e, "writing insights failed");
                     }
@@ -421,14 +431,14 @@ impl InsightsSync {
         }
     }
 
-    /// Stores `row` as the campaign's numbers when they changed; whether
-    /// they did.
+    /// Stores `row` as the campaign's numbers when they changed; the
+    /// numbers stored, if they did.
     async fn record(
         &self,
         campaign: &ad_campaign::Model,
         row: &InsightsRow,
         currency: &str,
-    ) -> Result<bool, AppError> {
+    ) -> Result<Option<Performance>, AppError> {
         let unchanged = campaign.performance.as_ref().is_some_and(|p| {
             p.impressions == row.impressions
                 && p.clicks == row.clicks
@@ -436,14 +446,14 @@ impl InsightsSync {
                 && p.leads == row.leads
         });
         if unchanged {
-            return Ok(false);
+            return Ok(None);
         }
         let now = Utc::now();
         let performance = performance_of(row, currency, now);
         let txn = self.db.begin().await?;
         ad_campaign::ActiveModel {
             id: Set(campaign.id),
-            performance: Set(Some(performance)),
+            performance: Set(Some(performance.clone())),
             updated_at: Set(now),
             ..Default::default()
         }
@@ -463,7 +473,7 @@ impl InsightsSync {
         .insert(&txn)
         .await?;
         txn.commit().await?;
-        Ok(true)
+        Ok(Some(performance))
     }
 }
 

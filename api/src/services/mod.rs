@@ -16,7 +16,9 @@ pub mod integrations;
 pub mod launch;
 pub mod leads;
 pub mod live;
+pub mod notifications;
 pub mod pagination;
+pub mod stop_loss;
 pub mod system;
 pub mod text;
 
@@ -67,6 +69,10 @@ pub struct Services {
     pub campaigns: campaigns::CampaignsService,
     /// Budget limits per tenant and currency.
     pub budget: budget::BudgetPolicy,
+    /// Stop-loss rules and their evaluation after each sync.
+    pub stop_loss: stop_loss::StopLoss,
+    /// What users are told happened.
+    pub notifications: notifications::NotificationsService,
     /// The durable job queue and the launch job the worker runs.
     pub queue: crate::jobs::JobQueue,
     pub launcher: launch::Launcher,
@@ -183,9 +189,16 @@ impl Services {
             reader: meta.map(|m| m as Arc<dyn adapters::ad_platform::LeadReader>),
             audit: audit.clone(),
         };
+        let stop_loss = stop_loss::StopLoss {
+            db: db.clone(),
+            audit: audit.clone(),
+            campaigns: campaigns.clone(),
+        };
         Ok(Self {
             campaigns,
             budget,
+            stop_loss,
+            notifications: notifications::NotificationsService::new(db.clone()),
             queue,
             launcher,
             events,

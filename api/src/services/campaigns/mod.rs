@@ -175,6 +175,10 @@ impl CampaignsService {
             &input.creative_ids,
         )
         .await?;
+        if let Some(currency) = integration.currency.as_deref() {
+            crate::services::stop_loss::copy_defaults(&txn, principal.user_id, id, currency)
+                .await?;
+        }
         self.audit
             .record(
                 &txn,

@@ -35,6 +35,18 @@ pub enum PauseAllTarget {
     Everyone,
 }
 
+/// Who pauses, for the audit trail.
+#[derive(Debug, Clone)]
+pub enum PauseActor<'a> {
+    /// A signed-in caller.
+    User(&'a Principal),
+    /// A background task (a stop-loss rule), with what made it act.
+    Worker {
+        name: &'static str,
+        why: serde_json::Value,
+    },
+}
+
 /// What became of one campaign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PauseResult {
@@ -95,7 +107,7 @@ impl CampaignsService {
             .all(&self.db)
             .await?;
         let outcomes: Vec<PauseOutcome> = stream::iter(campaigns)
-            .map(|campaign| self.pause_one(principal, campaign))
+            .map(|campaign| self.pause_one(PauseActor::User(principal), campaign))
             .buffered(IN_FLIGHT)
             .collect::<Vec<_>>()
             .await
@@ -128,9 +140,9 @@ impl CampaignsService {
 
     /// Pauses one campaign platform-first; a platform's refusal is an
     /// outcome, not an error (the others still get paused).
-    async fn pause_one(
+    pub(crate) async fn pause_one(
         &self,
-        principal: &Principal,
+        actor: PauseActor<'_>,
         campaign: ad_campaign::Model,
     ) -> Result<PauseOutcome, AppError> {
         let done = |campaign, result, message: Option<String>| PauseOutcome {
@@ -166,17 +178,26 @@ impl CampaignsService {
             // The integration could not be opened (gone, unreadable).
             Err(e) => Err(e),
         };
+        let entry = match actor {
+            PauseActor::User(principal) => AuditEntry::by(principal, "campaign.pause")
+                .detail(serde_json::json!({ "object": remote, "via": "pause_all" })),
+            PauseActor::Worker { name, why } => AuditEntry {
+                tenant_id: Some(campaign.tenant_id),
+                actor: None,
+                action: "campaign.pause",
+                target: None,
+                outcome: entities::AuditOutcome::Success,
+                detail: Some(serde_json::json!({ "object": remote, "actor": name, "why": why })),
+            },
+        };
         self.audit
-            .record_now(
-                AuditEntry::by(principal, "campaign.pause")
-                    .target(format!("campaign:{}", campaign.id))
-                    .outcome(if answer.is_ok() {
-                        entities::AuditOutcome::Success
-                    } else {
-                        entities::AuditOutcome::Failure
-                    })
-                    .detail(serde_json::json!({ "object": remote, "via": "pause_all" })),
-            )
+            .record_now(entry.target(format!("campaign:{}", campaign.id)).outcome(
+                if answer.is_ok() {
+                    entities::AuditOutcome::Success
+                } else {
+                    entities::AuditOutcome::Failure
+                },
+            ))
             .await?;
         if let Err(e) = answer {
             let words = match e {

@@ -24,6 +24,7 @@ pub fn instance(
         events,
         audit: seeded.audit.clone(),
         interval: Duration::from_secs(1),
+        rules: None,
     }
 }
 
