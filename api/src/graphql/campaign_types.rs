@@ -76,6 +76,16 @@ pub enum CallToAction {
     BookNow,
 }
 
+/// Which copywriter wrote a piece of copy.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "entities::json::CopyAuthor")]
+pub enum CopyAuthor {
+    /// Google's Gemini (AI).
+    Gemini,
+    /// The offline template copywriter (not AI).
+    Template,
+}
+
 /// A targeting choice (region, city, interest) with its name.
 #[derive(SimpleObject)]
 pub struct NamedTarget {
@@ -187,6 +197,8 @@ pub struct AdCopy {
     description: Option<String>,
     /// The button.
     call_to_action: CallToAction,
+    /// The copywriter that wrote it; null when the user wrote or edited it.
+    written_by: Option<CopyAuthor>,
 }
 
 impl From<&json::AdCopy> for AdCopy {
@@ -196,6 +208,7 @@ impl From<&json::AdCopy> for AdCopy {
             body: c.body.clone(),
             description: c.description.clone(),
             call_to_action: c.call_to_action.into(),
+            written_by: c.written_by.map(Into::into),
         }
     }
 }
@@ -220,6 +233,9 @@ impl From<AdCopyInput> for json::AdCopy {
             body: c.body,
             description: c.description,
             call_to_action: c.call_to_action.into(),
+            // Copy a client sends is the user's; `updateCampaign` keeps the
+            // agent's authorship of copy sent back unchanged.
+            written_by: None,
         }
     }
 }

@@ -57,6 +57,10 @@ impl Campaign {
     async fn ad_copy(&self) -> Option<AdCopy> {
         self.0.ad_copy.as_ref().map(Into::into)
     }
+    /// The business, as the copywriter's brief names it.
+    async fn niche(&self) -> Option<&str> {
+        self.0.niche.as_deref()
+    }
     /// The landing page.
     async fn destination_url(&self) -> &str {
         &self.0.destination_url

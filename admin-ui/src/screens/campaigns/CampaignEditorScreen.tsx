@@ -24,7 +24,7 @@ import { Banner, Button, EmptyState, ErrorBanner, Field, NotServed, PageHeader, 
 import { hasErrors, type Errors } from '../../validate';
 import { CreativeCard } from '../CreativesScreen';
 import { providerName } from '../IntegrationsScreen';
-import { formFieldOf, initialForm, toInput, validateCampaign, type CampaignForm, type FormField } from './form';
+import { copyAuthorLabel, editForm, formFieldOf, initialForm, toInput, validateCampaign, type CampaignForm, type FormField } from './form';
 import { CopyEditor, CountryPicker, TargetingTypeahead } from './parts';
 import { objectiveLabel } from './common';
 
@@ -126,6 +126,8 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
   const [picked, setPicked] = useState<number | null>(null);
   const [preview, setPreview] = useState<PreviewLaunchMutation['previewLaunch'] | null>(null);
   const [savedAt, setSavedAt] = useState<string | null>(null);
+  // The agent's copy was dropped by an edit of what it was written from.
+  const [copyDropped, setCopyDropped] = useState(false);
   const touched = useRef(new Set<keyof CampaignForm>());
   const idem = useRef<string | null>(null);
 
@@ -157,7 +159,12 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
   const err = (k: FormField) => local[k] ?? saveErr.fields[k];
   const set = <K extends keyof CampaignForm>(k: K, v: CampaignForm[K]) => {
     touched.current.add(k);
-    setF((p) => ({ ...p, [k]: v }));
+    setF((p) => {
+      const { form, droppedCopy } = editForm(p, k, v);
+      if (droppedCopy) setCopyDropped(true);
+      return form;
+    });
+    if (k === 'adCopy') setCopyDropped(false);
     setPreview(null);
     setLocal((p) => ({ ...p, [k === 'ageMin' || k === 'ageMax' ? 'age' : k === 'dailyBudget' ? 'dailyBudget' : k]: undefined }));
   };
@@ -204,6 +211,20 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
     const d = await prev.run({ id: saved });
     if (d) {
       setPreview(d.previewLaunch);
+      // The dry run saved the copy it showed on the draft: the editor shows it too.
+      const written = d.previewLaunch.adCopy;
+      if (written) {
+        setF((p) =>
+          p.adCopy
+            ? p
+            : {
+                ...p,
+                adCopy: { headline: written.headline, body: written.body, description: written.description, callToAction: written.callToAction },
+                copyBy: written.writtenBy ?? null,
+              },
+        );
+        setCopyDropped(false);
+      }
       document.getElementById('preview')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
     }
   };
@@ -449,8 +470,19 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
                   ))}
                 </div>
               )}
+              {copyDropped && !f.adCopy && (
+                <Banner kind="info">
+                  <span data-testid="copy-dropped">The copy the media buyer wrote was for the earlier name, business or audience, so it was dropped: the next preview writes fresh copy.</span>
+                </Banner>
+              )}
               {variants.length === 0 && f.adCopy && (
-                <CopyEditor idPrefix="own" copy={f.adCopy} onChange={(c) => set('adCopy', c)} errors={{ headline: err('headline'), body: err('body') }} />
+                <>
+                  <p className="muted small" data-testid="copy-author">
+                    {copyAuthorLabel(f.copyBy)}
+                    {f.copyBy ? ' · saved on this draft; edit it to make it yours, or change the name, business or audience to have it rewritten.' : ''}
+                  </p>
+                  <CopyEditor idPrefix="own" copy={f.adCopy} onChange={(c) => set('adCopy', c)} errors={{ headline: err('headline'), body: err('body') }} />
+                </>
               )}
               {variants.length === 0 && !f.adCopy && (
                 <p className="muted">

@@ -413,6 +413,7 @@ mod tests {
                 body: "Classes every morning.".into(),
                 description: Some("  ".into()),
                 call_to_action: CallToAction::SignUp,
+                written_by: None,
             }),
             niche: Some("yoga studio".into()),
             lead_form_id: Some("123".into()),

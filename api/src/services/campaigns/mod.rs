@@ -27,6 +27,7 @@ use tokio::sync::broadcast;
 use super::{
     audit::{AuditEntry, AuditService},
     integrations::IntegrationsService,
+    launch::plan::copy_after_edit,
     pagination::{self, Cursor, Page, PageRequest},
 };
 use crate::{
@@ -201,7 +202,8 @@ impl CampaignsService {
             tenant: current.tenant_id,
             user: current.user_id,
         };
-        let (input, integration) = self.checked(owner, &raw).await?;
+        let (mut input, integration) = self.checked(owner, &raw).await?;
+        input.ad_copy = copy_after_edit(&current, &input);
         let now = Utc::now();
         let changes = ActiveModel {
             provider: Set(integration.provider),
