@@ -89,6 +89,12 @@ describe('the copy that launches is the copy shown', () => {
     assert.equal(tried.adCopy.writtenBy, 'TEMPLATE');
     assert.match(JSON.stringify(tried.adCopy), /#invalid/);
     assert.equal(await page.locator('#own-headline').inputValue(), tried.adCopy.headline);
+    // The dry run's panel shows the exact words and who wrote them (21.2).
+    assert.equal(await page.getByTestId('previewed-headline').innerText(), tried.adCopy.headline);
+    assert.equal(await page.getByTestId('previewed-body').innerText(), tried.adCopy.body);
+    assert.equal(await page.getByTestId('previewed-copy-author').innerText(), 'Written by the offline template — not AI');
+    assert.equal(await page.getByTestId('previewed-cta').innerText(), 'Learn more', 'a TRAFFIC ad asks to learn more');
+    await shot(page, '61-dry-run-shows-the-copy');
 
     await page.getByRole('button', { name: /^Launch/ }).click();
     await page.getByText('The launch failed.').waitFor({ timeout: 60_000 });
@@ -114,6 +120,7 @@ describe('the copy that launches is the copy shown', () => {
     const fresh = await stored(page, draft);
     assert.doesNotMatch(JSON.stringify(fresh.adCopy), /#invalid/);
     assert.equal(await page.locator('#own-headline').inputValue(), fresh.adCopy.headline);
+    assert.equal(await page.getByTestId('previewed-headline').innerText(), fresh.adCopy.headline);
     await page.getByRole('button', { name: /^Launch/ }).click();
     await page.waitForURL(`**/campaigns/${draft}`);
     for (let i = 0; i < 200 && (await stored(page, draft)).status === 'LAUNCHING'; i++) await page.waitForTimeout(200);

@@ -24,7 +24,7 @@ import { Banner, Button, EmptyState, ErrorBanner, Field, NotServed, PageHeader, 
 import { hasErrors, type Errors } from '../../validate';
 import { CreativeCard } from '../CreativesScreen';
 import { providerName } from '../IntegrationsScreen';
-import { copyAuthorLabel, editForm, formFieldOf, initialForm, toInput, validateCampaign, type CampaignForm, type FormField } from './form';
+import { copyAuthorLabel, ctaLabels, editForm, formFieldOf, initialForm, toInput, validateCampaign, type CampaignForm, type FormField } from './form';
 import { CopyEditor, CountryPicker, TargetingTypeahead } from './parts';
 import { objectiveLabel } from './common';
 
@@ -540,6 +540,7 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
                   ))}
                 </ul>
               )}
+              {preview?.adCopy && <PreviewedCopy copy={preview.adCopy} />}
               {preview && !preview.ok && <Banner kind="warning">Fix the failed checks, then preview again.</Banner>}
               {launch.error && <ErrorBanner error={launch.error} title="Launch refused" />}
             </div>
@@ -554,6 +555,38 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
           </section>
         </aside>
       </form>
+    </div>
+  );
+}
+
+type PreviewedAdCopy = NonNullable<PreviewLaunchMutation['previewLaunch']['adCopy']>;
+
+/** The exact words the dry run checked and the launch sends, with who wrote them. */
+export function PreviewedCopy({ copy }: { copy: PreviewedAdCopy }) {
+  return (
+    <div className="previewed-copy" data-testid="previewed-copy" aria-label="The copy that launches">
+      <h3>The copy that launches</h3>
+      <p className={`copy-by small${copy.writtenBy ? ' copy-by-agent' : ''}`} data-testid="previewed-copy-author">
+        {copyAuthorLabel(copy.writtenBy)}
+      </p>
+      <dl className="facts facts-list">
+        <div>
+          <dt>Headline</dt>
+          <dd data-testid="previewed-headline">{copy.headline}</dd>
+        </div>
+        <div>
+          <dt>Primary text</dt>
+          <dd data-testid="previewed-body">{copy.body}</dd>
+        </div>
+        <div>
+          <dt>Description</dt>
+          <dd data-testid="previewed-description">{copy.description || '—'}</dd>
+        </div>
+        <div>
+          <dt>Call to action</dt>
+          <dd data-testid="previewed-cta">{ctaLabels[copy.callToAction]}</dd>
+        </div>
+      </dl>
     </div>
   );
 }
