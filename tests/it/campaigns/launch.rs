@@ -459,7 +459,7 @@ const SHOW: &str = "query($id: ID!) { campaign(id: $id) { status campaignName ni
     adCopy { headline body description callToAction writtenBy } } }";
 const EDIT: &str = "mutation($id: ID!, $input: CreateCampaignInput!) { updateCampaign(id: $id, input: $input) { \
     campaignName adCopy { headline body description callToAction writtenBy } } }";
-const PREVIEW: &str = "mutation($id: ID!) { previewLaunch(id: $id) { adCopy { headline body description callToAction writtenBy } } }";
+const PREVIEW_COPY: &str = "mutation($id: ID!) { previewLaunch(id: $id) { adCopy { headline body description callToAction writtenBy } } }";
 
 /// After a refused launch, "Fix and relaunch": the agent-written copy of
 /// the failed attempt (which names the refused name) is shown on the
@@ -478,7 +478,7 @@ async fn fix_and_relaunch_sends_what_the_user_edited(backend: Backend) {
 
     // The dry run writes the copy (from the name), the launch is refused.
     let r = app
-        .graphql_as(&ann.token, PREVIEW, json!({ "id": id }))
+        .graphql_as(&ann.token, PREVIEW_COPY, json!({ "id": id }))
         .await;
     let previewed = r.data()["previewLaunch"]["adCopy"].clone();
     assert_eq!(previewed["writtenBy"], "TEMPLATE", "{previewed}");
@@ -510,7 +510,7 @@ async fn fix_and_relaunch_sends_what_the_user_edited(backend: Backend) {
         r.body
     );
     let r = app
-        .graphql_as(&ann.token, PREVIEW, json!({ "id": id }))
+        .graphql_as(&ann.token, PREVIEW_COPY, json!({ "id": id }))
         .await;
     let fresh = r.data()["previewLaunch"]["adCopy"].clone();
     assert!(!fresh.to_string().contains("#invalid"), "{fresh}");
@@ -527,7 +527,7 @@ async fn fix_and_relaunch_sends_what_the_user_edited(backend: Backend) {
     own["campaignName"] = json!("Autumn #invalid");
     let other = create(&app, &ann, own.clone()).await;
     let r = app
-        .graphql_as(&ann.token, PREVIEW, json!({ "id": other }))
+        .graphql_as(&ann.token, PREVIEW_COPY, json!({ "id": other }))
         .await;
     let mut edited = r.data()["previewLaunch"]["adCopy"].clone();
     edited.as_object_mut().unwrap().remove("writtenBy");
