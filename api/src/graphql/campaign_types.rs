@@ -76,6 +76,15 @@ pub enum CallToAction {
     BookNow,
 }
 
+/// A country an audience may target.
+#[derive(SimpleObject)]
+pub struct Country {
+    /// ISO 3166-1 alpha-2 code (`PT`).
+    pub code: String,
+    /// English name (`Portugal`).
+    pub name: String,
+}
+
 /// Which copywriter wrote a piece of copy.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "entities::json::CopyAuthor")]

@@ -9,8 +9,8 @@ use entities::{CampaignId, ad_campaign};
 use super::{
     admin::{parse_id, parse_tenant_filter},
     campaign_types::{
-        AdCopy, Audience, CampaignObjective, CampaignStatus, CreateCampaignInput, DeliveryStatus,
-        Performance, PerformanceSnapshot, RemoteAd,
+        AdCopy, Audience, CampaignObjective, CampaignStatus, Country, CreateCampaignInput,
+        DeliveryStatus, Performance, PerformanceSnapshot, RemoteAd,
     },
     context::ContextExt,
     creatives::Creative,
@@ -22,7 +22,10 @@ use super::{
 use crate::{
     authz::Action,
     error::AppError,
-    services::{ad_delivery, campaigns::IntegrationMove},
+    services::{
+        ad_delivery,
+        campaigns::{IntegrationMove, input},
+    },
 };
 
 /// Most snapshots one campaign answers at once.
@@ -247,6 +250,19 @@ impl CampaignsQuery {
             .list(principal, tenant, status.map(Into::into), request)
             .await?;
         Ok(connection(page, Campaign))
+    }
+
+    /// The countries an audience may name, by name: the platform's list
+    /// (ISO 3166-1 alpha-2); any other code is `BAD_USER_INPUT`.
+    async fn countries(&self, ctx: &Context<'_>) -> GqlResult<Vec<Country>> {
+        ctx.principal()?;
+        Ok(input::targetable_countries()
+            .iter()
+            .map(|(code, name)| Country {
+                code: (*code).to_owned(),
+                name: (*name).to_owned(),
+            })
+            .collect())
     }
 
     /// One campaign the caller may see.

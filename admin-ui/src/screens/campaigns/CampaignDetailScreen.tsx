@@ -8,7 +8,7 @@ import { Link, navigate } from '../../router';
 import { Banner, Button, ConfirmDialog, EmptyState, ErrorBanner, NotServed, PageHeader, Spinner } from '../../ui/kit';
 import { SnapshotChart, type Metric } from './Chart';
 import { ctaLabels } from './form';
-import { currencyOf, deliveryLabel, metrics, objectiveLabel, PauseToggle, StatusBadge } from './common';
+import { audienceSummary, currencyOf, deliveryLabel, metrics, objectiveLabel, PauseToggle, StatusBadge } from './common';
 
 const steps = ['Credits reserved', 'Images uploaded', 'Campaign created', 'Ad set created', 'Ads created', 'Activated'];
 
@@ -192,8 +192,7 @@ export default function CampaignDetailScreen({ id }: { id: string }) {
               <div>
                 <dt>Audience</dt>
                 <dd>
-                  {full.targetAudience.countries.join(', ')} · ages {full.targetAudience.ageMin}–{full.targetAudience.ageMax}
-                  {full.targetAudience.interests.length > 0 && ` · ${full.targetAudience.interests.map((i) => i.name).join(', ')}`}
+                  {audienceSummary(full.targetAudience)}
                 </dd>
               </div>
               <div>

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../../api/errors';
 import { useMutation, useQuery } from '../../api/hooks';
-import { currencySymbol, formatInt, formatMoney, parseMoney } from '../../format';
+import { currencySymbol, formatDateTime, formatInt, formatMoney, parseMoney } from '../../format';
 import {
   CampaignDocument,
   CreativesDocument,
@@ -19,14 +19,14 @@ import {
   type IntegrationsQuery,
   type PreviewLaunchMutation,
 } from '../../gql/graphql';
-import { Link, navigate } from '../../router';
+import { Link, navigate, replaced, useLeaveGuard } from '../../router';
 import { Banner, Button, EmptyState, ErrorBanner, Field, NotServed, PageHeader, SelectField, Spinner, TextField } from '../../ui/kit';
 import { hasErrors, type Errors } from '../../validate';
 import { CreativeCard } from '../CreativesScreen';
 import { providerName } from '../IntegrationsScreen';
 import { copyAuthorLabel, ctaLabels, editForm, formFieldOf, initialForm, toInput, validateCampaign, type CampaignForm, type FormField } from './form';
 import { CopyEditor, CountryPicker, TargetingTypeahead } from './parts';
-import { objectiveLabel } from './common';
+import { audienceSummary, objectiveLabel } from './common';
 
 const objectives: { key: CampaignObjective; hint: string }[] = [
   { key: 'LEADS', hint: 'Collect contact details with an instant form or on your site.' },
@@ -128,6 +128,12 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
   const [savedAt, setSavedAt] = useState<string | null>(null);
   // The agent's copy was dropped by an edit of what it was written from.
   const [copyDropped, setCopyDropped] = useState(false);
+  // Changes not saved to the server yet: leaving asks first.
+  const [dirty, setDirty] = useState(false);
+  useLeaveGuard(dirty);
+  // An incomplete form kept in this browser (when), and one found on opening.
+  const [keptLocally, setKeptLocally] = useState<string | null>(null);
+  const [unsaved, setUnsaved] = useState(() => readUnsaved(campaign?.id));
   const touched = useRef(new Set<keyof CampaignForm>());
   const idem = useRef<string | null>(null);
 
@@ -159,6 +165,7 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
   const err = (k: FormField) => local[k] ?? saveErr.fields[k];
   const set = <K extends keyof CampaignForm>(k: K, v: CampaignForm[K]) => {
     touched.current.add(k);
+    setDirty(true);
     setF((p) => {
       const { form, droppedCopy } = editForm(p, k, v);
       if (droppedCopy) setCopyDropped(true);
@@ -178,30 +185,41 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
     const e = validateCampaign(f, currency);
     setLocal(e);
     if (hasErrors(e)) {
-      const first = Object.keys(e)[0];
-      document.querySelector<HTMLElement>(`[data-field="${first}"] input, [data-field="${first}"] select, [data-field="${first}"] textarea, [data-field="${first}"]`)?.focus();
+      focusFirstError();
       return false;
     }
     return true;
   };
 
-  const save = async (): Promise<string | undefined> => {
-    if (!check()) return undefined;
+  const saved = (id: string) => {
+    setSavedAt(new Date().toISOString());
+    setDirty(false);
+    setKeptLocally(null);
+    forgetUnsaved(campaign?.id);
+    forgetUnsaved(id);
+  };
+
+  /** Saves to the server; an incomplete form (`keepIncomplete`) is kept in this browser instead. */
+  const save = async (keepIncomplete = false): Promise<string | undefined> => {
+    if (!check()) {
+      if (keepIncomplete) setKeptLocally(keepUnsaved(draftId, f));
+      return undefined;
+    }
     const input = toInput(f, currency);
     if (draftId) {
       const d = await update.run({ id: draftId, input, ...(moving ? { confirmIntegrationChange: true } : {}) });
       if (d) {
         setStoredIntegrationId(d.updateCampaign.integration.id);
-        setSavedAt(new Date().toISOString());
-      }
+        saved(d.updateCampaign.id);
+      } else focusFirstError();
       return d?.updateCampaign.id;
     }
     const d = await create.run({ input });
     if (d) {
       setDraftId(d.createCampaign.id);
-      window.history.replaceState(null, '', `/campaigns/${d.createCampaign.id}/edit`);
-      setSavedAt(new Date().toISOString());
-    }
+      replaced(`/campaigns/${d.createCampaign.id}/edit`);
+      saved(d.createCampaign.id);
+    } else focusFirstError();
     return d?.createCampaign.id;
   };
 
@@ -275,7 +293,7 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
         actions={
           <>
             {savedAt && <span className="muted small">Draft saved</span>}
-            <Button onClick={() => void save()} busy={create.busy || update.busy}>
+            <Button onClick={() => void save(true)} busy={create.busy || update.busy}>
               Save draft
             </Button>
           </>
@@ -288,6 +306,36 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
         </Banner>
       )}
       {saveErr.general.length > 0 && <Banner kind="error">{saveErr.general.join(' ')}</Banner>}
+      {keptLocally && (
+        <Banner kind="warning">
+          <span data-testid="kept-locally">
+            Kept in this browser at {formatDateTime(keptLocally)}, not yet in your account: complete the marked fields and save again.
+          </span>
+        </Banner>
+      )}
+      {unsaved && (
+        <Banner kind="info">
+          <span data-testid="unsaved-found">You left unsaved changes here on {formatDateTime(unsaved.at)}.</span>{' '}
+          <Button
+            onClick={() => {
+              setF(unsaved.form);
+              setDirty(true);
+              setUnsaved(null);
+            }}
+          >
+            Restore them
+          </Button>{' '}
+          <Button
+            variant="ghost"
+            onClick={() => {
+              forgetUnsaved(campaign?.id);
+              setUnsaved(null);
+            }}
+          >
+            Discard
+          </Button>
+        </Banner>
+      )}
       <form className="editor-grid" onSubmit={submit} noValidate>
         <div className="stack">
           <section className="card" aria-labelledby="s1">
@@ -327,6 +375,7 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
                     </label>
                   ))}
                 </div>
+                {err('objective') && <p className="field-error">{err('objective')}</p>}
               </fieldset>
               {f.objective !== 'TRAFFIC' && (
                 <div className="grid-2">
@@ -380,7 +429,15 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
             <div className="card-body">
               <div data-field="countries">
                 <Field label="Countries" error={err('countries')}>
-                  {({ id: fid, describedBy }) => <CountryPicker id={fid} describedBy={describedBy} value={f.countries} onChange={(v) => set('countries', v)} />}
+                  {({ id: fid, describedBy }) => (
+                    <CountryPicker
+                      id={fid}
+                      describedBy={describedBy}
+                      value={f.countries}
+                      onChange={(v) => set('countries', v)}
+                      onProblem={(message) => setLocal((p) => ({ ...p, countries: message }))}
+                    />
+                  )}
                 </Field>
               </div>
               <div className="grid-2">
@@ -460,7 +517,7 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
                       <CopyEditor
                         idPrefix={`v${i}`}
                         copy={v}
-                        errors={picked === i ? { headline: err('headline'), body: err('body') } : undefined}
+                        errors={picked === i ? { headline: err('headline'), body: err('body'), description: err('description') } : undefined}
                         onChange={(c) => {
                           setVariants((vs) => vs.map((x, j) => (j === i ? c : x)));
                           if (picked === i) set('adCopy', c);
@@ -470,6 +527,7 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
                   ))}
                 </div>
               )}
+              {err('adCopy') && <p className="field-error" data-field="adCopy">{err('adCopy')}</p>}
               {copyDropped && !f.adCopy && (
                 <Banner kind="info">
                   <span data-testid="copy-dropped">The copy the media buyer wrote was for the earlier name, business or audience, so it was dropped: the next preview writes fresh copy.</span>
@@ -481,7 +539,7 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
                     {copyAuthorLabel(f.copyBy)}
                     {f.copyBy ? ' · saved on this draft; edit it to make it yours, or change the name, business or audience to have it rewritten.' : ''}
                   </p>
-                  <CopyEditor idPrefix="own" copy={f.adCopy} onChange={(c) => set('adCopy', c)} errors={{ headline: err('headline'), body: err('body') }} />
+                  <CopyEditor idPrefix="own" copy={f.adCopy} onChange={(c) => set('adCopy', c)} errors={{ headline: err('headline'), body: err('body'), description: err('description') }} />
                 </>
               )}
               {variants.length === 0 && !f.adCopy && (
@@ -511,7 +569,7 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
                 <div>
                   <dt>Audience</dt>
                   <dd>
-                    {f.countries.join(', ') || '—'} · {f.ageMin}–{f.ageMax >= 65 ? '65+' : f.ageMax}
+                    {audienceSummary(f)}
                   </dd>
                 </div>
                 <div>
@@ -589,4 +647,56 @@ export function PreviewedCopy({ copy }: { copy: PreviewedAdCopy }) {
       </dl>
     </div>
   );
+}
+
+/**
+ * Scrolls to the first field showing an error, in the order of the page,
+ * and focuses its control: a submit never fails without showing why.
+ * Runs after React has drawn the errors.
+ */
+function focusFirstError(): void {
+  window.setTimeout(() => {
+    const error = document.querySelector<HTMLElement>('.editor-grid .field-error');
+    if (!error) return;
+    const field = error.closest<HTMLElement>('[data-field]') ?? error.closest<HTMLElement>('.field') ?? error;
+    const control = field.querySelector<HTMLElement>('[aria-invalid="true"], input:not([type=hidden]), select, textarea') ?? field;
+    field.scrollIntoView?.({ block: 'center' });
+    if (control === field && field.tabIndex < 0 && !field.hasAttribute('tabindex')) field.setAttribute('tabindex', '-1');
+    control.focus({ preventScroll: true });
+  }, 0);
+}
+
+/** An incomplete form kept in this browser, per draft ("new" before its first save). */
+interface Unsaved {
+  at: string;
+  form: CampaignForm;
+}
+const unsavedKey = (id: string | undefined) => `leadforge.unsaved.${id ?? 'new'}`;
+
+function keepUnsaved(id: string | undefined, form: CampaignForm): string {
+  const at = new Date().toISOString();
+  try {
+    localStorage.setItem(unsavedKey(id), JSON.stringify({ at, form } satisfies Unsaved));
+  } catch {
+    /* storage full or off: the leave guard still protects the work */
+  }
+  return at;
+}
+
+function readUnsaved(id: string | undefined): Unsaved | null {
+  try {
+    const raw = localStorage.getItem(unsavedKey(id));
+    const parsed = raw ? (JSON.parse(raw) as Unsaved) : null;
+    return parsed?.form && parsed.at ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+function forgetUnsaved(id: string | undefined): void {
+  try {
+    localStorage.removeItem(unsavedKey(id));
+  } catch {
+    /* nothing kept */
+  }
 }
