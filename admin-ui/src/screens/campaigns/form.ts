@@ -115,8 +115,8 @@ export function validateCampaign(f: CampaignForm, currency: string): Errors<Form
   else if (money.minor <= 0) e.dailyBudget = 'The daily budget must be more than zero.';
   const url = checkUrl(f.destinationUrl);
   if (url && !(f.objective === 'LEADS' && f.leadFormId && !f.destinationUrl.trim())) e.destinationUrl = url;
-  if (!f.countries.length) e.countries = 'Target at least one country.';
-  else if (f.countries.some((c) => !/^[A-Z]{2}$/.test(c))) e.countries = 'Countries are two-letter codes such as US or DE.';
+  // The picker only takes countries from the platform's list; the server checks the codes again.
+  if (!f.countries.length && !f.regions.length && !f.cities.length) e.countries = 'Target at least one country, region or city.';
   if (f.ageMin < 18 || f.ageMax > 65 || f.ageMin > f.ageMax) e.age = 'Ages go from 18 to 65, youngest first.';
   if (!f.creativeIds.length) e.creativeIds = 'Choose at least one image.';
   if (f.adCopy) {
