@@ -76,6 +76,54 @@ pub enum CallToAction {
     BookNow,
 }
 
+/// Why a launch waits before its next attempt.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::services::launch::wait::WaitReason")]
+pub enum LaunchWaitReason {
+    /// The platform (or the copywriter) asked us to slow down.
+    RateLimited,
+    /// The platform failed temporarily.
+    TemporaryFailure,
+    /// The platform could not be reached.
+    Unavailable,
+    /// The server restarted mid-launch; it resumes by itself.
+    Interrupted,
+}
+
+/// A launch waiting for its next attempt.
+#[derive(SimpleObject)]
+pub struct LaunchWait {
+    /// Why it waits.
+    reason: LaunchWaitReason,
+    /// When the next attempt starts.
+    retry_at: DateTime<Utc>,
+    /// Attempts made so far.
+    attempts: i32,
+    /// Attempts allowed before the launch gives up.
+    max_attempts: i32,
+}
+
+impl From<crate::services::launch::wait::LaunchWait> for LaunchWait {
+    fn from(w: crate::services::launch::wait::LaunchWait) -> Self {
+        Self {
+            reason: w.reason.into(),
+            retry_at: w.retry_at,
+            attempts: w.attempts,
+            max_attempts: w.max_attempts,
+        }
+    }
+}
+
+/// How a failed launch failed.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::services::launch::wait::FailureKind")]
+pub enum LaunchFailure {
+    /// The platform refused something in the campaign: fix the draft.
+    Refused,
+    /// The platform kept failing temporarily: launching again as it is may work.
+    Temporary,
+}
+
 /// A country an audience may target.
 #[derive(SimpleObject)]
 pub struct Country {

@@ -10,7 +10,7 @@ use super::{
     admin::{parse_id, parse_tenant_filter},
     campaign_types::{
         AdCopy, Audience, CampaignObjective, CampaignStatus, Country, CreateCampaignInput,
-        DeliveryStatus, Performance, PerformanceSnapshot, RemoteAd,
+        DeliveryStatus, LaunchFailure, LaunchWait, Performance, PerformanceSnapshot, RemoteAd,
     },
     context::ContextExt,
     creatives::Creative,
@@ -25,6 +25,7 @@ use crate::{
     services::{
         ad_delivery,
         campaigns::{IntegrationMove, input},
+        launch::wait,
     },
 };
 
@@ -59,6 +60,27 @@ impl Campaign {
     /// The copy; absent until written (by the advertiser, or the agent at launch).
     async fn ad_copy(&self) -> Option<AdCopy> {
         self.0.ad_copy.as_ref().map(Into::into)
+    }
+    /// While `LAUNCHING`: what the launch waits for before its next
+    /// attempt (a rate limit, a temporary failure) and until when; null
+    /// while it runs.
+    async fn launch_wait(&self, ctx: &Context<'_>) -> GqlResult<Option<LaunchWait>> {
+        if self.0.status != entities::CampaignStatus::Launching {
+            return Ok(None);
+        }
+        let wait = ctx.services()?.campaigns.launch_wait(&self.0).await?;
+        Ok(wait.map(Into::into))
+    }
+    /// While `LAUNCHING`: how many of the launch's six steps (credits
+    /// reserved, images uploaded, campaign, ad set, ads, activation) are
+    /// done, as its saved progress proves.
+    async fn launch_steps_done(&self) -> Option<i32> {
+        wait::steps_done(&self.0)
+    }
+    /// For a failed campaign: whether the platform refused something in it
+    /// (fix the draft) or kept failing temporarily (launch again as it is).
+    async fn launch_failure(&self) -> Option<LaunchFailure> {
+        wait::failure_kind(&self.0).map(Into::into)
     }
     /// The business, as the copywriter's brief names it.
     async fn niche(&self) -> Option<&str> {

@@ -7,7 +7,7 @@ use leadforge_e2e::{
     Account, Backend, TestApp, both_backends,
     campaigns::{LAUNCH, create, creatives, ledger, settled, traffic_input, verified_sandbox},
 };
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait};
 use serde_json::json;
 
 both_backends!(
@@ -18,7 +18,8 @@ both_backends!(
     pause_and_resume_change_the_platform_first,
     a_sandbox_campaign_can_be_paused_and_resumed_after_a_restart,
     a_preview_reports_each_check_and_moves_nothing,
-    fix_and_relaunch_sends_what_the_user_edited
+    fix_and_relaunch_sends_what_the_user_edited,
+    a_waiting_launch_says_why_and_until_when
 );
 
 const CREDITS: &[(&str, &str)] = &[("LEADFORGE_SIGNUP_CREDITS", "50")];
@@ -555,5 +556,91 @@ async fn fix_and_relaunch_sends_what_the_user_edited(backend: Backend) {
         "Autumn classes, any level",
         "{}",
         r.body
+    );
+}
+
+const WAIT: &str = "query($id: ID!) { campaign(id: $id) { status launchFailure \
+    launchWait { reason retryAt attempts maxAttempts } } }";
+
+/// A launch the platform rate-limits says so with the time of its next
+/// attempt, then goes live by itself; a launch that gave up on temporary
+/// failures is told apart from one the platform refused.
+async fn a_waiting_launch_says_why_and_until_when(backend: Backend) {
+    let app = TestApp::spawn_with(backend, CREDITS).await;
+    let ann = app.sign_up("ann@a.test", "Ann Ads").await;
+    let integration = verified_sandbox(&app, &ann, "1001").await;
+    let images = creatives(&app, &ann, 1, 1).await;
+    // The Sandbox rate-limits "#rate-limit" once and asks for 60 seconds.
+    let id = draft(&app, &ann, &integration, &images, "Spring #rate-limit").await;
+    let started = chrono::Utc::now();
+    app.graphql_as(&ann.token, LAUNCH, json!({ "id": id }))
+        .await
+        .data();
+    let mut wait = serde_json::Value::Null;
+    for _ in 0..400 {
+        let r = app.graphql_as(&ann.token, WAIT, json!({ "id": id })).await;
+        wait = r.data()["campaign"]["launchWait"].clone();
+        if !wait.is_null() {
+            assert_eq!(r.data()["campaign"]["status"], "LAUNCHING");
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(wait["reason"], "RATE_LIMITED", "{wait}");
+    assert_eq!(wait["attempts"], 1, "{wait}");
+    assert_eq!(wait["maxAttempts"], 6, "{wait}");
+    let retry_at: chrono::DateTime<chrono::Utc> =
+        wait["retryAt"].as_str().unwrap().parse().unwrap();
+    let ahead = retry_at - started;
+    assert!(
+        ahead >= chrono::Duration::seconds(59) && ahead <= chrono::Duration::seconds(75),
+        "the platform asked for a minute: {ahead}"
+    );
+
+    // Failures: the platform's refusal needs a fix, giving up on temporary
+    // failures does not.
+    let db = app.db.connect().await;
+    let refused = draft(&app, &ann, &integration, &images, "Spring #invalid").await;
+    app.graphql_as(&ann.token, LAUNCH, json!({ "id": refused }))
+        .await
+        .data();
+    assert_eq!(settled(&app, &ann, &refused).await["status"], "ERROR");
+    let r = app
+        .graphql_as(&ann.token, WAIT, json!({ "id": refused }))
+        .await;
+    assert_eq!(
+        r.data()["campaign"]["launchFailure"],
+        "REFUSED",
+        "{}",
+        r.body
+    );
+    assert_eq!(r.data()["campaign"]["launchWait"], serde_json::Value::Null);
+    let gave_up = draft(&app, &ann, &integration, &images, "Spring").await;
+    entities::ad_campaign::ActiveModel {
+        id: sea_orm::ActiveValue::Set(gave_up.parse().unwrap()),
+        status: sea_orm::ActiveValue::Set(entities::CampaignStatus::Error),
+        error_message: sea_orm::ActiveValue::Set(Some(
+            leadforge::services::launch::stop::exhausted(
+                leadforge::services::integrations::provider_name(entities::Provider::Sandbox),
+            ),
+        )),
+        ..Default::default()
+    }
+    .update(&db)
+    .await
+    .unwrap();
+    let r = app
+        .graphql_as(&ann.token, WAIT, json!({ "id": gave_up }))
+        .await;
+    assert_eq!(
+        r.data()["campaign"]["launchFailure"],
+        "TEMPORARY",
+        "{}",
+        r.body
+    );
+    let r = app.graphql_as(&ann.token, WAIT, json!({ "id": id })).await;
+    assert_eq!(
+        r.data()["campaign"]["launchFailure"],
+        serde_json::Value::Null
     );
 }

@@ -136,7 +136,7 @@ export default function DashboardScreen() {
                       </div>
                       {c.status === 'ERROR' && c.errorMessage && (
                         <div className="row-error">
-                          {c.errorMessage} <Link href={`/campaigns/${c.id}/edit`}>Fix and relaunch</Link>
+                          {c.errorMessage} <Link href={`/campaigns/${c.id}/edit`}>{c.launchFailure === 'TEMPORARY' ? 'Relaunch' : 'Fix and relaunch'}</Link>
                         </div>
                       )}
                       {c.status === 'ACTIVE' && c.errorMessage && (

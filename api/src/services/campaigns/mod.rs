@@ -185,6 +185,14 @@ impl CampaignsService {
         find_within(&self.db, RowScope::All, id).await
     }
 
+    /// What `campaign`'s launch waits for between attempts, while it does.
+    pub async fn launch_wait(
+        &self,
+        campaign: &Model,
+    ) -> Result<Option<crate::services::launch::wait::LaunchWait>, AppError> {
+        Ok(crate::services::launch::wait::wait_of(&self.db, campaign).await?)
+    }
+
     /// Replaces a `DRAFT` or `ERROR` campaign's settings (its status stays).
     /// A campaign that has been launched moves to another integration only
     /// when `move_integration` says the caller means it.

@@ -34,6 +34,7 @@ mod run;
 mod settle;
 pub mod stop;
 pub mod sweep;
+pub mod wait;
 
 use std::{sync::Arc, time::Duration};
 
