@@ -184,13 +184,15 @@ export async function startStack() {
  * Debian's Chromium with a fresh profile (--user-data-dir, through playwright's
  * persistent context), and a page that records CSP violations and uncaught errors.
  */
-export async function startBrowser(base, viewport = { width: 1366, height: 900 }) {
+export async function startBrowser(base, viewport = { width: 1366, height: 900 }, options = {}) {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadforge-ui-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
     headless: true,
     viewport,
     baseURL: base,
+    // Extra context options (colorScheme, isMobile, …).
+    ...options,
     args: [
       '--headless',
       '--no-sandbox',

@@ -287,7 +287,11 @@ export default function CampaignDetailScreen({ id }: { id: string }) {
           if (await del.run({ id })) navigate('/campaigns');
         }}
       >
-        <p>The draft “{c.campaignName}” is deleted. Nothing was created on the platform.</p>
+        <p>
+          {c.metaCampaignId
+            ? `“${c.campaignName}” reached the platform: it is paused there first, then deleted here.`
+            : `The draft “${c.campaignName}” is deleted. Nothing was created on the platform.`}
+        </p>
       </ConfirmDialog>
     </div>
   );
