@@ -39,6 +39,7 @@ const campaign = (status: string) => ({
   status,
   provider: 'SANDBOX',
   errorMessage: status === 'ERROR' ? 'Invalid parameter' : null,
+  launchFailure: status === 'ERROR' ? 'REFUSED' : null,
   destinationUrl: 'https://example.com/whitening',
   metaCampaignId: null,
   createdAt: at,
@@ -188,5 +189,20 @@ describe('the form never fails silently', () => {
     const unload = new Event('beforeunload', { cancelable: true });
     window.dispatchEvent(unload);
     expect(unload.defaultPrevented).toBe(true);
+  });
+});
+
+describe('a failed launch in the editor', () => {
+  it('asks for a fix only when the platform refused something', async () => {
+    mockGraphql(answers('ERROR'));
+    render(<CampaignEditorScreen id="c1" />);
+    expect(await screen.findByText(/fix what the platform reported/)).toBeTruthy();
+    cleanup();
+    const temporary = answers('ERROR');
+    temporary.Campaign = { data: { campaign: { ...campaign('ERROR'), launchFailure: 'TEMPORARY' } } };
+    mockGraphql(temporary);
+    render(<CampaignEditorScreen id="c1" />);
+    expect(await screen.findByText(/nothing in the draft needs fixing/)).toBeTruthy();
+    expect(screen.queryByText(/fix what the platform reported/)).toBeNull();
   });
 });

@@ -289,7 +289,13 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
       </nav>
       <PageHeader
         title={f.campaignName.trim() || (campaign ? 'Edit campaign' : 'New campaign')}
-        subtitle={campaign?.status === 'ERROR' ? 'This launch failed: fix what the platform reported, then preview and launch again.' : 'Set it up, let the media buyer write the copy, preview, launch.'}
+        subtitle={
+          campaign?.status !== 'ERROR'
+            ? 'Set it up, let the media buyer write the copy, preview, launch.'
+            : campaign.launchFailure === 'TEMPORARY'
+              ? 'This launch gave up on temporary failures on the platform’s side: nothing in the draft needs fixing. Preview and launch again.'
+              : 'This launch failed: fix what the platform reported, then preview and launch again.'
+        }
         actions={
           <>
             {savedAt && <span className="muted small">Draft saved</span>}
