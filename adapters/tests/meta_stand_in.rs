@@ -188,6 +188,16 @@ async fn ad_set_rules() {
         let (s, v) = raw.post("act_1001/adsets", &ad_set(&c, t)).await;
         assert_graph_error(s, &v, 100, None);
     }
+    // A well-formed code that names no country is refused like a malformed one.
+    for country in ["ZZ", "USA", "us"] {
+        let t = json!({"geo_locations": {"countries": [country]}, "age_min": 18, "age_max": 65, "targeting_automation": {"advantage_audience": 0}});
+        let (s, v) = raw.post("act_1001/adsets", &ad_set(&c, t)).await;
+        assert_graph_error(s, &v, 100, None);
+        assert!(
+            v.to_string().contains("Invalid country code"),
+            "{country}: {v}"
+        );
+    }
     // Advantage+ audience left at its v23 default forbids an age maximum below 65.
     let t = json!({"geo_locations": {"countries": ["US"]}, "age_min": 18, "age_max": 40});
     let (s, v) = raw.post("act_1001/adsets", &ad_set(&c, t)).await;

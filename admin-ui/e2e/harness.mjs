@@ -2,6 +2,7 @@
 // the built UI, and Debian's Chromium driven by playwright-core.
 //
 // LEADFORGE_BIN     the server binary (default ../target/debug/leadforge)
+// LEADFORGE_SHOTS_DIR where screenshots go (default ../target/ui-screenshots)
 // LEADFORGE_E2E_UI  how the UI is served: "server" (leadforge serves LEADFORGE_UI_DIR),
 //                   "proxy" (a small Node static server serves dist and proxies the API),
 //                   "auto" (default: "server" when leadforge answers / with the UI).
@@ -19,7 +20,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const uiRoot = path.resolve(here, '..');
 export const repoRoot = path.resolve(uiRoot, '..');
 export const dist = path.join(uiRoot, 'dist');
-export const shotsDir = path.join(repoRoot, 'target', 'ui-screenshots');
+export const shotsDir = process.env.LEADFORGE_SHOTS_DIR ?? path.join(repoRoot, 'target', 'ui-screenshots');
 const bin = path.resolve(uiRoot, process.env.LEADFORGE_BIN ?? '../target/debug/leadforge');
 
 export const CSP =
@@ -183,13 +184,15 @@ export async function startStack() {
  * Debian's Chromium with a fresh profile (--user-data-dir, through playwright's
  * persistent context), and a page that records CSP violations and uncaught errors.
  */
-export async function startBrowser(base, viewport = { width: 1366, height: 900 }) {
+export async function startBrowser(base, viewport = { width: 1366, height: 900 }, options = {}) {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadforge-ui-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
     headless: true,
     viewport,
     baseURL: base,
+    // Extra context options (colorScheme, isMobile, …).
+    ...options,
     args: [
       '--headless',
       '--no-sandbox',

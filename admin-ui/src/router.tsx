@@ -1,18 +1,61 @@
-import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+import { useEffect, useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 
 /** A tiny history router: the server answers every path with index.html. */
 type Listener = () => void;
 const listeners = new Set<Listener>();
 
+/** Asked before the app leaves the current page; false keeps the user here. */
+let leaveGuard: (() => boolean) | null = null;
+// Where the app is, to return to when the guard refuses a Back.
+let here = window.location.pathname + window.location.search;
+
 export function navigate(to: string, opts?: { replace?: boolean }): void {
   if (to === window.location.pathname + window.location.search) return;
+  if (leaveGuard && !leaveGuard()) return;
   if (opts?.replace) window.history.replaceState(null, '', to);
   else window.history.pushState(null, '', to);
+  here = to;
   listeners.forEach((l) => l());
   window.scrollTo(0, 0);
 }
 
-window.addEventListener('popstate', () => listeners.forEach((l) => l()));
+window.addEventListener('popstate', () => {
+  if (leaveGuard && !leaveGuard()) {
+    // Back or forward was already applied to the address: undo it.
+    window.history.pushState(null, '', here);
+    return;
+  }
+  here = window.location.pathname + window.location.search;
+  listeners.forEach((l) => l());
+});
+
+/**
+ * While `dirty`, leaving asks first: in-app links and Back with a
+ * confirmation, a reload or a closed tab with the browser's own prompt.
+ */
+export function useLeaveGuard(dirty: boolean, question = 'You have unsaved changes. Leave this page and lose them?'): void {
+  useEffect(() => {
+    if (!dirty) return;
+    const guard = () => window.confirm(question);
+    const beforeUnload = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      // Chromium shows its own text; the value only has to be set.
+      e.returnValue = '';
+    };
+    leaveGuard = guard;
+    window.addEventListener('beforeunload', beforeUnload);
+    return () => {
+      if (leaveGuard === guard) leaveGuard = null;
+      window.removeEventListener('beforeunload', beforeUnload);
+    };
+  }, [dirty, question]);
+}
+
+/** Records an address change made without navigate() (replaceState after a first save). */
+export function replaced(to: string): void {
+  window.history.replaceState(null, '', to);
+  here = to;
+}
 
 function subscribe(l: Listener): () => void {
   listeners.add(l);

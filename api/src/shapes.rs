@@ -175,6 +175,7 @@ impl FromPlatform<copy::AdCopy> for stored::AdCopy {
             // The platform layer says "no description" with an empty string.
             description: Some(value.description.clone()).filter(|d| !d.trim().is_empty()),
             call_to_action: stored::CallToAction::from_platform(&value.call_to_action),
+            written_by: None,
         }
     }
 }
@@ -298,6 +299,7 @@ mod tests {
             body: "B".into(),
             description: Some("D".into()),
             call_to_action: stored::CallToAction::GetQuote,
+            written_by: None,
         };
         let without = stored::AdCopy {
             description: None,

@@ -63,6 +63,21 @@ pub struct AdCopy {
     pub description: Option<String>,
     /// Button.
     pub call_to_action: CallToAction,
+    /// The copywriter that wrote it; absent when the user wrote (or
+    /// edited) it. Agent-written copy is rewritten when the brief it was
+    /// written from changes; the user's never is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written_by: Option<CopyAuthor>,
+}
+
+/// Which copywriter wrote a piece of copy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CopyAuthor {
+    /// Google's Gemini (AI).
+    Gemini,
+    /// The offline template copywriter (not AI).
+    Template,
 }
 
 /// Latest totals read from the platform (`ad_campaigns.performance`).

@@ -205,6 +205,20 @@ fn cases() -> Vec<Case> {
             check: None,
         },
         Case {
+            field: "updateIntegration",
+            document: "mutation($i: ID!) { updateIntegration(id: $i, accessToken: \"sandbox-token-abcd\") { ok } }",
+            variables: |w, _| json!({ "i": w.integration }),
+            expect: [Unauthenticated, Ok, NotFound, NotFound, Ok],
+            check: None,
+        },
+        Case {
+            field: "countries",
+            document: "{ countries { code } }",
+            variables: none,
+            expect: [Unauthenticated, Ok, Ok, Ok, Ok],
+            check: None,
+        },
+        Case {
             field: "deleteIntegration",
             document: "mutation($i: ID!) { deleteIntegration(id: $i) }",
             variables: |w, p| json!({ "i": if p == 4 { &w.doomed[1] } else { &w.doomed[0] } }),

@@ -11,7 +11,8 @@ both_backends!(
     save_keeps_only_ciphertext_and_shows_only_the_last_four,
     sandbox_connection_tests_report_each_failure_plainly,
     meta_connection_test_assets_and_targeting_through_the_stand_in,
-    delete_is_refused_while_a_campaign_uses_the_integration
+    delete_is_refused_while_a_campaign_uses_the_integration,
+    a_token_is_replaced_in_place_keeping_the_page
 );
 
 const SAVE: &str = "mutation($p: Provider!, $t: String!, $a: String!, $g: String) { \
@@ -520,4 +521,70 @@ async fn concurrent_saves_of_one_account_end_in_one_row(backend: Backend) {
             .len(),
         1
     );
+}
+
+const UPDATE: &str = "mutation($id: ID!, $t: String!) { updateIntegration(id: $id, accessToken: $t) { \
+    ok message integration { id status tokenLast4 pageId lastError } } }";
+
+/// An expired token is replaced in place: same integration, same Page,
+/// tested at once; nothing else has to be set up again.
+async fn a_token_is_replaced_in_place_keeping_the_page(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let bo = app.sign_up("bo@example.com", "Bo Ads").await;
+    let first = save(&app, &bo, "SANDBOX", "sandbox-good-token", "1004").await;
+    let r = app
+        .graphql_as(&bo.token, TEST, json!({ "id": first["id"] }))
+        .await;
+    let page = r.data()["testIntegration"]["pages"][0]["id"].clone();
+    let r = app
+        .graphql_as(
+            &bo.token,
+            SAVE,
+            json!({ "p": "SANDBOX", "t": "sandbox-good-token", "a": "1004", "g": page }),
+        )
+        .await;
+    let id = r.data()["saveIntegration"]["id"].clone();
+    assert_eq!(id, first["id"]);
+
+    // The token expired: replacing it with another expired one says so.
+    let r = app
+        .graphql_as(&bo.token, UPDATE, json!({ "id": id, "t": "expired" }))
+        .await;
+    let t = &r.data()["updateIntegration"];
+    assert_eq!(t["ok"], false, "{t}");
+    assert_eq!(t["integration"]["status"], "INVALID");
+    assert_eq!(t["integration"]["tokenLast4"], "ired");
+    assert_eq!(t["integration"]["pageId"], page, "the Page stays");
+
+    // A good one: verified at once, same row, same Page.
+    let r = app
+        .graphql_as(
+            &bo.token,
+            UPDATE,
+            json!({ "id": id, "t": "sandbox-fresh-token" }),
+        )
+        .await;
+    let t = &r.data()["updateIntegration"];
+    assert_eq!(t["ok"], true, "{t}");
+    assert_eq!(t["integration"]["id"], id);
+    assert_eq!(t["integration"]["status"], "VERIFIED");
+    assert_eq!(t["integration"]["tokenLast4"], "oken");
+    assert_eq!(t["integration"]["pageId"], page);
+    assert_eq!(t["integration"]["lastError"], Value::Null);
+    assert!(!r.body.to_string().contains("sandbox-fresh-token"));
+
+    let r = app
+        .graphql_as(&bo.token, UPDATE, json!({ "id": id, "t": "  " }))
+        .await;
+    assert_eq!(r.error_codes(), ["BAD_USER_INPUT"], "{}", r.body);
+    assert_eq!(r.body["errors"][0]["extensions"]["field"], "accessToken");
+    let other = app.sign_up("cy@example.com", "Cy Ads").await;
+    let r = app
+        .graphql_as(
+            &other.token,
+            UPDATE,
+            json!({ "id": id, "t": "sandbox-fresh-token" }),
+        )
+        .await;
+    assert_eq!(r.error_codes(), ["NOT_FOUND"], "{}", r.body);
 }

@@ -2,6 +2,7 @@
 //! the implementations (Meta Marketing API, offline Sandbox).
 
 pub mod account;
+pub mod countries;
 pub mod error;
 pub mod launch;
 pub mod leads;

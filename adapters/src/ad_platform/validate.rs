@@ -80,7 +80,7 @@ pub fn audience(audience: &Audience) -> Result<(), PlatformError> {
     if let Some(bad) = audience
         .countries
         .iter()
-        .find(|c| c.len() != 2 || !c.chars().all(|ch| ch.is_ascii_uppercase()))
+        .find(|c| !super::countries::is_targetable_country(c))
     {
         return Err(invalid(
             "targeting",

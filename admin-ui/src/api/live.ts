@@ -9,10 +9,49 @@ type StatusListener = (s: LiveStatus) => void;
 const statusListeners = new Set<StatusListener>();
 let status: LiveStatus = 'offline';
 let client: Client | null = null;
+// Subscriptions mounted now: the status speaks only while something is live.
+let active = 0;
+// Whether the socket is connected (it outlives the last subscription by a few seconds).
+let open = false;
 
 function setStatus(s: LiveStatus) {
+  if (s === status) return;
   status = s;
   statusListeners.forEach((l) => l(s));
+}
+
+export type LiveEvent = 'connecting' | 'connected' | 'closed' | 'refused' | 'subscribed' | 'unsubscribed';
+
+/**
+ * The status after `event`, with `active` subscriptions mounted (after the
+ * event) and the socket `open` or not. Nothing live (no subscription) is
+ * "offline", whatever the socket does as it winds down; "reconnecting"
+ * only after a connection that was live dropped; a first connection that
+ * has not succeeded is "connecting".
+ */
+export function nextStatus(current: LiveStatus, event: LiveEvent, active: number, open: boolean): LiveStatus {
+  if (active === 0) return 'offline';
+  switch (event) {
+    case 'connected':
+      return 'live';
+    case 'connecting':
+      return current === 'live' || current === 'reconnecting' ? 'reconnecting' : 'connecting';
+    case 'closed':
+      return current === 'live' || current === 'reconnecting' ? 'reconnecting' : current === 'unavailable' ? 'unavailable' : 'connecting';
+    case 'refused':
+      return 'unavailable';
+    case 'subscribed':
+      if (current === 'unavailable') return current;
+      return open ? 'live' : current === 'offline' ? 'connecting' : current;
+    case 'unsubscribed':
+      return current;
+  }
+}
+
+function on(event: LiveEvent) {
+  if (event === 'connected') open = true;
+  if (event === 'closed' || event === 'connecting') open = false;
+  setStatus(nextStatus(status, event, active, open));
 }
 
 function wsUrl(): string {
@@ -38,12 +77,12 @@ export function liveClient(): Client {
       return token ? { authorization: `Bearer ${token}` } : {};
     },
     on: {
-      connecting: () => setStatus(status === 'live' || status === 'reconnecting' ? 'reconnecting' : 'connecting'),
-      connected: () => setStatus('live'),
+      connecting: () => on('connecting'),
+      connected: () => on('connected'),
       closed: (e) => {
         // 4403: the token was refused or expired.
         if ((e as CloseEvent)?.code === 4403) setToken(null);
-        setStatus(status === 'offline' ? 'offline' : 'reconnecting');
+        on('closed');
       },
     },
   });
@@ -77,6 +116,8 @@ export function useSubscription<R, V>(
   const key = JSON.stringify(variables ?? {});
   useEffect(() => {
     if (!enabled) return;
+    active += 1;
+    on('subscribed');
     const c = liveClient();
     const stop = c.subscribe<R>(
       { query: source(doc as Doc<unknown, unknown>), variables: variables as Record<string, unknown> },
@@ -84,19 +125,23 @@ export function useSubscription<R, V>(
         next: (v) => {
           if (v.errors?.length) {
             // The server refused the subscription itself: it does not serve it (yet), or not to this caller.
-            if (v.errors.some((e) => e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED')) setStatus('unavailable');
+            if (v.errors.some((e) => e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED')) on('refused');
             onError?.(v.errors);
           }
           if (v.data) onData(v.data as R);
         },
         error: (e) => {
-          if (Array.isArray(e)) setStatus('unavailable');
+          if (Array.isArray(e)) on('refused');
           onError?.(e);
         },
         complete: () => {},
       },
     );
-    return () => stop();
+    return () => {
+      stop();
+      active -= 1;
+      on('unsubscribed');
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [doc, key, enabled]);
 }

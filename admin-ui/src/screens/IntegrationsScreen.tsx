@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '../api/hooks';
 import {
   DeleteIntegrationDocument,
+  UpdateIntegrationDocument,
   IntegrationsDocument,
   PlatformAssetsDocument,
   SaveIntegrationDocument,
@@ -77,7 +78,7 @@ function ConnectForm({ onSaved }: { onSaved: (i: IntegrationFieldsFragment) => v
           <p className="field-hint">
             {provider === 'SANDBOX'
               ? 'The Sandbox simulates Meta offline: any token works (“invalid” and “expired” fail on purpose).'
-              : 'Use a system-user token with ads_management, pages_show_list and leads_retrieval.'}
+              : 'Use a system-user token: “Connect Meta: what you need” lists the app, token and permissions.'}
           </p>
         </fieldset>
         <div className="grid-2">
@@ -220,6 +221,25 @@ function IntegrationCard({
 }) {
   const test = useMutation(TestIntegrationDocument);
   const del = useMutation(DeleteIntegrationDocument);
+  const update = useMutation(UpdateIntegrationDocument);
+  const [replacing, setReplacing] = useState(false);
+  const [newToken, setNewToken] = useState('');
+  const [tokenError, setTokenError] = useState<string | undefined>();
+  const replaceToken = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!newToken.trim()) {
+      setTokenError('Paste the new access token.');
+      return;
+    }
+    const d = await update.run({ id: integration.id, accessToken: newToken.trim() });
+    if (d) {
+      setResult({ ok: d.updateIntegration.ok, message: d.updateIntegration.message, pages: d.updateIntegration.pages });
+      onChange(d.updateIntegration.integration);
+      setNewToken('');
+      setReplacing(false);
+    }
+  };
+  const updateErr = fieldErrors(update.error, ['accessToken'] as const);
   const [result, setResult] = useState<{ ok: boolean; message: string; pages: PageRef[] } | null>(null);
   const [confirm, setConfirm] = useState(false);
   const tested = useRef(false);
@@ -278,6 +298,32 @@ function IntegrationCard({
             <dd title={formatDateTime(i.lastVerifiedAt)}>{formatAgo(i.lastVerifiedAt)}</dd>
           </div>
         </dl>
+        {replacing && (
+          <form className="subsection replace-token" onSubmit={replaceToken} noValidate aria-label="Replace the access token">
+            <TextField
+              label="New access token"
+              type="password"
+              autoComplete="off"
+              spellCheck={false}
+              value={newToken}
+              onChange={(e) => {
+                setNewToken(e.target.value);
+                setTokenError(undefined);
+              }}
+              error={tokenError ?? updateErr.fields.accessToken}
+              hint="Replaces the token in place: the ad account, Page and campaigns stay. It is tested at once."
+            />
+            {updateErr.general.length > 0 && <ErrorBanner title="The token was not replaced" error={update.error} />}
+            <div className="row-gap">
+              <Button type="submit" variant="primary" busy={update.busy}>
+                Save and test
+              </Button>
+              <Button variant="ghost" onClick={() => setReplacing(false)}>
+                Cancel
+              </Button>
+            </div>
+          </form>
+        )}
         {test.busy && <Spinner label="Asking the platform…" />}
         {test.error && <ErrorBanner title="Test connection failed" error={test.error} />}
         {result && !test.busy && (
@@ -315,6 +361,11 @@ function IntegrationCard({
         <Button onClick={runTest} busy={test.busy}>
           Test connection
         </Button>
+        {!replacing && (
+          <Button variant="ghost" onClick={() => setReplacing(true)}>
+            Replace token…
+          </Button>
+        )}
         <Button variant="ghost" className="danger-text" onClick={() => setConfirm(true)}>
           Delete…
         </Button>
@@ -392,13 +443,70 @@ export function IntegrationsScreen() {
             />
           ))}
         </section>
-        <ConnectForm
-          onSaved={(i) => {
-            replace(i);
-            setJustSaved(i.id);
-          }}
-        />
+        <div className="stack connect-column">
+          <ConnectForm
+            onSaved={(i) => {
+              replace(i);
+              setJustSaved(i.id);
+            }}
+          />
+          <ConnectMetaHelp />
+        </div>
       </div>
     </div>
+  );
+}
+
+/** The Meta permissions Leadforge asks for, each with what it is for. */
+export const metaPermissions: [string, string][] = [
+  ['ads_management', 'create, pause and resume campaigns, ad sets and ads'],
+  ['ads_read', 'read spend, results and delivery for the dashboard'],
+  ['business_management', 'reach ad accounts and Pages owned by your Business Manager'],
+  ['pages_show_list', 'list the Pages the ads can run as'],
+  ['pages_read_engagement', 'read the chosen Page'],
+  ['pages_manage_ads', 'run ads as the Page, and its instant forms'],
+  ['leads_retrieval', 'receive the leads of instant forms'],
+];
+
+/** What connecting Meta takes, step by step: which app, which token, which permissions. */
+export function ConnectMetaHelp() {
+  return (
+    <section className="card help-card" aria-labelledby="meta-help-title" data-testid="connect-meta-help">
+      <div className="card-head">
+        <h2 id="meta-help-title">Connect Meta: what you need</h2>
+      </div>
+      <div className="card-body">
+        <ol className="help-steps">
+          <li>
+            <strong>An app.</strong> A Meta app of type <em>Business</em> at developers.facebook.com, with the{' '}
+            <em>Marketing API</em> product added, owned by the Business Manager that owns the ad account and the Page.
+          </li>
+          <li>
+            <strong>A system-user token (recommended).</strong> In Business settings → Users → System users, add a
+            system user, assign it the ad account (manage campaigns) and the Page (create ads), then <em>Generate new
+            token</em> for your app with the permissions below and expiry <em>Never</em>. A personal user token works
+            too, but expires within about 60 days and stops with that person&apos;s access.
+          </li>
+          <li>
+            <strong>These permissions</strong> on the token:
+            <ul className="perm-list">
+              {metaPermissions.map(([p, why]) => (
+                <li key={p}>
+                  <code>{p}</code> — {why}
+                </li>
+              ))}
+            </ul>
+          </li>
+          <li>
+            <strong>The ad account id</strong> from Ads Manager, such as <code>act_1234567890</code>. Save and test: the
+            test names any missing permission, then you pick the Page the ads run as.
+          </li>
+        </ol>
+        <p className="muted small">
+          A token that expired or was rotated is replaced in place with <em>Replace token…</em> on its account: the Page
+          and the campaigns stay.
+        </p>
+      </div>
+    </section>
   );
 }

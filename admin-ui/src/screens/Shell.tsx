@@ -61,12 +61,22 @@ export function Shell({ children }: { children: ReactNode }) {
   // A new page moves keyboard and screen-reader focus to its content (not on the first render).
   const first = useRef(true);
   useEffect(() => {
+    // Any navigation closes the phone drawer (links, Back, a redirect).
+    setOpen(false);
     if (first.current) {
       first.current = false;
       return;
     }
     document.getElementById('main')?.focus({ preventScroll: true });
   }, [path]);
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setOpen(false);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [open]);
 
   return (
     <div className={`shell${open ? ' nav-open' : ''}`}>
@@ -129,6 +139,7 @@ export function Shell({ children }: { children: ReactNode }) {
           </button>
         </div>
       </aside>
+      {open && <button type="button" className="nav-scrim" aria-label="Close the menu" onClick={() => setOpen(false)} />}
       <div className="main-col">
         <header className="topbar">
           <button

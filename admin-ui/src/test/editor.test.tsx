@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import CampaignEditorScreen from '../screens/campaigns/CampaignEditorScreen';
+import { navigate } from '../router';
 import { mockGraphql } from './fetch';
 
 beforeEach(() => {
@@ -38,6 +39,7 @@ const campaign = (status: string) => ({
   status,
   provider: 'SANDBOX',
   errorMessage: status === 'ERROR' ? 'Invalid parameter' : null,
+  launchFailure: status === 'ERROR' ? 'REFUSED' : null,
   destinationUrl: 'https://example.com/whitening',
   metaCampaignId: null,
   createdAt: at,
@@ -64,6 +66,7 @@ function answers(status: string) {
     Integrations: { data: { integrations } },
     Creatives: { data: { creatives: { totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] } } },
     PlatformAssets: { data: { platformAssets: { pages: [], pixels: [], leadForms: [] } } },
+    Countries: { data: { countries: [{ code: 'DE', name: 'Germany' }, { code: 'PT', name: 'Portugal' }, { code: 'US', name: 'United States' }] } },
     UpdateCampaign: (vars: Record<string, unknown>) => ({
       data: { updateCampaign: { ...campaign(status), integration: { ...campaign(status).integration, id: (vars.input as { integrationId: string }).integrationId } } },
     }),
@@ -132,5 +135,74 @@ describe('campaign editor and its ad account', () => {
     expect(sent?.variables.confirmIntegrationChange).toBe(true);
     // Moved: the sentence goes, and the next save needs no confirmation.
     await waitFor(() => expect(screen.queryByText(/Saving moves it to/)).toBeNull());
+  });
+});
+
+describe('the form never fails silently', () => {
+  it('an incomplete new campaign is kept in this browser, with the first failing field focused', async () => {
+    const calls = mockGraphql(answers('DRAFT'));
+    render(<CampaignEditorScreen />);
+    await screen.findByText('Daily budget (JPY)');
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }));
+    await screen.findByTestId('kept-locally');
+    // The name comes first on the page: it has the focus and its error.
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('Campaign name')));
+    expect(screen.getByText('Name the campaign.')).toBeTruthy();
+    expect(calls.some((c) => c.operationName === 'CreateCampaign')).toBe(false);
+    expect(JSON.parse(localStorage.getItem('leadforge.unsaved.new') ?? '{}').form.countries).toEqual(['US']);
+    cleanup();
+    // Opening the editor again offers what was kept.
+    render(<CampaignEditorScreen />);
+    await screen.findByTestId('unsaved-found');
+  });
+
+  it('a country not on the platform\'s list is refused at the field', async () => {
+    mockGraphql(answers('DRAFT'));
+    render(<CampaignEditorScreen id="c1" />);
+    await screen.findByLabelText('Campaign name');
+    const input = screen.getByPlaceholderText('Add a country: name or code');
+    await waitFor(() => expect(document.querySelectorAll('datalist option').length).toBeGreaterThan(0));
+    fireEvent.change(input, { target: { value: 'ZZ' } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    expect(screen.getByText('“ZZ” is not a country ads can target: pick one from the list.')).toBeTruthy();
+    expect(screen.queryByText(/\(ZZ\)/)).toBeNull();
+    fireEvent.change(input, { target: { value: 'portugal' } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    expect(screen.getByText('Portugal (PT)')).toBeTruthy();
+    expect(screen.queryByText(/is not a country/)).toBeNull();
+  });
+
+  it('leaving with unsaved changes asks first', async () => {
+    mockGraphql(answers('DRAFT'));
+    window.history.replaceState(null, '', '/campaigns/c1/edit');
+    render(<CampaignEditorScreen id="c1" />);
+    await screen.findByLabelText('Campaign name');
+    const confirm = vi.fn(() => false);
+    vi.stubGlobal('confirm', confirm);
+    // Nothing changed: no question.
+    navigate('/campaigns/c1/edit?x=1');
+    expect(confirm).not.toHaveBeenCalled();
+    fireEvent.change(screen.getByLabelText('Campaign name'), { target: { value: 'Renamed' } });
+    navigate('/campaigns');
+    expect(confirm).toHaveBeenCalledTimes(1);
+    expect(window.location.pathname).toBe('/campaigns/c1/edit');
+    const unload = new Event('beforeunload', { cancelable: true });
+    window.dispatchEvent(unload);
+    expect(unload.defaultPrevented).toBe(true);
+  });
+});
+
+describe('a failed launch in the editor', () => {
+  it('asks for a fix only when the platform refused something', async () => {
+    mockGraphql(answers('ERROR'));
+    render(<CampaignEditorScreen id="c1" />);
+    expect(await screen.findByText(/fix what the platform reported/)).toBeTruthy();
+    cleanup();
+    const temporary = answers('ERROR');
+    temporary.Campaign = { data: { campaign: { ...campaign('ERROR'), launchFailure: 'TEMPORARY' } } };
+    mockGraphql(temporary);
+    render(<CampaignEditorScreen id="c1" />);
+    expect(await screen.findByText(/nothing in the draft needs fixing/)).toBeTruthy();
+    expect(screen.queryByText(/fix what the platform reported/)).toBeNull();
   });
 });

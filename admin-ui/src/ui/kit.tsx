@@ -198,6 +198,8 @@ export function ConfirmDialog({
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
+  // Refused for good (in use, not allowed, gone): trying again cannot help.
+  const refused = error instanceof ApiError && ['CONFLICT', 'FORBIDDEN', 'NOT_FOUND'].includes(error.code);
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
@@ -227,16 +229,19 @@ export function ConfirmDialog({
             onConfirm();
           }}
         >
-          <h2 id={titleId}>{title}</h2>
-          <div className="dialog-body">{children}</div>
-          {error ? <ErrorBanner error={error} /> : null}
+          <h2 id={titleId}>{refused ? 'Not done' : title}</h2>
+          {/* A refusal replaces the consequences: they did not happen. */}
+          {!refused && <div className="dialog-body">{children}</div>}
+          {error ? <ErrorBanner error={error} title={refused ? 'The server refused it' : undefined} /> : null}
           <div className="dialog-actions">
             <Button onClick={onCancel} autoFocus>
-              Cancel
+              {refused ? 'Close' : 'Cancel'}
             </Button>
-            <Button type="submit" variant={danger ? 'danger' : 'primary'} busy={busy}>
-              {confirmLabel}
-            </Button>
+            {!refused && (
+              <Button type="submit" variant={danger ? 'danger' : 'primary'} busy={busy}>
+                {confirmLabel}
+              </Button>
+            )}
           </div>
         </form>
       )}

@@ -76,6 +76,73 @@ pub enum CallToAction {
     BookNow,
 }
 
+/// Why a launch waits before its next attempt.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::services::launch::wait::WaitReason")]
+pub enum LaunchWaitReason {
+    /// The platform (or the copywriter) asked us to slow down.
+    RateLimited,
+    /// The platform failed temporarily.
+    TemporaryFailure,
+    /// The platform could not be reached.
+    Unavailable,
+    /// The server restarted mid-launch; it resumes by itself.
+    Interrupted,
+}
+
+/// A launch waiting for its next attempt.
+#[derive(SimpleObject)]
+pub struct LaunchWait {
+    /// Why it waits.
+    reason: LaunchWaitReason,
+    /// When the next attempt starts.
+    retry_at: DateTime<Utc>,
+    /// Attempts made so far.
+    attempts: i32,
+    /// Attempts allowed before the launch gives up.
+    max_attempts: i32,
+}
+
+impl From<crate::services::launch::wait::LaunchWait> for LaunchWait {
+    fn from(w: crate::services::launch::wait::LaunchWait) -> Self {
+        Self {
+            reason: w.reason.into(),
+            retry_at: w.retry_at,
+            attempts: w.attempts,
+            max_attempts: w.max_attempts,
+        }
+    }
+}
+
+/// How a failed launch failed.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::services::launch::wait::FailureKind")]
+pub enum LaunchFailure {
+    /// The platform refused something in the campaign: fix the draft.
+    Refused,
+    /// The platform kept failing temporarily: launching again as it is may work.
+    Temporary,
+}
+
+/// A country an audience may target.
+#[derive(SimpleObject)]
+pub struct Country {
+    /// ISO 3166-1 alpha-2 code (`PT`).
+    pub code: String,
+    /// English name (`Portugal`).
+    pub name: String,
+}
+
+/// Which copywriter wrote a piece of copy.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "entities::json::CopyAuthor")]
+pub enum CopyAuthor {
+    /// Google's Gemini (AI).
+    Gemini,
+    /// The offline template copywriter (not AI).
+    Template,
+}
+
 /// A targeting choice (region, city, interest) with its name.
 #[derive(SimpleObject)]
 pub struct NamedTarget {
@@ -187,6 +254,8 @@ pub struct AdCopy {
     description: Option<String>,
     /// The button.
     call_to_action: CallToAction,
+    /// The copywriter that wrote it; null when the user wrote or edited it.
+    written_by: Option<CopyAuthor>,
 }
 
 impl From<&json::AdCopy> for AdCopy {
@@ -196,6 +265,7 @@ impl From<&json::AdCopy> for AdCopy {
             body: c.body.clone(),
             description: c.description.clone(),
             call_to_action: c.call_to_action.into(),
+            written_by: c.written_by.map(Into::into),
         }
     }
 }
@@ -220,6 +290,9 @@ impl From<AdCopyInput> for json::AdCopy {
             body: c.body,
             description: c.description,
             call_to_action: c.call_to_action.into(),
+            // Copy a client sends is the user's; `updateCampaign` keeps the
+            // agent's authorship of copy sent back unchanged.
+            written_by: None,
         }
     }
 }

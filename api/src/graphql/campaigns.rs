@@ -9,8 +9,8 @@ use entities::{CampaignId, ad_campaign};
 use super::{
     admin::{parse_id, parse_tenant_filter},
     campaign_types::{
-        AdCopy, Audience, CampaignObjective, CampaignStatus, CreateCampaignInput, DeliveryStatus,
-        Performance, PerformanceSnapshot, RemoteAd,
+        AdCopy, Audience, CampaignObjective, CampaignStatus, Country, CreateCampaignInput,
+        DeliveryStatus, LaunchFailure, LaunchWait, Performance, PerformanceSnapshot, RemoteAd,
     },
     context::ContextExt,
     creatives::Creative,
@@ -22,7 +22,11 @@ use super::{
 use crate::{
     authz::Action,
     error::AppError,
-    services::{ad_delivery, campaigns::IntegrationMove},
+    services::{
+        ad_delivery,
+        campaigns::{IntegrationMove, input},
+        launch::wait,
+    },
 };
 
 /// Most snapshots one campaign answers at once.
@@ -56,6 +60,31 @@ impl Campaign {
     /// The copy; absent until written (by the advertiser, or the agent at launch).
     async fn ad_copy(&self) -> Option<AdCopy> {
         self.0.ad_copy.as_ref().map(Into::into)
+    }
+    /// While `LAUNCHING`: what the launch waits for before its next
+    /// attempt (a rate limit, a temporary failure) and until when; null
+    /// while it runs.
+    async fn launch_wait(&self, ctx: &Context<'_>) -> GqlResult<Option<LaunchWait>> {
+        if self.0.status != entities::CampaignStatus::Launching {
+            return Ok(None);
+        }
+        let wait = ctx.services()?.campaigns.launch_wait(&self.0).await?;
+        Ok(wait.map(Into::into))
+    }
+    /// While `LAUNCHING`: how many of the launch's six steps (credits
+    /// reserved, images uploaded, campaign, ad set, ads, activation) are
+    /// done, as its saved progress proves.
+    async fn launch_steps_done(&self) -> Option<i32> {
+        wait::steps_done(&self.0)
+    }
+    /// For a failed campaign: whether the platform refused something in it
+    /// (fix the draft) or kept failing temporarily (launch again as it is).
+    async fn launch_failure(&self) -> Option<LaunchFailure> {
+        wait::failure_kind(&self.0).map(Into::into)
+    }
+    /// The business, as the copywriter's brief names it.
+    async fn niche(&self) -> Option<&str> {
+        self.0.niche.as_deref()
     }
     /// The landing page.
     async fn destination_url(&self) -> &str {
@@ -243,6 +272,19 @@ impl CampaignsQuery {
             .list(principal, tenant, status.map(Into::into), request)
             .await?;
         Ok(connection(page, Campaign))
+    }
+
+    /// The countries an audience may name, by name: the platform's list
+    /// (ISO 3166-1 alpha-2); any other code is `BAD_USER_INPUT`.
+    async fn countries(&self, ctx: &Context<'_>) -> GqlResult<Vec<Country>> {
+        ctx.principal()?;
+        Ok(input::targetable_countries()
+            .iter()
+            .map(|(code, name)| Country {
+                code: (*code).to_owned(),
+                name: (*name).to_owned(),
+            })
+            .collect())
     }
 
     /// One campaign the caller may see.

@@ -33,10 +33,17 @@ impl CopyMutation {
             objective: objective_to_platform(input.objective.into()),
             variants: input.variants.unwrap_or(3),
         };
-        let written = ctx.services()?.copy.generate(principal, request).await?;
+        let copy = &ctx.services()?.copy;
+        let written = copy.generate(principal, request).await?;
+        let author = copy.author();
         Ok(written
             .iter()
-            .map(|c| AdCopy::from(&json::AdCopy::from_platform(c)))
+            .map(|c| {
+                AdCopy::from(&json::AdCopy {
+                    written_by: Some(author),
+                    ..json::AdCopy::from_platform(c)
+                })
+            })
             .collect())
     }
 }

@@ -295,6 +295,24 @@ impl IntegrationsMutation {
         ))
     }
 
+    /// Replaces an integration's access token in place, keeping its ad
+    /// account, Page and campaigns, and tests the new token at once.
+    async fn update_integration(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        access_token: String,
+    ) -> GqlResult<ConnectionTestResult> {
+        let principal = ctx.principal()?;
+        let id: IntegrationId = parse_id(&id, "integration")?;
+        Ok(ctx
+            .services()?
+            .integrations
+            .update_token(principal, id, SecretString::from(access_token))
+            .await?
+            .into())
+    }
+
     /// "Test connection": checks the token and the ad account with the platform.
     async fn test_integration(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ConnectionTestResult> {
         let principal = ctx.principal()?;

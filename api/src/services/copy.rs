@@ -8,7 +8,7 @@ use adapters::copywriter::{
     AdCopy, CopyBrief, CopyError, Copywriter, GeminiCopywriter, MAX_VARIANTS, Objective,
     TemplateCopywriter,
 };
-use entities::json::TargetAudience;
+use entities::json::{CopyAuthor, TargetAudience};
 
 use super::audit::{AuditEntry, AuditService};
 use crate::{
@@ -47,6 +47,11 @@ impl CopyService {
     /// The copywriter the launch pipeline also uses.
     pub fn copywriter(&self) -> Arc<dyn Copywriter> {
         self.copywriter.clone()
+    }
+
+    /// Who the copy this service writes is by.
+    pub fn author(&self) -> CopyAuthor {
+        author_of(self.copywriter.as_ref())
     }
 
     /// Writes `variants` (1–5) variants of ad copy.
@@ -124,6 +129,14 @@ pub fn from_config(config: &Config) -> Result<Arc<dyn Copywriter>, CopyError> {
         }
         None => Arc::new(TemplateCopywriter),
     })
+}
+
+/// Which copywriter `copywriter` is, as stored with the copy it writes.
+pub fn author_of(copywriter: &dyn Copywriter) -> CopyAuthor {
+    match copywriter.name() {
+        "gemini" => CopyAuthor::Gemini,
+        _ => CopyAuthor::Template,
+    }
 }
 
 /// Who the ads speak to, in words a copywriter can use.

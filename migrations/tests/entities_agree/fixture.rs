@@ -160,6 +160,7 @@ pub async fn insert_every_entity(
             body: "Classes for every level.".to_owned(),
             description: None,
             call_to_action: CallToAction::SignUp,
+            written_by: None,
         }),
         niche: Some("yoga studio".to_owned()),
         destination_url: "https://acme.test/yoga".to_owned(),

@@ -14,7 +14,8 @@ both_backends!(
     foreign_rows_are_not_found_and_unverified_integrations_are_refused,
     only_drafts_and_failed_campaigns_can_be_edited_or_deleted,
     a_failed_campaign_moves_to_another_integration_only_when_confirmed,
-    ad_copy_comes_from_the_offline_copywriter
+    ad_copy_comes_from_the_offline_copywriter,
+    only_countries_on_the_platforms_list_are_accepted
 );
 
 fn fields(r: &leadforge_e2e::GqlResponse) -> Vec<String> {
@@ -442,7 +443,7 @@ async fn ad_copy_comes_from_the_offline_copywriter(backend: Backend) {
         assert!(v["headline"].as_str().unwrap().chars().count() <= 40);
         assert!(v["body"].as_str().unwrap().chars().count() <= 125);
         assert!(
-            ["SIGN_UP", "GET_QUOTE", "LEARN_MORE"].contains(&v["callToAction"].as_str().unwrap())
+            ["SIGN_UP", "GET_QUOTE", "CONTACT_US"].contains(&v["callToAction"].as_str().unwrap())
         );
     }
     let r = app
@@ -463,4 +464,52 @@ async fn ad_copy_comes_from_the_offline_copywriter(backend: Backend) {
             .await;
         assert_eq!(fields(&r), [field], "{niche:?} × {variants}");
     }
+}
+
+/// "ZZ" is two letters but no country: refused at its field by
+/// createCampaign, updateCampaign and generateAdCopy; the list the editor
+/// offers is the list the server accepts.
+async fn only_countries_on_the_platforms_list_are_accepted(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ann = app.sign_up("ann@a.test", "Ann Ads").await;
+    let integration = verified_sandbox(&app, &ann, "1001").await;
+    let images = creatives(&app, &ann, 1, 1).await;
+    let mut input = traffic_input(&integration, &images);
+    input["targetAudience"]["countries"] = json!(["ZZ", "DE"]);
+    let r = app
+        .graphql_as(&ann.token, CREATE, json!({ "input": input }))
+        .await;
+    assert_eq!(r.error_codes(), ["BAD_USER_INPUT"], "{}", r.body);
+    assert_eq!(fields(&r), ["targetAudience.countries"]);
+    assert!(
+        r.first_message().starts_with("ZZ is not a country"),
+        "{}",
+        r.first_message()
+    );
+
+    let id = create(&app, &ann, traffic_input(&integration, &images)).await;
+    let r = app
+        .graphql_as(
+            &ann.token,
+            "mutation($id: ID!, $input: CreateCampaignInput!) { updateCampaign(id: $id, input: $input) { id } }",
+            json!({ "id": id, "input": input }),
+        )
+        .await;
+    assert_eq!(fields(&r), ["targetAudience.countries"], "{}", r.body);
+    let r = app
+        .graphql_as(
+            &ann.token,
+            "mutation { generateAdCopy(input: { niche: \"yoga\", objective: LEADS, audience: { countries: [\"ZZ\"] } }) { headline } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(fields(&r), ["audience.countries"], "{}", r.body);
+
+    let r = app
+        .graphql_as(&ann.token, "{ countries { code name } }", json!({}))
+        .await;
+    let list = r.data()["countries"].as_array().unwrap().clone();
+    assert!(list.len() > 200, "{}", list.len());
+    assert!(list.contains(&json!({ "code": "PT", "name": "Portugal" })));
+    assert!(!list.iter().any(|c| c["code"] == "ZZ"));
 }

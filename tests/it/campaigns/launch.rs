@@ -7,7 +7,7 @@ use leadforge_e2e::{
     Account, Backend, TestApp, both_backends,
     campaigns::{LAUNCH, create, creatives, ledger, settled, traffic_input, verified_sandbox},
 };
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait};
 use serde_json::json;
 
 both_backends!(
@@ -17,7 +17,9 @@ both_backends!(
     a_disabled_agent_or_provider_refuses_the_launch,
     pause_and_resume_change_the_platform_first,
     a_sandbox_campaign_can_be_paused_and_resumed_after_a_restart,
-    a_preview_reports_each_check_and_moves_nothing
+    a_preview_reports_each_check_and_moves_nothing,
+    fix_and_relaunch_sends_what_the_user_edited,
+    a_waiting_launch_says_why_and_until_when
 );
 
 const CREDITS: &[(&str, &str)] = &[("LEADFORGE_SIGNUP_CREDITS", "50")];
@@ -452,4 +454,193 @@ async fn a_sandbox_campaign_can_be_paused_and_resumed_after_a_restart(backend: B
         .await
         .data();
     assert_eq!(settled(&app, &ann, &again).await["status"], "ACTIVE");
+}
+
+const SHOW: &str = "query($id: ID!) { campaign(id: $id) { status campaignName niche \
+    adCopy { headline body description callToAction writtenBy } } }";
+const EDIT: &str = "mutation($id: ID!, $input: CreateCampaignInput!) { updateCampaign(id: $id, input: $input) { \
+    campaignName adCopy { headline body description callToAction writtenBy } } }";
+const PREVIEW_COPY: &str = "mutation($id: ID!) { previewLaunch(id: $id) { adCopy { headline body description callToAction writtenBy } } }";
+
+/// After a refused launch, "Fix and relaunch": the agent-written copy of
+/// the failed attempt (which names the refused name) is shown on the
+/// draft, sent back unchanged by the editor, and dropped by the rename, so
+/// the next dry run writes fresh copy and the relaunch sends that; copy
+/// the user edited is kept through the same kind of edit.
+async fn fix_and_relaunch_sends_what_the_user_edited(backend: Backend) {
+    let app = TestApp::spawn_with(backend, CREDITS).await;
+    let ann = app.sign_up("ann@a.test", "Ann Ads").await;
+    let integration = verified_sandbox(&app, &ann, "1001").await;
+    let images = creatives(&app, &ann, 1, 1).await;
+    let mut input = traffic_input(&integration, &images);
+    input["campaignName"] = json!("Spring #invalid");
+    input["niche"] = serde_json::Value::Null;
+    let id = create(&app, &ann, input.clone()).await;
+
+    // The dry run writes the copy (from the name), the launch is refused.
+    let r = app
+        .graphql_as(&ann.token, PREVIEW_COPY, json!({ "id": id }))
+        .await;
+    let previewed = r.data()["previewLaunch"]["adCopy"].clone();
+    assert_eq!(previewed["writtenBy"], "TEMPLATE", "{previewed}");
+    app.graphql_as(&ann.token, LAUNCH, json!({ "id": id }))
+        .await
+        .data();
+    assert_eq!(settled(&app, &ann, &id).await["status"], "ERROR");
+    let failed = app.graphql_as(&ann.token, SHOW, json!({ "id": id })).await;
+    let saved = failed.data()["campaign"]["adCopy"].clone();
+    assert_eq!(saved, previewed, "the draft shows the copy that was tried");
+    assert!(
+        saved.to_string().contains("#invalid"),
+        "the agent wrote the refused name into the copy: {saved}"
+    );
+
+    // The editor sends the copy back as it loaded it, with the fixed name.
+    let mut fixed = input.clone();
+    fixed["campaignName"] = json!("Spring open day");
+    let mut sent_back = saved.clone();
+    sent_back.as_object_mut().unwrap().remove("writtenBy");
+    fixed["adCopy"] = sent_back.clone();
+    let r = app
+        .graphql_as(&ann.token, EDIT, json!({ "id": id, "input": fixed }))
+        .await;
+    assert_eq!(
+        r.data()["updateCampaign"]["adCopy"],
+        serde_json::Value::Null,
+        "the agent's copy of the old name is dropped: {}",
+        r.body
+    );
+    let r = app
+        .graphql_as(&ann.token, PREVIEW_COPY, json!({ "id": id }))
+        .await;
+    let fresh = r.data()["previewLaunch"]["adCopy"].clone();
+    assert!(!fresh.to_string().contains("#invalid"), "{fresh}");
+    assert!(fresh.to_string().contains("Spring open day"), "{fresh}");
+    app.graphql_as(&ann.token, LAUNCH, json!({ "id": id }))
+        .await
+        .data();
+    let end = settled(&app, &ann, &id).await;
+    assert_eq!(end["status"], "ACTIVE", "{end}");
+    assert_eq!(end["adCopy"]["headline"], fresh["headline"], "{end}");
+
+    // Copy the user edited is theirs: a rename keeps it.
+    let mut own = input;
+    own["campaignName"] = json!("Autumn #invalid");
+    let other = create(&app, &ann, own.clone()).await;
+    let r = app
+        .graphql_as(&ann.token, PREVIEW_COPY, json!({ "id": other }))
+        .await;
+    let mut edited = r.data()["previewLaunch"]["adCopy"].clone();
+    edited.as_object_mut().unwrap().remove("writtenBy");
+    edited["headline"] = json!("Autumn classes, any level");
+    own["adCopy"] = edited;
+    let r = app
+        .graphql_as(
+            &ann.token,
+            EDIT,
+            json!({ "id": other, "input": own.clone() }),
+        )
+        .await;
+    assert_eq!(
+        r.data()["updateCampaign"]["adCopy"]["writtenBy"],
+        serde_json::Value::Null,
+        "{}",
+        r.body
+    );
+    own["campaignName"] = json!("Autumn open day");
+    let r = app
+        .graphql_as(&ann.token, EDIT, json!({ "id": other, "input": own }))
+        .await;
+    assert_eq!(
+        r.data()["updateCampaign"]["adCopy"]["headline"],
+        "Autumn classes, any level",
+        "{}",
+        r.body
+    );
+}
+
+const WAIT: &str = "query($id: ID!) { campaign(id: $id) { status launchFailure \
+    launchWait { reason retryAt attempts maxAttempts } } }";
+
+/// A launch the platform rate-limits says so with the time of its next
+/// attempt, then goes live by itself; a launch that gave up on temporary
+/// failures is told apart from one the platform refused.
+async fn a_waiting_launch_says_why_and_until_when(backend: Backend) {
+    let app = TestApp::spawn_with(backend, CREDITS).await;
+    let ann = app.sign_up("ann@a.test", "Ann Ads").await;
+    let integration = verified_sandbox(&app, &ann, "1001").await;
+    let images = creatives(&app, &ann, 1, 1).await;
+    // The Sandbox rate-limits "#rate-limit" once and asks for 60 seconds.
+    let id = draft(&app, &ann, &integration, &images, "Spring #rate-limit").await;
+    let started = chrono::Utc::now();
+    app.graphql_as(&ann.token, LAUNCH, json!({ "id": id }))
+        .await
+        .data();
+    let mut wait = serde_json::Value::Null;
+    for _ in 0..400 {
+        let r = app.graphql_as(&ann.token, WAIT, json!({ "id": id })).await;
+        wait = r.data()["campaign"]["launchWait"].clone();
+        if !wait.is_null() {
+            assert_eq!(r.data()["campaign"]["status"], "LAUNCHING");
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(wait["reason"], "RATE_LIMITED", "{wait}");
+    assert_eq!(wait["attempts"], 1, "{wait}");
+    assert_eq!(wait["maxAttempts"], 6, "{wait}");
+    let retry_at: chrono::DateTime<chrono::Utc> =
+        wait["retryAt"].as_str().unwrap().parse().unwrap();
+    let ahead = retry_at - started;
+    assert!(
+        ahead >= chrono::Duration::seconds(59) && ahead <= chrono::Duration::seconds(75),
+        "the platform asked for a minute: {ahead}"
+    );
+
+    // Failures: the platform's refusal needs a fix, giving up on temporary
+    // failures does not.
+    let db = app.db.connect().await;
+    let refused = draft(&app, &ann, &integration, &images, "Spring #invalid").await;
+    app.graphql_as(&ann.token, LAUNCH, json!({ "id": refused }))
+        .await
+        .data();
+    assert_eq!(settled(&app, &ann, &refused).await["status"], "ERROR");
+    let r = app
+        .graphql_as(&ann.token, WAIT, json!({ "id": refused }))
+        .await;
+    assert_eq!(
+        r.data()["campaign"]["launchFailure"],
+        "REFUSED",
+        "{}",
+        r.body
+    );
+    assert_eq!(r.data()["campaign"]["launchWait"], serde_json::Value::Null);
+    let gave_up = draft(&app, &ann, &integration, &images, "Spring").await;
+    entities::ad_campaign::ActiveModel {
+        id: sea_orm::ActiveValue::Set(gave_up.parse().unwrap()),
+        status: sea_orm::ActiveValue::Set(entities::CampaignStatus::Error),
+        error_message: sea_orm::ActiveValue::Set(Some(
+            leadforge::services::launch::stop::exhausted(
+                leadforge::services::integrations::provider_name(entities::Provider::Sandbox),
+            ),
+        )),
+        ..Default::default()
+    }
+    .update(&db)
+    .await
+    .unwrap();
+    let r = app
+        .graphql_as(&ann.token, WAIT, json!({ "id": gave_up }))
+        .await;
+    assert_eq!(
+        r.data()["campaign"]["launchFailure"],
+        "TEMPORARY",
+        "{}",
+        r.body
+    );
+    let r = app.graphql_as(&ann.token, WAIT, json!({ "id": id })).await;
+    assert_eq!(
+        r.data()["campaign"]["launchFailure"],
+        serde_json::Value::Null
+    );
 }

@@ -8,6 +8,7 @@ use super::creates::is_integer;
 use super::reply::{self, Reply};
 use super::server::Req;
 use super::world::World;
+use crate::ad_platform::countries::is_targetable_country;
 use crate::ad_platform::money::format_minor;
 use crate::ad_platform::types::is_eu_country;
 
@@ -310,11 +311,16 @@ fn targeting(w: &World, r: &Req<'_>) -> Result<Vec<String>, Reply> {
             Some(("Location required", "Choose at least one location.")),
         ));
     }
-    if countries
-        .iter()
-        .any(|c| c.len() != 2 || !c.chars().all(|ch| ch.is_ascii_uppercase()))
-    {
-        return Err(bad("Invalid country code in geo_locations", None));
+    // Meta knows its countries: a well-formed code that names none (ZZ)
+    // is refused like a malformed one.
+    if let Some(unknown) = countries.iter().find(|c| !is_targetable_country(c)) {
+        return Err(bad(
+            &format!("Invalid country code {unknown} in geo_locations"),
+            Some((
+                "Invalid Country",
+                "One of the countries in your targeting is not valid.",
+            )),
+        ));
     }
     for (list, kind) in [(&regions, "region"), (&cities, "city")] {
         for key in list {

@@ -2,15 +2,34 @@ import { useEffect, useReducer, useState } from 'react';
 import { useMutation, useQuery } from '../../api/hooks';
 import { useSubscription } from '../../api/live';
 import { formatDateTime } from '../../format';
-import { CampaignDocument, CampaignUpdatedDocument, DeleteCampaignDocument } from '../../gql/graphql';
+import { CampaignDocument, CampaignUpdatedDocument, DeleteCampaignDocument, type CampaignQuery } from '../../gql/graphql';
+import { providerName } from '../IntegrationsScreen';
 import { emptyLive, liveReducer } from '../../live';
 import { Link, navigate } from '../../router';
 import { Banner, Button, ConfirmDialog, EmptyState, ErrorBanner, NotServed, PageHeader, Spinner } from '../../ui/kit';
 import { SnapshotChart, type Metric } from './Chart';
 import { ctaLabels } from './form';
-import { currencyOf, deliveryLabel, metrics, objectiveLabel, PauseToggle, StatusBadge } from './common';
+import { audienceSummary, currencyOf, deliveryLabel, metrics, objectiveLabel, PauseToggle, StatusBadge } from './common';
 
 const steps = ['Credits reserved', 'Images uploaded', 'Campaign created', 'Ad set created', 'Ads created', 'Activated'];
+
+
+/** The platform as a sentence names it ("Meta asked us to slow down"). */
+const platformName = { META_ADS: 'Meta', SANDBOX: 'The Sandbox' } as const;
+
+type Wait = NonNullable<NonNullable<CampaignQuery['campaign']>['launchWait']>;
+
+/** What a waiting launch tells the user: why, and when it tries again. */
+export function waitSentence(w: Wait, platform: string): string {
+  const at = new Date(w.retryAt).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  const reason = {
+    RATE_LIMITED: `${platform} asked us to slow down`,
+    TEMPORARY_FAILURE: `${platform} failed temporarily`,
+    UNAVAILABLE: `${platform} could not be reached`,
+    INTERRUPTED: 'The server restarted mid-launch',
+  }[w.reason];
+  return `${reason}; retrying at ${at} (attempt ${w.attempts + 1} of ${w.maxAttempts}). Nothing to fix in the draft: the launch goes on by itself.`;
+}
 
 export default function CampaignDetailScreen({ id }: { id: string }) {
   const q = useQuery(CampaignDocument, { id });
@@ -37,9 +56,12 @@ export default function CampaignDetailScreen({ id }: { id: string }) {
   // Without the subscription, a launch is followed by asking again every few seconds.
   const status = state.byId[id]?.status ?? q.data?.campaign?.status;
   const { refetch } = q;
+  // A launch is followed by asking again every few seconds: without the
+  // subscription for everything, with it for the wait between attempts
+  // (a retry changes the job, not the campaign, so no event comes).
   useEffect(() => {
-    if (!liveError || status !== 'LAUNCHING') return;
-    const t = window.setInterval(() => void refetch(), 3000);
+    if (status !== 'LAUNCHING') return;
+    const t = window.setInterval(() => void refetch(), liveError ? 3000 : 5000);
     return () => window.clearInterval(t);
   }, [liveError, status, refetch]);
 
@@ -72,7 +94,7 @@ export default function CampaignDetailScreen({ id }: { id: string }) {
             <PauseToggle c={c} onChange={(n) => dispatch({ type: 'updated', campaign: n })} />
             {editable && (
               <Button variant="primary" onClick={() => navigate(`/campaigns/${id}/edit`)}>
-                {c.status === 'ERROR' ? 'Fix and relaunch' : 'Edit draft'}
+                {c.status !== 'ERROR' ? 'Edit draft' : c.launchFailure === 'TEMPORARY' ? 'Relaunch' : 'Fix and relaunch'}
               </Button>
             )}
             {editable && (
@@ -87,7 +109,11 @@ export default function CampaignDetailScreen({ id }: { id: string }) {
         <Banner kind="error">
           <strong>The launch failed.</strong>
           <p>{c.errorMessage ?? 'The platform gave no reason.'}</p>
-          <p>Reserved credits were refunded. Fix the draft and launch again.</p>
+          <p data-testid="failure-advice">
+            {c.launchFailure === 'TEMPORARY'
+              ? `Reserved credits were refunded. The problem was on ${platformName[c.provider]}'s side, not in the draft: launch it again as it is.`
+              : 'Reserved credits were refunded. Fix the draft and launch again.'}
+          </p>
         </Banner>
       )}
       {c.status === 'ACTIVE' && c.errorMessage && (
@@ -112,14 +138,26 @@ export default function CampaignDetailScreen({ id }: { id: string }) {
       {c.status === 'LAUNCHING' && (
         <section className="card launch-progress" aria-label="Launch progress">
           <div className="card-body">
-            <h2>Launching on the platform…</h2>
-            <p className="muted">Everything is created paused and switched on together, so a half-built launch never spends.</p>
+            <h2>{full.launchWait ? `Launching on ${providerName[c.provider]}: waiting` : `Launching on ${providerName[c.provider]}…`}</h2>
+            {full.launchWait ? (
+              <Banner kind="warning">
+                <span data-testid="launch-wait">{waitSentence(full.launchWait, platformName[c.provider])}</span>
+              </Banner>
+            ) : (
+              <p className="muted">Everything is created paused and switched on together, so a half-built launch never spends.</p>
+            )}
             <ol className="steps">
-              {steps.map((s, i) => (
-                <li key={s} className={i === 0 || (i === 2 && c.metaCampaignId) ? 'done' : ''}>
-                  {s}
-                </li>
-              ))}
+              {steps.map((s, i) => {
+                // What the launch's saved progress proves done, as the server reads it.
+                const done = full.launchStepsDone ?? 1;
+                const state = i < done ? 'done' : i === done ? (full.launchWait ? 'waiting' : 'current') : '';
+                return (
+                  <li key={s} className={state} aria-current={i === done ? 'step' : undefined}>
+                    {s}
+                    {state === 'waiting' && <span className="muted small"> · waiting</span>}
+                  </li>
+                );
+              })}
             </ol>
           </div>
         </section>
@@ -192,8 +230,7 @@ export default function CampaignDetailScreen({ id }: { id: string }) {
               <div>
                 <dt>Audience</dt>
                 <dd>
-                  {full.targetAudience.countries.join(', ')} · ages {full.targetAudience.ageMin}–{full.targetAudience.ageMax}
-                  {full.targetAudience.interests.length > 0 && ` · ${full.targetAudience.interests.map((i) => i.name).join(', ')}`}
+                  {audienceSummary(full.targetAudience)}
                 </dd>
               </div>
               <div>
@@ -250,7 +287,11 @@ export default function CampaignDetailScreen({ id }: { id: string }) {
           if (await del.run({ id })) navigate('/campaigns');
         }}
       >
-        <p>The draft “{c.campaignName}” is deleted. Nothing was created on the platform.</p>
+        <p>
+          {c.metaCampaignId
+            ? `“${c.campaignName}” reached the platform: it is paused there first, then deleted here.`
+            : `The draft “${c.campaignName}” is deleted. Nothing was created on the platform.`}
+        </p>
       </ConfirmDialog>
     </div>
   );

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../../api/errors';
 import { useMutation, useQuery } from '../../api/hooks';
-import { currencySymbol, formatInt, formatMoney, parseMoney } from '../../format';
+import { currencySymbol, formatDateTime, formatInt, formatMoney, parseMoney } from '../../format';
 import {
   CampaignDocument,
   CreativesDocument,
@@ -19,14 +19,14 @@ import {
   type IntegrationsQuery,
   type PreviewLaunchMutation,
 } from '../../gql/graphql';
-import { Link, navigate } from '../../router';
+import { Link, navigate, replaced, useLeaveGuard } from '../../router';
 import { Banner, Button, EmptyState, ErrorBanner, Field, NotServed, PageHeader, SelectField, Spinner, TextField } from '../../ui/kit';
 import { hasErrors, type Errors } from '../../validate';
 import { CreativeCard } from '../CreativesScreen';
 import { providerName } from '../IntegrationsScreen';
-import { formFieldOf, initialForm, toInput, validateCampaign, type CampaignForm, type FormField } from './form';
+import { copyAuthorLabel, ctaLabels, editForm, formFieldOf, initialForm, toInput, validateCampaign, type CampaignForm, type FormField } from './form';
 import { CopyEditor, CountryPicker, TargetingTypeahead } from './parts';
-import { objectiveLabel } from './common';
+import { audienceSummary, objectiveLabel } from './common';
 
 const objectives: { key: CampaignObjective; hint: string }[] = [
   { key: 'LEADS', hint: 'Collect contact details with an instant form or on your site.' },
@@ -126,6 +126,14 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
   const [picked, setPicked] = useState<number | null>(null);
   const [preview, setPreview] = useState<PreviewLaunchMutation['previewLaunch'] | null>(null);
   const [savedAt, setSavedAt] = useState<string | null>(null);
+  // The agent's copy was dropped by an edit of what it was written from.
+  const [copyDropped, setCopyDropped] = useState(false);
+  // Changes not saved to the server yet: leaving asks first.
+  const [dirty, setDirty] = useState(false);
+  useLeaveGuard(dirty);
+  // An incomplete form kept in this browser (when), and one found on opening.
+  const [keptLocally, setKeptLocally] = useState<string | null>(null);
+  const [unsaved, setUnsaved] = useState(() => readUnsaved(campaign?.id));
   const touched = useRef(new Set<keyof CampaignForm>());
   const idem = useRef<string | null>(null);
 
@@ -157,7 +165,13 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
   const err = (k: FormField) => local[k] ?? saveErr.fields[k];
   const set = <K extends keyof CampaignForm>(k: K, v: CampaignForm[K]) => {
     touched.current.add(k);
-    setF((p) => ({ ...p, [k]: v }));
+    setDirty(true);
+    setF((p) => {
+      const { form, droppedCopy } = editForm(p, k, v);
+      if (droppedCopy) setCopyDropped(true);
+      return form;
+    });
+    if (k === 'adCopy') setCopyDropped(false);
     setPreview(null);
     setLocal((p) => ({ ...p, [k === 'ageMin' || k === 'ageMax' ? 'age' : k === 'dailyBudget' ? 'dailyBudget' : k]: undefined }));
   };
@@ -171,30 +185,41 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
     const e = validateCampaign(f, currency);
     setLocal(e);
     if (hasErrors(e)) {
-      const first = Object.keys(e)[0];
-      document.querySelector<HTMLElement>(`[data-field="${first}"] input, [data-field="${first}"] select, [data-field="${first}"] textarea, [data-field="${first}"]`)?.focus();
+      focusFirstError();
       return false;
     }
     return true;
   };
 
-  const save = async (): Promise<string | undefined> => {
-    if (!check()) return undefined;
+  const saved = (id: string) => {
+    setSavedAt(new Date().toISOString());
+    setDirty(false);
+    setKeptLocally(null);
+    forgetUnsaved(campaign?.id);
+    forgetUnsaved(id);
+  };
+
+  /** Saves to the server; an incomplete form (`keepIncomplete`) is kept in this browser instead. */
+  const save = async (keepIncomplete = false): Promise<string | undefined> => {
+    if (!check()) {
+      if (keepIncomplete) setKeptLocally(keepUnsaved(draftId, f));
+      return undefined;
+    }
     const input = toInput(f, currency);
     if (draftId) {
       const d = await update.run({ id: draftId, input, ...(moving ? { confirmIntegrationChange: true } : {}) });
       if (d) {
         setStoredIntegrationId(d.updateCampaign.integration.id);
-        setSavedAt(new Date().toISOString());
-      }
+        saved(d.updateCampaign.id);
+      } else focusFirstError();
       return d?.updateCampaign.id;
     }
     const d = await create.run({ input });
     if (d) {
       setDraftId(d.createCampaign.id);
-      window.history.replaceState(null, '', `/campaigns/${d.createCampaign.id}/edit`);
-      setSavedAt(new Date().toISOString());
-    }
+      replaced(`/campaigns/${d.createCampaign.id}/edit`);
+      saved(d.createCampaign.id);
+    } else focusFirstError();
     return d?.createCampaign.id;
   };
 
@@ -204,6 +229,20 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
     const d = await prev.run({ id: saved });
     if (d) {
       setPreview(d.previewLaunch);
+      // The dry run saved the copy it showed on the draft: the editor shows it too.
+      const written = d.previewLaunch.adCopy;
+      if (written) {
+        setF((p) =>
+          p.adCopy
+            ? p
+            : {
+                ...p,
+                adCopy: { headline: written.headline, body: written.body, description: written.description, callToAction: written.callToAction },
+                copyBy: written.writtenBy ?? null,
+              },
+        );
+        setCopyDropped(false);
+      }
       document.getElementById('preview')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
     }
   };
@@ -250,11 +289,17 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
       </nav>
       <PageHeader
         title={f.campaignName.trim() || (campaign ? 'Edit campaign' : 'New campaign')}
-        subtitle={campaign?.status === 'ERROR' ? 'This launch failed: fix what the platform reported, then preview and launch again.' : 'Set it up, let the media buyer write the copy, preview, launch.'}
+        subtitle={
+          campaign?.status !== 'ERROR'
+            ? 'Set it up, let the media buyer write the copy, preview, launch.'
+            : campaign.launchFailure === 'TEMPORARY'
+              ? 'This launch gave up on temporary failures on the platform’s side: nothing in the draft needs fixing. Preview and launch again.'
+              : 'This launch failed: fix what the platform reported, then preview and launch again.'
+        }
         actions={
           <>
             {savedAt && <span className="muted small">Draft saved</span>}
-            <Button onClick={() => void save()} busy={create.busy || update.busy}>
+            <Button onClick={() => void save(true)} busy={create.busy || update.busy}>
               Save draft
             </Button>
           </>
@@ -267,6 +312,36 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
         </Banner>
       )}
       {saveErr.general.length > 0 && <Banner kind="error">{saveErr.general.join(' ')}</Banner>}
+      {keptLocally && (
+        <Banner kind="warning">
+          <span data-testid="kept-locally">
+            Kept in this browser at {formatDateTime(keptLocally)}, not yet in your account: complete the marked fields and save again.
+          </span>
+        </Banner>
+      )}
+      {unsaved && (
+        <Banner kind="info">
+          <span data-testid="unsaved-found">You left unsaved changes here on {formatDateTime(unsaved.at)}.</span>{' '}
+          <Button
+            onClick={() => {
+              setF(unsaved.form);
+              setDirty(true);
+              setUnsaved(null);
+            }}
+          >
+            Restore them
+          </Button>{' '}
+          <Button
+            variant="ghost"
+            onClick={() => {
+              forgetUnsaved(campaign?.id);
+              setUnsaved(null);
+            }}
+          >
+            Discard
+          </Button>
+        </Banner>
+      )}
       <form className="editor-grid" onSubmit={submit} noValidate>
         <div className="stack">
           <section className="card" aria-labelledby="s1">
@@ -306,6 +381,7 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
                     </label>
                   ))}
                 </div>
+                {err('objective') && <p className="field-error">{err('objective')}</p>}
               </fieldset>
               {f.objective !== 'TRAFFIC' && (
                 <div className="grid-2">
@@ -359,7 +435,15 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
             <div className="card-body">
               <div data-field="countries">
                 <Field label="Countries" error={err('countries')}>
-                  {({ id: fid, describedBy }) => <CountryPicker id={fid} describedBy={describedBy} value={f.countries} onChange={(v) => set('countries', v)} />}
+                  {({ id: fid, describedBy }) => (
+                    <CountryPicker
+                      id={fid}
+                      describedBy={describedBy}
+                      value={f.countries}
+                      onChange={(v) => set('countries', v)}
+                      onProblem={(message) => setLocal((p) => ({ ...p, countries: message }))}
+                    />
+                  )}
                 </Field>
               </div>
               <div className="grid-2">
@@ -439,7 +523,7 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
                       <CopyEditor
                         idPrefix={`v${i}`}
                         copy={v}
-                        errors={picked === i ? { headline: err('headline'), body: err('body') } : undefined}
+                        errors={picked === i ? { headline: err('headline'), body: err('body'), description: err('description') } : undefined}
                         onChange={(c) => {
                           setVariants((vs) => vs.map((x, j) => (j === i ? c : x)));
                           if (picked === i) set('adCopy', c);
@@ -449,8 +533,20 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
                   ))}
                 </div>
               )}
+              {err('adCopy') && <p className="field-error" data-field="adCopy">{err('adCopy')}</p>}
+              {copyDropped && !f.adCopy && (
+                <Banner kind="info">
+                  <span data-testid="copy-dropped">The copy the media buyer wrote was for the earlier name, business or audience, so it was dropped: the next preview writes fresh copy.</span>
+                </Banner>
+              )}
               {variants.length === 0 && f.adCopy && (
-                <CopyEditor idPrefix="own" copy={f.adCopy} onChange={(c) => set('adCopy', c)} errors={{ headline: err('headline'), body: err('body') }} />
+                <>
+                  <p className="muted small" data-testid="copy-author">
+                    {copyAuthorLabel(f.copyBy)}
+                    {f.copyBy ? ' · saved on this draft; edit it to make it yours, or change the name, business or audience to have it rewritten.' : ''}
+                  </p>
+                  <CopyEditor idPrefix="own" copy={f.adCopy} onChange={(c) => set('adCopy', c)} errors={{ headline: err('headline'), body: err('body'), description: err('description') }} />
+                </>
               )}
               {variants.length === 0 && !f.adCopy && (
                 <p className="muted">
@@ -479,7 +575,7 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
                 <div>
                   <dt>Audience</dt>
                   <dd>
-                    {f.countries.join(', ') || '—'} · {f.ageMin}–{f.ageMax >= 65 ? '65+' : f.ageMax}
+                    {audienceSummary(f)}
                   </dd>
                 </div>
                 <div>
@@ -508,6 +604,7 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
                   ))}
                 </ul>
               )}
+              {preview?.adCopy && <PreviewedCopy copy={preview.adCopy} />}
               {preview && !preview.ok && <Banner kind="warning">Fix the failed checks, then preview again.</Banner>}
               {launch.error && <ErrorBanner error={launch.error} title="Launch refused" />}
             </div>
@@ -524,4 +621,88 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
       </form>
     </div>
   );
+}
+
+type PreviewedAdCopy = NonNullable<PreviewLaunchMutation['previewLaunch']['adCopy']>;
+
+/** The exact words the dry run checked and the launch sends, with who wrote them. */
+export function PreviewedCopy({ copy }: { copy: PreviewedAdCopy }) {
+  return (
+    <div className="previewed-copy" data-testid="previewed-copy" aria-label="The copy that launches">
+      <h3>The copy that launches</h3>
+      <p className={`copy-by small${copy.writtenBy ? ' copy-by-agent' : ''}`} data-testid="previewed-copy-author">
+        {copyAuthorLabel(copy.writtenBy)}
+      </p>
+      <dl className="facts facts-list">
+        <div>
+          <dt>Headline</dt>
+          <dd data-testid="previewed-headline">{copy.headline}</dd>
+        </div>
+        <div>
+          <dt>Primary text</dt>
+          <dd data-testid="previewed-body">{copy.body}</dd>
+        </div>
+        <div>
+          <dt>Description</dt>
+          <dd data-testid="previewed-description">{copy.description || '—'}</dd>
+        </div>
+        <div>
+          <dt>Call to action</dt>
+          <dd data-testid="previewed-cta">{ctaLabels[copy.callToAction]}</dd>
+        </div>
+      </dl>
+    </div>
+  );
+}
+
+/**
+ * Scrolls to the first field showing an error, in the order of the page,
+ * and focuses its control: a submit never fails without showing why.
+ * Runs after React has drawn the errors.
+ */
+function focusFirstError(): void {
+  window.setTimeout(() => {
+    const error = document.querySelector<HTMLElement>('.editor-grid .field-error');
+    if (!error) return;
+    const field = error.closest<HTMLElement>('[data-field]') ?? error.closest<HTMLElement>('.field') ?? error;
+    const control = field.querySelector<HTMLElement>('[aria-invalid="true"], input:not([type=hidden]), select, textarea') ?? field;
+    field.scrollIntoView?.({ block: 'center' });
+    if (control === field && field.tabIndex < 0 && !field.hasAttribute('tabindex')) field.setAttribute('tabindex', '-1');
+    control.focus({ preventScroll: true });
+  }, 0);
+}
+
+/** An incomplete form kept in this browser, per draft ("new" before its first save). */
+interface Unsaved {
+  at: string;
+  form: CampaignForm;
+}
+const unsavedKey = (id: string | undefined) => `leadforge.unsaved.${id ?? 'new'}`;
+
+function keepUnsaved(id: string | undefined, form: CampaignForm): string {
+  const at = new Date().toISOString();
+  try {
+    localStorage.setItem(unsavedKey(id), JSON.stringify({ at, form } satisfies Unsaved));
+  } catch {
+    /* storage full or off: the leave guard still protects the work */
+  }
+  return at;
+}
+
+function readUnsaved(id: string | undefined): Unsaved | null {
+  try {
+    const raw = localStorage.getItem(unsavedKey(id));
+    const parsed = raw ? (JSON.parse(raw) as Unsaved) : null;
+    return parsed?.form && parsed.at ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+function forgetUnsaved(id: string | undefined): void {
+  try {
+    localStorage.removeItem(unsavedKey(id));
+  } catch {
+    /* nothing kept */
+  }
 }

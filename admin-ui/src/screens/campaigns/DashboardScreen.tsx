@@ -108,13 +108,13 @@ export default function DashboardScreen() {
                 <th scope="col">On</th>
                 <th scope="col">Campaign</th>
                 <th scope="col">Status</th>
-                <th scope="col" className="num">Budget/day</th>
+                <th scope="col" className="num opt">Budget/day</th>
                 <th scope="col" className="num">Spend</th>
-                <th scope="col" className="num">Impr.</th>
-                <th scope="col" className="num">Clicks</th>
-                <th scope="col" className="num">CTR</th>
+                <th scope="col" className="num opt">Impr.</th>
+                <th scope="col" className="num opt">Clicks</th>
+                <th scope="col" className="num opt">CTR</th>
                 <th scope="col" className="num">Leads</th>
-                <th scope="col" className="num">Cost/lead</th>
+                <th scope="col" className="num opt">Cost/lead</th>
               </tr>
             </thead>
             <tbody>
@@ -136,7 +136,7 @@ export default function DashboardScreen() {
                       </div>
                       {c.status === 'ERROR' && c.errorMessage && (
                         <div className="row-error">
-                          {c.errorMessage} <Link href={`/campaigns/${c.id}/edit`}>Fix and relaunch</Link>
+                          {c.errorMessage} <Link href={`/campaigns/${c.id}/edit`}>{c.launchFailure === 'TEMPORARY' ? 'Relaunch' : 'Fix and relaunch'}</Link>
                         </div>
                       )}
                       {c.status === 'ACTIVE' && c.errorMessage && (
@@ -149,13 +149,13 @@ export default function DashboardScreen() {
                     <td>
                       <StatusBadge status={c.status} /> {c.status === 'ACTIVE' && <DeliveryBadge status={c.deliveryStatus} />}
                     </td>
-                    <td className="num">{m.budget}</td>
+                    <td className="num opt">{m.budget}</td>
                     <td className="num">{m.spend}</td>
-                    <td className="num">{m.impressions}</td>
-                    <td className="num">{m.clicks}</td>
-                    <td className="num">{m.ctr}</td>
+                    <td className="num opt">{m.impressions}</td>
+                    <td className="num opt">{m.clicks}</td>
+                    <td className="num opt">{m.ctr}</td>
                     <td className="num">{m.leads}</td>
-                    <td className="num">{m.cpl}</td>
+                    <td className="num opt">{m.cpl}</td>
                   </tr>
                 );
               })}

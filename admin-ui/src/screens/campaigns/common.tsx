@@ -42,6 +42,21 @@ export function DeliveryBadge({ status }: { status: DeliveryStatus | null | unde
   );
 }
 
+/** Who a campaign reaches, in one line: countries, regions, cities, ages and interests. */
+export function audienceSummary(a: {
+  countries: string[];
+  regions: { name: string }[];
+  cities: { name: string }[];
+  interests: { name: string }[];
+  ageMin: number;
+  ageMax: number;
+}): string {
+  const places = [...a.countries, ...a.regions.map((r) => r.name), ...a.cities.map((c) => c.name)];
+  const ages = `ages ${a.ageMin}–${a.ageMax >= 65 ? '65+' : a.ageMax}`;
+  const interests = a.interests.length ? ` · ${a.interests.map((i) => i.name).join(', ')}` : '';
+  return `${places.join(', ') || 'No location'} · ${ages}${interests}`;
+}
+
 export const objectiveLabel: Record<CampaignObjective, string> = {
   LEADS: 'Leads',
   CONVERSIONS: 'Conversions',

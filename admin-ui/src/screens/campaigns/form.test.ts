@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultIntegrationId, emptyForm, formFieldOf, initialForm, toInput, validateCampaign, type CampaignForm } from './form';
+import { copyAuthorLabel, defaultIntegrationId, editForm, emptyForm, formFieldOf, initialForm, toInput, validateCampaign, type CampaignForm } from './form';
 
 const good: CampaignForm = {
   ...emptyForm,
@@ -79,5 +79,44 @@ describe('where the editor starts', () => {
     expect(initialForm(undefined, accounts).integrationId).toBe('newest-tested');
     expect(defaultIntegrationId([{ id: 'a', status: 'UNVERIFIED' }])).toBe('a');
     expect(defaultIntegrationId([])).toBe('');
+  });
+});
+
+describe('copy the agent wrote', () => {
+  const agents = { headline: 'Spring leads', body: 'Sign up today.', description: null, callToAction: 'SIGN_UP' as const };
+  const written: CampaignForm = { ...good, adCopy: agents, copyBy: 'TEMPLATE' };
+
+  it('is dropped when the name, niche, audience or objective changes', () => {
+    const edits: [keyof CampaignForm, unknown][] = [
+      ['campaignName', 'Autumn leads'],
+      ['niche', 'Roof repair'],
+      ['countries', ['DE']],
+      ['cities', [{ id: '1', name: 'Lisbon' }]],
+      ['ageMin', 30],
+      ['objective', 'TRAFFIC'],
+    ];
+    for (const [k, v] of edits) {
+      const { form, droppedCopy } = editForm(written, k, v as never);
+      expect(droppedCopy, k).toBe(true);
+      expect(form.adCopy, k).toBeNull();
+      expect(form[k]).toEqual(v);
+    }
+  });
+  it('is kept through other edits, and a rename with a niche set', () => {
+    expect(editForm(written, 'dailyBudget', '40').form.adCopy).toEqual(agents);
+    const withNiche = { ...written, niche: 'Roof repair' };
+    expect(editForm(withNiche, 'campaignName', 'Other').droppedCopy).toBe(false);
+  });
+  it('becomes the user\'s when edited, and is then never dropped', () => {
+    const own = editForm(written, 'adCopy', { ...agents, headline: 'Our spring offer' }).form;
+    expect(own.copyBy).toBeNull();
+    const renamed = editForm(own, 'campaignName', 'Autumn leads');
+    expect(renamed.droppedCopy).toBe(false);
+    expect(renamed.form.adCopy?.headline).toBe('Our spring offer');
+  });
+  it('says who wrote it', () => {
+    expect(copyAuthorLabel('TEMPLATE')).toMatch(/offline template — not AI/);
+    expect(copyAuthorLabel('GEMINI')).toMatch(/Gemini/);
+    expect(copyAuthorLabel(null)).toBe('Written by you');
   });
 });

@@ -4,6 +4,7 @@ import type {
   CallToAction,
   CampaignFullFragment,
   CampaignObjective,
+  CopyAuthor,
   CreateCampaignInput,
 } from '../../gql/graphql';
 import { checkUrl, type Errors } from '../../validate';
@@ -30,6 +31,8 @@ export interface CampaignForm {
   creativeIds: string[];
   niche: string;
   adCopy: AdCopyInput | null;
+  /** Which copywriter wrote `adCopy` as it stands; null once the user wrote or edited it. */
+  copyBy: CopyAuthor | null;
 }
 
 export type FormField =
@@ -65,6 +68,7 @@ export const emptyForm: CampaignForm = {
   creativeIds: [],
   niche: '',
   adCopy: null,
+  copyBy: null,
 };
 
 /** The account a new campaign starts on: the newest tested one, else the newest usable one. */
@@ -111,8 +115,8 @@ export function validateCampaign(f: CampaignForm, currency: string): Errors<Form
   else if (money.minor <= 0) e.dailyBudget = 'The daily budget must be more than zero.';
   const url = checkUrl(f.destinationUrl);
   if (url && !(f.objective === 'LEADS' && f.leadFormId && !f.destinationUrl.trim())) e.destinationUrl = url;
-  if (!f.countries.length) e.countries = 'Target at least one country.';
-  else if (f.countries.some((c) => !/^[A-Z]{2}$/.test(c))) e.countries = 'Countries are two-letter codes such as US or DE.';
+  // The picker only takes countries from the platform's list; the server checks the codes again.
+  if (!f.countries.length && !f.regions.length && !f.cities.length) e.countries = 'Target at least one country, region or city.';
   if (f.ageMin < 18 || f.ageMax > 65 || f.ageMin > f.ageMax) e.age = 'Ages go from 18 to 65, youngest first.';
   if (!f.creativeIds.length) e.creativeIds = 'Choose at least one image.';
   if (f.adCopy) {
@@ -172,11 +176,54 @@ export function fromCampaign(c: CampaignFullFragment): CampaignForm {
     ageMin: c.targetAudience.ageMin,
     ageMax: c.targetAudience.ageMax,
     creativeIds: c.creatives.map((x) => x.id),
-    niche: '',
+    niche: c.niche ?? '',
     adCopy: c.adCopy
       ? { headline: c.adCopy.headline, body: c.adCopy.body, description: c.adCopy.description, callToAction: c.adCopy.callToAction }
       : null,
+    copyBy: c.adCopy?.writtenBy ?? null,
   };
+}
+
+/** Who wrote a piece of copy, as the editor and the dry run say it. */
+export function copyAuthorLabel(by: CopyAuthor | null | undefined): string {
+  if (by === 'GEMINI') return 'Written by Gemini (AI)';
+  if (by === 'TEMPLATE') return 'Written by the offline template — not AI';
+  return 'Written by you';
+}
+
+/**
+ * What the copywriter is briefed with: the niche (else the name), the
+ * audience and the objective. The server's rule (services/launch/plan.rs,
+ * `copy_after_edit`) drops agent-written copy when this changes; the
+ * editor mirrors it so the user sees it happen.
+ */
+function briefOf(f: CampaignForm): string {
+  const names = (l: Target[]) => l.map((t) => t.name);
+  return JSON.stringify([
+    f.niche.trim() || f.campaignName.trim(),
+    f.countries,
+    names(f.regions),
+    names(f.cities),
+    names(f.interests),
+    f.ageMin,
+    f.ageMax,
+    f.objective,
+  ]);
+}
+
+/**
+ * One edit of the form. Editing the copy makes it the user's; changing
+ * what the copy was written from drops copy the agent wrote (never the
+ * user's), so the next dry run writes fresh copy. `droppedCopy` says it
+ * happened, for the editor to tell the user.
+ */
+export function editForm<K extends keyof CampaignForm>(f: CampaignForm, key: K, value: CampaignForm[K]): { form: CampaignForm; droppedCopy: boolean } {
+  const next: CampaignForm = { ...f, [key]: value };
+  if (key === 'adCopy') return { form: { ...next, copyBy: null }, droppedCopy: false };
+  if (f.adCopy && f.copyBy && briefOf(next) !== briefOf(f)) {
+    return { form: { ...next, adCopy: null, copyBy: null }, droppedCopy: true };
+  }
+  return { form: next, droppedCopy: false };
 }
 
 /** Maps a server `extensions.field` ("input.targetAudience.ageMin", "dailyBudgetCents") to the form's field. */

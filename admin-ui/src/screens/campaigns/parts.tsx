@@ -2,19 +2,11 @@ import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { request } from '../../api/client';
 import { ApiError } from '../../api/errors';
 import { formatCount } from '../../format';
-import { SearchTargetingDocument, type AdCopyInput, type CallToAction, type TargetingKind, type SearchTargetingQuery } from '../../gql/graphql';
+import { useQuery } from '../../api/hooks';
+import { CountriesDocument, SearchTargetingDocument, type AdCopyInput, type CallToAction, type TargetingKind, type SearchTargetingQuery } from '../../gql/graphql';
 
 type TargetingOption = SearchTargetingQuery['searchTargeting'][number];
 import { copyLimits, ctaLabels, type Target } from './form';
-
-export const COUNTRIES: [string, string][] = [
-  ['US', 'United States'], ['CA', 'Canada'], ['GB', 'United Kingdom'], ['IE', 'Ireland'], ['AU', 'Australia'], ['NZ', 'New Zealand'],
-  ['DE', 'Germany'], ['AT', 'Austria'], ['CH', 'Switzerland'], ['FR', 'France'], ['BE', 'Belgium'], ['NL', 'Netherlands'],
-  ['ES', 'Spain'], ['PT', 'Portugal'], ['IT', 'Italy'], ['SE', 'Sweden'], ['NO', 'Norway'], ['DK', 'Denmark'], ['FI', 'Finland'],
-  ['PL', 'Poland'], ['JP', 'Japan'], ['KR', 'South Korea'], ['SG', 'Singapore'], ['IN', 'India'], ['BR', 'Brazil'], ['MX', 'Mexico'],
-  ['AR', 'Argentina'], ['ZA', 'South Africa'], ['AE', 'United Arab Emirates'],
-];
-const countryName = new Map(COUNTRIES);
 
 export function Chips({ items, onRemove, label }: { items: { key: string; text: string }[]; onRemove: (key: string) => void; label: string }) {
   if (!items.length) return null;
@@ -32,21 +24,46 @@ export function Chips({ items, onRemove, label }: { items: { key: string; text: 
   );
 }
 
-export function CountryPicker({ value, onChange, id, describedBy }: { value: string[]; onChange: (v: string[]) => void; id: string; describedBy?: string }) {
+/**
+ * Countries from the platform's list (the server's `countries`), chosen by
+ * name or code. A code or name that is not on the list is refused here
+ * with `onProblem`, never added silently (the server refuses it too).
+ */
+export function CountryPicker({
+  value,
+  onChange,
+  onProblem,
+  id,
+  describedBy,
+}: {
+  value: string[];
+  onChange: (v: string[]) => void;
+  onProblem: (message: string | undefined) => void;
+  id: string;
+  describedBy?: string;
+}) {
   const [text, setText] = useState('');
   const listId = useId();
+  const q = useQuery(CountriesDocument);
+  const countries = q.data?.countries ?? [];
+  const nameOf = new Map(countries.map((c) => [c.code, c.name]));
   const add = () => {
     const t = text.trim();
     if (!t) return;
-    const code = t.length === 2 ? t.toUpperCase() : COUNTRIES.find(([, n]) => n.toLowerCase() === t.toLowerCase())?.[0];
-    if (code && !value.includes(code)) onChange([...value, code]);
+    const found = countries.find((c) => c.code === t.toUpperCase() || c.name.toLowerCase() === t.toLowerCase() || `${c.name} (${c.code})`.toLowerCase() === t.toLowerCase());
+    if (!found) {
+      onProblem(`“${t}” is not a country ads can target: pick one from the list.`);
+      return;
+    }
+    onProblem(undefined);
+    if (!value.includes(found.code)) onChange([...value, found.code]);
     setText('');
   };
   return (
     <div>
       <Chips
         label="Countries"
-        items={value.map((c) => ({ key: c, text: `${countryName.get(c) ?? c} (${c})` }))}
+        items={value.map((c) => ({ key: c, text: `${nameOf.get(c) ?? c} (${c})` }))}
         onRemove={(k) => onChange(value.filter((c) => c !== k))}
       />
       <input
@@ -61,8 +78,9 @@ export function CountryPicker({ value, onChange, id, describedBy }: { value: str
           setText(v);
           // A pick from the datalist arrives as the full "Name (XX)" text.
           const m = /\(([A-Z]{2})\)$/.exec(v);
-          if (m && !value.includes(m[1])) {
-            onChange([...value, m[1]]);
+          if (m && nameOf.has(m[1])) {
+            onProblem(undefined);
+            if (!value.includes(m[1])) onChange([...value, m[1]]);
             setText('');
           }
         }}
@@ -75,9 +93,11 @@ export function CountryPicker({ value, onChange, id, describedBy }: { value: str
         onBlur={add}
       />
       <datalist id={listId}>
-        {COUNTRIES.filter(([c]) => !value.includes(c)).map(([c, n]) => (
-          <option key={c} value={`${n} (${c})`} />
-        ))}
+        {countries
+          .filter((c) => !value.includes(c.code))
+          .map((c) => (
+            <option key={c.code} value={`${c.name} (${c.code})`} />
+          ))}
       </datalist>
     </div>
   );
@@ -249,12 +269,13 @@ export function CopyEditor({
           <input id={f('headline')} className="input" value={copy.headline} onChange={(e) => onChange({ ...copy, headline: e.target.value })} aria-invalid={!!errors?.headline || undefined} />
           {errors?.headline && <p className="field-error">{errors.headline}</p>}
         </div>
-        <div className="field">
+        <div className={`field${errors?.description ? ' field-invalid' : ''}`}>
           <div className="field-label-row">
             <label htmlFor={f('description')}>Description</label>
             <Counter n={(copy.description ?? '').length} max={copyLimits.description} />
           </div>
-          <input id={f('description')} className="input" value={copy.description ?? ''} onChange={(e) => onChange({ ...copy, description: e.target.value })} />
+          <input id={f('description')} className="input" value={copy.description ?? ''} onChange={(e) => onChange({ ...copy, description: e.target.value })} aria-invalid={!!errors?.description || undefined} />
+          {errors?.description && <p className="field-error">{errors.description}</p>}
         </div>
       </div>
       <div className="field">

@@ -2,7 +2,10 @@
 //! the input: every problem is collected, each naming its input field as
 //! the contract spells it, so one answer lists them all.
 
-use adapters::copywriter::{MAX_BODY, MAX_DESCRIPTION, MAX_HEADLINE};
+use adapters::{
+    ad_platform::countries::is_targetable_country,
+    copywriter::{MAX_BODY, MAX_DESCRIPTION, MAX_HEADLINE},
+};
 use entities::{
     CampaignObjective, CreativeId, IntegrationId,
     json::{AdCopy, NamedTarget, TargetAudience},
@@ -61,6 +64,11 @@ pub struct CampaignInput {
     pub niche: Option<String>,
     pub lead_form_id: Option<String>,
     pub pixel_id: Option<String>,
+}
+
+/// The countries an audience may name: `(code, English name)`, by name.
+pub fn targetable_countries() -> &'static [(&'static str, &'static str)] {
+    adapters::ad_platform::countries::COUNTRIES
 }
 
 /// Checks and normalises `input` (trimmed text, upper-case countries,
@@ -250,14 +258,19 @@ pub fn normalise_audience(audience: &TargetAudience) -> TargetAudience {
 pub fn audience_problems(prefix: &str, audience: &TargetAudience) -> Vec<InputProblem> {
     let mut problems = Vec::new();
     let field = |name: &str| format!("{prefix}.{name}");
-    if audience
+    let unknown: Vec<&str> = audience
         .countries
         .iter()
-        .any(|c| c.trim().len() != 2 || !c.trim().bytes().all(|b| b.is_ascii_alphabetic()))
-    {
+        .map(|c| c.trim())
+        .filter(|c| !is_targetable_country(&c.to_ascii_uppercase()))
+        .collect();
+    if !unknown.is_empty() {
         problems.push(InputProblem::new(
             field("countries"),
-            "Countries are ISO 3166-1 alpha-2 codes such as US or DE.",
+            format!(
+                "{} is not a country ads can target: pick countries from the list (ISO 3166-1 alpha-2 codes such as US or DE).",
+                unknown.join(", ")
+            ),
         ));
     }
     if audience.countries.is_empty() && audience.regions.is_empty() && audience.cities.is_empty() {
@@ -407,6 +420,7 @@ mod tests {
                 body: "Classes every morning.".into(),
                 description: Some("  ".into()),
                 call_to_action: CallToAction::SignUp,
+                written_by: None,
             }),
             niche: Some("yoga studio".into()),
             lead_form_id: Some("123".into()),
@@ -508,5 +522,23 @@ mod tests {
                 "{objective:?} form={form} pixel={pixel}"
             );
         }
+    }
+
+    #[test]
+    fn only_countries_ads_can_target_are_accepted() {
+        let mut input = good();
+        input.audience.countries = vec!["ZZ".into(), "DE".into()];
+        let (_, problems) = check(&input, 1_000_000);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].field, "targetAudience.countries");
+        assert!(
+            problems[0].message.starts_with("ZZ is not a country"),
+            "{}",
+            problems[0].message
+        );
+        input.audience.countries = vec![" pt ".into()];
+        let (out, problems) = check(&input, 1_000_000);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(out.audience.countries, ["PT"]);
     }
 }

@@ -28,6 +28,7 @@ use tokio::sync::broadcast;
 use super::{
     audit::{AuditEntry, AuditService},
     integrations::IntegrationsService,
+    launch::plan::copy_after_edit,
     pagination::{self, Cursor, Page, PageRequest},
 };
 use crate::{
@@ -189,6 +190,14 @@ impl CampaignsService {
         find_within(&self.db, RowScope::All, id).await
     }
 
+    /// What `campaign`'s launch waits for between attempts, while it does.
+    pub async fn launch_wait(
+        &self,
+        campaign: &Model,
+    ) -> Result<Option<crate::services::launch::wait::LaunchWait>, AppError> {
+        Ok(crate::services::launch::wait::wait_of(&self.db, campaign).await?)
+    }
+
     /// Replaces a `DRAFT` or `ERROR` campaign's settings (its status stays).
     /// A campaign that has been launched moves to another integration only
     /// when `move_integration` says the caller means it.
@@ -206,7 +215,8 @@ impl CampaignsService {
             tenant: current.tenant_id,
             user: current.user_id,
         };
-        let (input, integration) = self.checked(owner, &raw).await?;
+        let (mut input, integration) = self.checked(owner, &raw).await?;
+        input.ad_copy = copy_after_edit(&current, &input);
         let now = Utc::now();
         let changes = ActiveModel {
             provider: Set(integration.provider),

@@ -10,7 +10,8 @@
 use adapters::ad_platform::{AdPlatform, CreateMode, launch::check_request, types::CampaignSpec};
 use entities::{
     CampaignStatus, IntegrationStatus, MEDIA_BUYER_AGENT_KEY, RowScope, TenantScoped, creative,
-    json::AdCopy, user_integration,
+    json::{AdCopy, CopyAuthor},
+    user_integration,
 };
 use sea_orm::{ColumnTrait, QueryFilter};
 
@@ -144,9 +145,14 @@ impl CampaignsService {
                     true,
                     match source {
                         CopySource::Draft => "The copy fits the platform's lengths.",
-                        CopySource::WrittenNow => {
-                            "The agent wrote this copy and saved it on the draft: these are the words that launch. It fits the platform's lengths."
-                        }
+                        CopySource::WrittenNow => match copy.written_by {
+                            Some(CopyAuthor::Gemini) => {
+                                "Gemini (AI) wrote this copy and it is saved on the draft: these are the words that launch. It fits the platform's lengths."
+                            }
+                            _ => {
+                                "The offline template (not AI) wrote this copy and it is saved on the draft: these are the words that launch. It fits the platform's lengths."
+                            }
+                        },
                     },
                 ),
                 Err(problem) => check("copy", false, format!("The copy does not fit: {problem}.")),

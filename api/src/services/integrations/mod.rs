@@ -247,6 +247,43 @@ impl IntegrationsService {
         }
     }
 
+    /// Replaces the access token of integration `id` in place (a token
+    /// expired or was rotated): its ad account, Page and campaigns stay as
+    /// they are; the new token is sealed, then tested at once, and the
+    /// test's outcome is the answer.
+    pub async fn update_token(
+        &self,
+        principal: &Principal,
+        id: IntegrationId,
+        access_token: SecretString,
+    ) -> Result<ConnectionTest, AppError> {
+        let row = self.get(principal, id, Action::Update).await?;
+        let token = check_token(row.provider, &access_token)?;
+        let credentials = Credentials {
+            access_token: SecretString::from(token),
+            ad_account_id: row.ad_account_id.clone(),
+        };
+        let sealed = self
+            .vault
+            .seal_json(&RowBinding::of(&row), &credentials)
+            .map_err(|e| sea_orm::DbErr::Custom(format!("sealing credentials: {e}")))?;
+        let mut update: ActiveModel = row.clone().into();
+        apply_sealed(&mut update, sealed);
+        update.token_last4 = Set(credentials.token_last4());
+        update.token_expires_at = Set(None);
+        update.status = Set(IntegrationStatus::Unverified);
+        update.last_error = Set(None);
+        update.updated_at = Set(Utc::now());
+        update.update(&self.db).await?;
+        self.audit
+            .record_now(
+                AuditEntry::by(principal, "integration.update_token")
+                    .target(format!("integration:{id}")),
+            )
+            .await?;
+        self.test(principal, id).await
+    }
+
     /// "Test connection": asks the platform whether the token works and the
     /// account can run ads, and records the outcome on the integration.
     pub async fn test(

@@ -34,6 +34,7 @@ mod run;
 mod settle;
 pub mod stop;
 pub mod sweep;
+pub mod wait;
 
 use std::{sync::Arc, time::Duration};
 
@@ -113,6 +114,11 @@ pub fn tag_of(
 ) -> String {
     use sha2::Digest;
     // serde_json's maps are ordered, so the text (and the digest) is stable.
+    // The words are what is sent; who wrote them is not.
+    let words = AdCopy {
+        written_by: None,
+        ..copy.clone()
+    };
     let sent = serde_json::json!({
         "name": campaign.campaign_name,
         "objective": campaign.objective,
@@ -121,7 +127,7 @@ pub fn tag_of(
         "url": campaign.destination_url,
         "form": campaign.lead_form_id,
         "pixel": campaign.pixel_id,
-        "copy": copy,
+        "copy": words,
         "creatives": creatives.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
         "integration": campaign.integration_id.to_string(),
         "page": page_id,
@@ -187,7 +193,8 @@ mod tests {
 
     use super::*;
 
-    fn draft() -> ad_campaign::Model {
+    /// A failed draft, for the tests of the launch's parts.
+    pub(super) fn draft() -> ad_campaign::Model {
         ad_campaign::Model {
             id: CampaignId::generate(),
             tenant_id: TenantId::generate(),
@@ -232,6 +239,7 @@ mod tests {
             body: "Morning classes.".into(),
             description: None,
             call_to_action: CallToAction::SignUp,
+            written_by: None,
         };
         let creatives = [CreativeId::generate()];
         let tag = tag_of(&campaign, &copy, &creatives, "page-1");

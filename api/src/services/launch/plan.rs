@@ -10,7 +10,9 @@ use adapters::{
     copywriter::{CopyBrief, CopyError, Copywriter},
 };
 use entities::{
-    CampaignStatus, RowScope, TenantScoped, ad_campaign, campaign_creative, creative, json::AdCopy,
+    CampaignObjective, CampaignStatus, RowScope, TenantScoped, ad_campaign, campaign_creative,
+    creative,
+    json::{AdCopy, TargetAudience},
     user_integration,
 };
 use sea_orm::{
@@ -19,7 +21,10 @@ use sea_orm::{
 
 use super::tag_of;
 use crate::{
-    services::{campaigns::platform_checks::page_for, copy::describe_audience},
+    services::{
+        campaigns::{input::CampaignInput, platform_checks::page_for},
+        copy::{author_of, describe_audience},
+    },
     shapes::{FromPlatform, ToPlatform, objective_to_platform},
 };
 
@@ -126,6 +131,61 @@ pub enum CopyFailure {
     Db(DbErr),
 }
 
+/// What the copywriter is asked for a campaign: its niche (else its
+/// name), its audience and its objective.
+pub fn brief_of(
+    name: &str,
+    niche: Option<&str>,
+    audience: &TargetAudience,
+    objective: CampaignObjective,
+) -> CopyBrief {
+    CopyBrief {
+        niche: niche.unwrap_or(name).to_owned(),
+        audience: describe_audience(audience),
+        objective: objective_to_platform(objective),
+        offer: None,
+        tone: None,
+        variants: 1,
+    }
+}
+
+/// The copy an edit of a draft leaves on it. Copy the client sends is the
+/// user's, unless it is the agent's saved copy sent back unchanged (an
+/// editor round-trips what it loaded). Agent-written copy is dropped when
+/// the brief it was written from changed (name, niche, audience,
+/// objective), so the next dry run writes fresh copy; the user's copy is
+/// never dropped.
+pub fn copy_after_edit(current: &ad_campaign::Model, edit: &CampaignInput) -> Option<AdCopy> {
+    let sent = edit.ad_copy.as_ref()?;
+    let Some(saved) = current
+        .ad_copy
+        .as_ref()
+        .filter(|saved| saved.written_by.is_some())
+    else {
+        return Some(sent.clone());
+    };
+    let words_kept = AdCopy {
+        written_by: saved.written_by,
+        ..sent.clone()
+    } == *saved;
+    if !words_kept {
+        return Some(sent.clone());
+    }
+    let before = brief_of(
+        &current.campaign_name,
+        current.niche.as_deref(),
+        &current.target_audience,
+        current.objective,
+    );
+    let after = brief_of(
+        &edit.name,
+        edit.niche.as_deref(),
+        &edit.audience,
+        edit.objective,
+    );
+    (before == after).then(|| saved.clone())
+}
+
 /// The campaign's copy: the draft's, or the copywriter's written now and
 /// saved on the draft (only while the draft still has none and is not
 /// launched), so the dry run, a retry and the launch all use the same words.
@@ -137,22 +197,21 @@ pub async fn copy_of<C: ConnectionTrait>(
     if let Some(copy) = &campaign.ad_copy {
         return Ok((copy.clone(), CopySource::Draft));
     }
-    let brief = CopyBrief {
-        niche: campaign
-            .niche
-            .clone()
-            .unwrap_or_else(|| campaign.campaign_name.clone()),
-        audience: describe_audience(&campaign.target_audience),
-        objective: objective_to_platform(campaign.objective),
-        offer: None,
-        tone: None,
-        variants: 1,
-    };
+    let brief = brief_of(
+        &campaign.campaign_name,
+        campaign.niche.as_deref(),
+        &campaign.target_audience,
+        campaign.objective,
+    );
     let written = copywriter
         .write(&brief)
         .await
         .map_err(CopyFailure::Copywriter)?;
-    let Some(first) = written.first().map(AdCopy::from_platform) else {
+    let author = author_of(copywriter);
+    let Some(first) = written.first().map(|c| AdCopy {
+        written_by: Some(author),
+        ..AdCopy::from_platform(c)
+    }) else {
         return Err(CopyFailure::Copywriter(CopyError::Unavailable {
             message: "the copywriter returned no copy".to_owned(),
         }));
@@ -185,4 +244,113 @@ pub async fn copy_of<C: ConnectionTrait>(
         }
     }
     Ok((first, CopySource::WrittenNow))
+}
+
+#[cfg(test)]
+mod tests {
+    use entities::{CampaignObjective, json::CallToAction, json::CopyAuthor};
+
+    use super::*;
+
+    fn copy(headline: &str, by: Option<CopyAuthor>) -> AdCopy {
+        AdCopy {
+            headline: headline.into(),
+            body: "Morning classes for every level.".into(),
+            description: None,
+            call_to_action: CallToAction::LearnMore,
+            written_by: by,
+        }
+    }
+
+    /// The draft's settings as an editor sends them back, with `copy`.
+    fn edit_of(campaign: &ad_campaign::Model, copy: Option<AdCopy>) -> CampaignInput {
+        CampaignInput {
+            name: campaign.campaign_name.clone(),
+            objective: campaign.objective,
+            daily_budget_cents: campaign.daily_budget_cents,
+            audience: campaign.target_audience.clone(),
+            destination_url: campaign.destination_url.clone(),
+            creative_ids: Vec::new(),
+            integration_id: campaign.integration_id,
+            ad_copy: copy.map(|c| AdCopy {
+                written_by: None,
+                ..c
+            }),
+            niche: campaign.niche.clone(),
+            lead_form_id: None,
+            pixel_id: None,
+        }
+    }
+
+    #[test]
+    fn agent_copy_sent_back_unchanged_stays_the_agents_while_the_brief_stays() {
+        let mut campaign = super::super::tests::draft();
+        let agents = copy("Open day for you", Some(CopyAuthor::Template));
+        campaign.ad_copy = Some(agents.clone());
+        let mut edit = edit_of(&campaign, Some(agents.clone()));
+        edit.daily_budget_cents += 500;
+        assert_eq!(copy_after_edit(&campaign, &edit), Some(agents));
+    }
+
+    #[test]
+    fn agent_copy_is_dropped_when_the_brief_changes() {
+        let mut campaign = super::super::tests::draft();
+        let agents = copy("Open day for you", Some(CopyAuthor::Gemini));
+        campaign.ad_copy = Some(agents.clone());
+        let renamed = EditOf::Name("Spring open day");
+        let cases = [
+            renamed,
+            EditOf::Niche("Dance school"),
+            EditOf::Country("DE"),
+            EditOf::Objective(CampaignObjective::Leads),
+        ];
+        for case in cases {
+            let mut edit = edit_of(&campaign, Some(agents.clone()));
+            case.apply(&mut edit);
+            assert_eq!(copy_after_edit(&campaign, &edit), None, "{case:?}");
+        }
+    }
+
+    #[test]
+    fn the_users_copy_is_never_dropped() {
+        let mut campaign = super::super::tests::draft();
+        // The user's own copy, saved before.
+        campaign.ad_copy = Some(copy("Our open day", None));
+        let mut edit = edit_of(&campaign, campaign.ad_copy.clone());
+        EditOf::Name("Spring open day").apply(&mut edit);
+        assert_eq!(
+            copy_after_edit(&campaign, &edit),
+            Some(copy("Our open day", None))
+        );
+        // The agent's copy, edited by the user in the same save: the user's now.
+        campaign.ad_copy = Some(copy("Open day for you", Some(CopyAuthor::Template)));
+        let mut edit = edit_of(&campaign, Some(copy("Come to our open day", None)));
+        EditOf::Name("Spring open day").apply(&mut edit);
+        assert_eq!(
+            copy_after_edit(&campaign, &edit),
+            Some(copy("Come to our open day", None))
+        );
+        // No copy sent: none kept (the next dry run writes it).
+        let edit = edit_of(&campaign, None);
+        assert_eq!(copy_after_edit(&campaign, &edit), None);
+    }
+
+    #[derive(Debug, Clone, Copy)]
+    enum EditOf {
+        Name(&'static str),
+        Niche(&'static str),
+        Country(&'static str),
+        Objective(CampaignObjective),
+    }
+
+    impl EditOf {
+        fn apply(self, edit: &mut CampaignInput) {
+            match self {
+                Self::Name(n) => edit.name = n.into(),
+                Self::Niche(n) => edit.niche = Some(n.into()),
+                Self::Country(c) => edit.audience.countries = vec![c.into()],
+                Self::Objective(o) => edit.objective = o,
+            }
+        }
+    }
 }

@@ -127,11 +127,11 @@ impl Launcher {
                     message,
                 }) => Stop::Retry {
                     after: retry_after,
-                    why: message,
+                    why: format!("copy: the copywriter is rate-limited: {message}"),
                 },
                 CopyFailure::Copywriter(CopyError::Unavailable { message }) => Stop::Retry {
                     after: None,
-                    why: message,
+                    why: format!("copy: the copywriter is unavailable: {message}"),
                 },
                 CopyFailure::Copywriter(other) => Stop::Fail(format!(
                     "The copywriter could not write the ad copy: {other}."

@@ -293,6 +293,7 @@ pub async fn seed(backend: Backend, size: Size) -> Res<Seeded> {
                 body: "Morning classes for every level, first week free.".into(),
                 description: Some("Book today".into()),
                 call_to_action: CallToAction::SignUp,
+                written_by: None,
             }),
             niche: Some("yoga studio".into()),
             destination_url: "https://example.com/open-day".into(),
