@@ -447,6 +447,99 @@ fn cases() -> Vec<Case> {
             expect: [Unauthenticated, Ok, NotFound, NotFound, Ok],
             check: None,
         },
+        Case {
+            field: "budgetPolicy",
+            document: "{ budgetPolicy { tenantId } }",
+            variables: none,
+            expect: [Unauthenticated, Ok, Ok, Ok, Ok],
+            check: Some(|w, p, data| {
+                let own = match p {
+                    1 => &w.owner,
+                    2 => &w.same_tenant,
+                    3 => &w.other_tenant,
+                    _ => &w.chief,
+                };
+                assert_eq!(data["budgetPolicy"]["tenantId"], own.tenant_id.as_str());
+            }),
+        },
+        Case {
+            field: "budgetPolicy",
+            document: "query($t: ID) { budgetPolicy(tenantId: $t) { tenantId } }",
+            variables: |w, _| json!({ "t": w.owner.tenant_id }),
+            expect: [Unauthenticated, Ok, Ok, NotFound, Ok],
+            check: None,
+        },
+        Case {
+            field: "setBudgetLimit",
+            document: "mutation($t: ID!) { setBudgetLimit(input: { tenantId: $t, currency: \"EUR\", maxCampaignDailyBudget: 1000 }) { tenantId } }",
+            variables: |w, _| json!({ "t": w.owner.tenant_id }),
+            expect: [Unauthenticated, Forbidden, Forbidden, Forbidden, Ok],
+            check: None,
+        },
+        Case {
+            field: "stopLossRules",
+            document: "query($c: ID) { stopLossRules(campaignId: $c) { id } }",
+            variables: |w, _| json!({ "c": w.campaign }),
+            expect: [Unauthenticated, Ok, NotFound, NotFound, Ok],
+            check: None,
+        },
+        Case {
+            field: "previewStopLossRule",
+            document: "query($c: ID!) { previewStopLossRule(campaignId: $c, kind: LIFETIME_SPEND, thresholdCents: 100) { snapshots } }",
+            variables: |w, _| json!({ "c": w.campaign }),
+            expect: [Unauthenticated, Ok, NotFound, NotFound, Ok],
+            check: None,
+        },
+        Case {
+            field: "addStopLossRule",
+            document: "mutation($c: ID!) { addStopLossRule(input: { campaignId: $c, kind: LIFETIME_SPEND, thresholdCents: 100000 }) { id } }",
+            variables: |w, _| json!({ "c": w.campaign }),
+            expect: [Unauthenticated, Ok, NotFound, NotFound, Ok],
+            check: None,
+        },
+        Case {
+            field: "deleteStopLossRule",
+            document: "mutation($id: ID!) { deleteStopLossRule(id: $id) }",
+            variables: |_, _| json!({ "id": uuid::Uuid::new_v4().to_string() }),
+            expect: [Unauthenticated, NotFound, NotFound, NotFound, NotFound],
+            check: None,
+        },
+        Case {
+            field: "notifications",
+            document: "{ notifications { totalCount } }",
+            variables: none,
+            expect: [Unauthenticated, Ok, Ok, Ok, Ok],
+            check: None,
+        },
+        Case {
+            field: "unreadNotificationCount",
+            document: "{ unreadNotificationCount }",
+            variables: none,
+            expect: [Unauthenticated, Ok, Ok, Ok, Ok],
+            check: None,
+        },
+        Case {
+            field: "markNotificationsRead",
+            document: "mutation { markNotificationsRead(all: true) }",
+            variables: none,
+            expect: [Unauthenticated, Ok, Ok, Ok, Ok],
+            check: None,
+        },
+        // Last: it stops the owner's running campaigns.
+        Case {
+            field: "pauseAllCampaigns",
+            document: "mutation { pauseAllCampaigns { paused failed } }",
+            variables: none,
+            expect: [Unauthenticated, Ok, Ok, Ok, Ok],
+            check: None,
+        },
+        Case {
+            field: "pauseAllCampaigns",
+            document: "mutation($t: ID) { pauseAllCampaigns(tenantId: $t) { paused failed } }",
+            variables: |w, _| json!({ "t": w.owner.tenant_id }),
+            expect: [Unauthenticated, Forbidden, Forbidden, Forbidden, Ok],
+            check: None,
+        },
     ]
 }
 
