@@ -337,6 +337,8 @@ async fn validate_only_creates_nothing(env: Env) {
         tag: "dry-1".into(),
         objective: Objective::Leads,
         campaign_daily_budget: None,
+        special_ad_category: SpecialAdCategory::None,
+        category_countries: Vec::new(),
     };
     let id = env
         .platform
@@ -691,6 +693,8 @@ async fn sandbox_scripted_failures() {
         tag: tag.into(),
         objective: Objective::Traffic,
         campaign_daily_budget: None,
+        special_ad_category: SpecialAdCategory::None,
+        category_countries: Vec::new(),
     };
     let err = s
         .create_campaign(&creds, &spec("A #transient", "t1"), CreateMode::Create)

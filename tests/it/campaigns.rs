@@ -9,3 +9,4 @@ mod kill;
 mod launch;
 mod lists;
 mod meta;
+mod regional;

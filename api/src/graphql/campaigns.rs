@@ -10,7 +10,7 @@ use super::{
     admin::{parse_id, parse_tenant_filter},
     campaign_types::{
         AdCopy, Audience, CampaignObjective, CampaignStatus, CreateCampaignInput, DeliveryStatus,
-        Performance, PerformanceSnapshot, RemoteAd,
+        Performance, PerformanceSnapshot, RemoteAd, SpecialAdCategory,
     },
     context::ContextExt,
     creatives::Creative,
@@ -68,6 +68,10 @@ impl Campaign {
     /// The pixel (LEADS on the website, CONVERSIONS).
     async fn pixel_id(&self) -> Option<&str> {
         self.0.pixel_id.as_deref()
+    }
+    /// The special ad category it declares (NONE for most campaigns).
+    async fn special_ad_category(&self) -> SpecialAdCategory {
+        self.0.special_ad_category.into()
     }
     /// The chosen creatives, in order.
     async fn creatives(&self, ctx: &Context<'_>) -> GqlResult<Vec<Creative>> {

@@ -4,7 +4,7 @@
 
 use adapters::copywriter::{MAX_BODY, MAX_DESCRIPTION, MAX_HEADLINE};
 use entities::{
-    CampaignObjective, CreativeId, IntegrationId,
+    CampaignObjective, CreativeId, IntegrationId, SpecialAdCategory,
     json::{AdCopy, NamedTarget, TargetAudience},
 };
 
@@ -61,6 +61,7 @@ pub struct CampaignInput {
     pub niche: Option<String>,
     pub lead_form_id: Option<String>,
     pub pixel_id: Option<String>,
+    pub special_ad_category: SpecialAdCategory,
 }
 
 /// Checks and normalises `input` (trimmed text, upper-case countries,
@@ -417,6 +418,7 @@ mod tests {
             niche: Some("yoga studio".into()),
             lead_form_id: Some("123".into()),
             pixel_id: None,
+            special_ad_category: SpecialAdCategory::None,
         }
     }
 

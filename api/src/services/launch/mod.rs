@@ -197,6 +197,7 @@ mod tests {
             campaign_name: "Open day".into(),
             objective: CampaignObjective::Traffic,
             daily_budget_cents: 2000,
+            special_ad_category: entities::SpecialAdCategory::None,
             target_audience: TargetAudience {
                 countries: vec!["US".into()],
                 regions: Vec::new(),

@@ -83,7 +83,8 @@ impl LaunchPlan {
                     bytes: Vec::new(),
                 })
                 .collect(),
-            dsa: None,
+            dsa: crate::shapes::dsa_of(integration),
+            special_ad_category: crate::shapes::category_to_platform(campaign.special_ad_category),
         };
         Ok(Self { creatives, request })
     }
