@@ -134,6 +134,17 @@ pub fn special_category(
     if !category.is_special() {
         return Ok(());
     }
+    if audience.countries_reached().is_empty() {
+        return Err(invalid(
+            "special_ad_category_country",
+            None,
+            "The parameter special_ad_category_country is required when special_ad_categories is set",
+            Some(&format!(
+                "Campaigns about {} must name the countries they run in: add a country to the audience.",
+                category.label()
+            )),
+        ));
+    }
     if audience.age_min != AGE_MIN || audience.age_max != AGE_MAX {
         return Err(invalid(
             "targeting",

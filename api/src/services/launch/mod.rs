@@ -113,7 +113,7 @@ pub fn tag_of(
 ) -> String {
     use sha2::Digest;
     // serde_json's maps are ordered, so the text (and the digest) is stable.
-    let sent = serde_json::json!({
+    let mut sent = serde_json::json!({
         "name": campaign.campaign_name,
         "objective": campaign.objective,
         "budget": campaign.daily_budget_cents,
@@ -126,6 +126,16 @@ pub fn tag_of(
         "integration": campaign.integration_id.to_string(),
         "page": page_id,
     });
+    // Only a declared category joins the digest, so tags of campaigns saved
+    // before categories existed stay as they were.
+    if campaign.special_ad_category != entities::SpecialAdCategory::None
+        && let Some(map) = sent.as_object_mut()
+    {
+        map.insert(
+            "category".to_owned(),
+            serde_json::json!(campaign.special_ad_category),
+        );
+    }
     let digest = sha2::Sha256::digest(sent.to_string().as_bytes());
     format!(
         "lf-{}-{}",
@@ -250,6 +260,12 @@ mod tests {
         };
         assert_ne!(tag, tag_of(&moved, &copy, &creatives, "page-1"));
         assert_ne!(tag, tag_of(&campaign, &copy, &creatives, "page-2"));
+        // Declaring a special ad category changes what Meta is sent.
+        let housing = ad_campaign::Model {
+            special_ad_category: entities::SpecialAdCategory::Housing,
+            ..campaign.clone()
+        };
+        assert_ne!(tag, tag_of(&housing, &copy, &creatives, "page-1"));
     }
 
     #[test]
