@@ -345,11 +345,9 @@ function IntegrationCard({
             <Assets key={`${i.pageId}-${i.updatedAt}`} integration={i} />
           </div>
         )}
-        {i.provider === 'META_ADS' && (
-          <div className="subsection">
-            <DsaSettings key={`${i.dsaBeneficiary}-${i.dsaPayor}`} integration={i} onSaved={onChange} />
-          </div>
-        )}
+        <div className="subsection">
+          <DsaSettings key={`${i.dsaBeneficiary}-${i.dsaPayor}`} integration={i} onSaved={onChange} />
+        </div>
       </div>
       <div className="card-foot">
         <Button onClick={runTest} busy={test.busy}>
