@@ -228,11 +228,11 @@ async fn dsa_parties_come_from_the_integration_then_the_account_then_recommendat
         .data();
     let end = settled(&app, &ann, &id).await;
     assert_eq!(end["status"], "ERROR", "{end}");
+    let message = end["errorMessage"].as_str().unwrap();
     assert!(
-        end["errorMessage"]
-            .as_str()
-            .unwrap()
-            .contains("beneficiary"),
+        message.starts_with("Nothing was created:")
+            && message.contains("beneficiary")
+            && message.contains("integration"),
         "{end}"
     );
     assert_eq!(created(&meta), 0);
