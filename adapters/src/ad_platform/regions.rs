@@ -13,8 +13,9 @@ const EU_MEMBER_STATES: &[&str] = &[
 /// without their state: the outermost regions of France (Réunion, Guadeloupe,
 /// Martinique, French Guiana, Mayotte, Saint-Martin) and Finland's Åland.
 /// The Azores, Madeira and the Canary Islands are regions of PT and ES and are
-/// covered by their states' codes. Meta names no list of its "associated
-/// territories"; these are the territories where EU law applies.
+/// covered by their states' codes. Meta's announcement points to a list of
+/// its "associated territories" that could not be read here; these are the
+/// territories where EU law applies, and the list is the place to extend.
 const EU_TERRITORIES: &[&str] = &["RE", "GP", "MQ", "GF", "YT", "MF", "AX"];
 
 /// Meta's country groups that reach the EU.
