@@ -337,6 +337,8 @@ async fn validate_only_creates_nothing(env: Env) {
         tag: "dry-1".into(),
         objective: Objective::Leads,
         campaign_daily_budget: None,
+        special_ad_category: SpecialAdCategory::None,
+        category_countries: Vec::new(),
     };
     let id = env
         .platform
@@ -351,6 +353,73 @@ async fn validate_only_creates_nothing(env: Env) {
             .expect("find")
             .is_none()
     );
+}
+
+/// A special ad category needs its countries and limits the ad set's ages;
+/// Taiwan needs a verified advertiser. Both platforms refuse the same.
+async fn special_category_and_regional_limits_hold(env: Env) {
+    let spec = |countries: Vec<String>| CampaignSpec {
+        name: "Homes".into(),
+        tag: "homes-1".into(),
+        objective: Objective::Traffic,
+        campaign_daily_budget: None,
+        special_ad_category: SpecialAdCategory::Housing,
+        category_countries: countries,
+    };
+    let invalid = |e: PlatformError| match e {
+        PlatformError::Invalid(inv) => inv.field.unwrap_or_default(),
+        other => panic!("{other:?}"),
+    };
+    let err = env
+        .platform
+        .create_campaign(&env.creds, &spec(Vec::new()), CreateMode::Create)
+        .await
+        .expect_err("countries");
+    assert_eq!(invalid(err), "special_ad_category_country");
+    let campaign = env
+        .platform
+        .create_campaign(&env.creds, &spec(vec!["US".into()]), CreateMode::Create)
+        .await
+        .expect("campaign");
+    let ad_set = |audience: Audience| AdSetSpec {
+        name: "Homes".into(),
+        tag: "homes-1-s".into(),
+        campaign_id: campaign.clone(),
+        objective: Objective::Traffic,
+        conversion: Conversion::LinkClicks,
+        page_id: env.page_id.clone(),
+        daily_budget: Some(500),
+        audience,
+        dsa: None,
+        special_ad_category: SpecialAdCategory::Housing,
+    };
+    let narrowed = common::us_audience();
+    let taiwan = Audience {
+        countries: vec!["TW".into()],
+        age_min: 18,
+        age_max: 65,
+        ..common::us_audience()
+    };
+    for audience in [narrowed, taiwan] {
+        let err = env
+            .platform
+            .create_ad_set(&env.creds, &ad_set(audience.clone()), CreateMode::Create)
+            .await
+            .expect_err("refused");
+        assert!(
+            invalid(err) != "daily_budget",
+            "refused for its targeting: {audience:?}"
+        );
+    }
+    let adults = Audience {
+        age_min: 18,
+        age_max: 65,
+        ..common::us_audience()
+    };
+    env.platform
+        .create_ad_set(&env.creds, &ad_set(adults), CreateMode::Create)
+        .await
+        .expect("every adult in the declared country");
 }
 
 async fn bad_token_is_auth(env: Env) {
@@ -659,6 +728,7 @@ macro_rules! suite {
             case!(rejects_unknown_interest);
             case!(rejects_unknown_image_hash);
             case!(validate_only_creates_nothing);
+            case!(special_category_and_regional_limits_hold);
             case!(bad_token_is_auth);
             case!(insights_report_delivery);
             case!(campaign_states_follow_status_changes);
@@ -691,6 +761,8 @@ async fn sandbox_scripted_failures() {
         tag: tag.into(),
         objective: Objective::Traffic,
         campaign_daily_budget: None,
+        special_ad_category: SpecialAdCategory::None,
+        category_countries: Vec::new(),
     };
     let err = s
         .create_campaign(&creds, &spec("A #transient", "t1"), CreateMode::Create)

@@ -29,7 +29,11 @@ fn post<'c>(calls: &'c [RecordedCall], path: &str) -> Vec<&'c RecordedCall> {
 
 /// The sequence every flow shares: verify, images, campaign, ad set, creative+ad per
 /// image, then activation bottom-up.
-fn expected_sequence(progress: &LaunchProgress, images: usize, page_lookup: bool) -> Vec<String> {
+fn expected_sequence(
+    progress: &LaunchProgress,
+    images: usize,
+    dsa_lookups: &[&str],
+) -> Vec<String> {
     let mut lines: Vec<String> = [
         "GET /me",
         "GET /me/permissions",
@@ -38,11 +42,9 @@ fn expected_sequence(progress: &LaunchProgress, images: usize, page_lookup: bool
     ]
     .map(String::from)
     .to_vec();
+    lines.extend(dsa_lookups.iter().map(|l| (*l).to_owned()));
     lines.extend((0..images).map(|_| "POST /act_1001/adimages".to_owned()));
     lines.push("POST /act_1001/campaigns".into());
-    if page_lookup {
-        lines.push("GET /5001".into());
-    }
     lines.push("POST /act_1001/adsets".into());
     for _ in 0..images {
         lines.push("POST /act_1001/adcreatives".into());
@@ -190,7 +192,7 @@ async fn leads_with_an_instant_form() {
     );
     let (progress, calls) = launch(&env.meta, &env, &req).await;
     let lines: Vec<String> = calls.iter().map(RecordedCall::line).collect();
-    assert_calls(&lines, expected_sequence(&progress, 2, false));
+    assert_calls(&lines, expected_sequence(&progress, 2, &[]));
     common_checks(&calls, &progress, "OUTCOME_LEADS");
     let ad_set = post(&calls, "/act_1001/adsets")[0];
     assert_eq!(ad_set.params["optimization_goal"], "LEAD_GENERATION");
@@ -241,7 +243,7 @@ async fn leads_with_a_website_pixel() {
     let (progress, calls) = launch(&env.meta, &env, &req).await;
     assert_calls(
         &calls.iter().map(RecordedCall::line).collect::<Vec<_>>(),
-        expected_sequence(&progress, 1, false),
+        expected_sequence(&progress, 1, &[]),
     );
     common_checks(&calls, &progress, "OUTCOME_LEADS");
     let ad_set = post(&calls, "/act_1001/adsets")[0];
@@ -270,7 +272,7 @@ async fn conversions_with_a_purchase_pixel() {
     let (progress, calls) = launch(&env.meta, &env, &req).await;
     assert_calls(
         &calls.iter().map(RecordedCall::line).collect::<Vec<_>>(),
-        expected_sequence(&progress, 1, false),
+        expected_sequence(&progress, 1, &[]),
     );
     common_checks(&calls, &progress, "OUTCOME_SALES");
     let ad_set = post(&calls, "/act_1001/adsets")[0];
@@ -285,9 +287,7 @@ async fn conversions_with_a_purchase_pixel() {
     );
 }
 
-#[tokio::test]
-async fn traffic_to_a_website_in_the_eu_names_dsa_parties() {
-    let env = common::meta_env().await;
+fn eu_traffic_request(env: &common::MetaEnv) -> launch::LaunchRequest {
     let mut req = common::launch_request(
         Objective::Traffic,
         Conversion::LinkClicks,
@@ -301,22 +301,193 @@ async fn traffic_to_a_website_in_the_eu_names_dsa_parties() {
         name: "Munich".into(),
         country_code: Some("DE".into()),
     }];
+    req
+}
+
+fn dsa_sent(calls: &[RecordedCall]) -> (String, String) {
+    let ad_set = post(calls, "/act_1001/adsets")[0];
+    (
+        ad_set.params["dsa_beneficiary"].clone(),
+        ad_set.params["dsa_payor"].clone(),
+    )
+}
+
+#[tokio::test]
+async fn traffic_to_a_website_in_the_eu_names_the_accounts_dsa_defaults() {
+    let env = common::meta_env().await;
+    env.meta
+        .set_dsa_defaults("1001", Some("Acme Yoga GmbH"), Some("Acme Agency"));
+    let req = eu_traffic_request(&env);
     let (progress, calls) = launch(&env.meta, &env, &req).await;
     assert_calls(
         &calls.iter().map(RecordedCall::line).collect::<Vec<_>>(),
-        expected_sequence(&progress, 1, true),
+        expected_sequence(&progress, 1, &["GET /act_1001"]),
     );
     common_checks(&calls, &progress, "OUTCOME_TRAFFIC");
+    let lookup = calls
+        .iter()
+        .filter(|c| c.line() == "GET /act_1001")
+        .find(|c| {
+            c.params
+                .get("fields")
+                .is_some_and(|f| f.contains("default_dsa"))
+        })
+        .expect("the DSA defaults are read");
+    assert_eq!(
+        lookup.params["fields"],
+        "default_dsa_beneficiary,default_dsa_payor"
+    );
     let ad_set = post(&calls, "/act_1001/adsets")[0];
     assert_eq!(ad_set.params["optimization_goal"], "LINK_CLICKS");
     assert_eq!(ad_set.params["destination_type"], "WEBSITE");
     assert!(!ad_set.params.contains_key("promoted_object"));
-    assert_eq!(ad_set.params["dsa_beneficiary"], "Acme Yoga");
-    assert_eq!(ad_set.params["dsa_payor"], "Acme Yoga");
+    assert_eq!(
+        dsa_sent(&calls),
+        ("Acme Yoga GmbH".to_owned(), "Acme Agency".to_owned())
+    );
     assert_eq!(
         json_param(ad_set, "targeting")["geo_locations"]["cities"],
         json!([{"key": "819827"}])
     );
+}
+
+#[tokio::test]
+async fn dsa_parties_come_from_the_request_then_defaults_then_recommendations() {
+    let env = common::meta_env().await;
+    env.meta
+        .set_dsa_recommendations("1001", &["Acme Predicted"]);
+    // Only a payor by default: the beneficiary is Meta's recommendation.
+    env.meta.set_dsa_defaults("1001", None, Some("Acme Agency"));
+    let mut req = eu_traffic_request(&env);
+    req.tag = "lf-dsa-1".into();
+    let (progress, calls) = launch(&env.meta, &env, &req).await;
+    assert_calls(
+        &calls.iter().map(RecordedCall::line).collect::<Vec<_>>(),
+        expected_sequence(
+            &progress,
+            1,
+            &["GET /act_1001", "GET /act_1001/dsa_recommendations"],
+        ),
+    );
+    assert_eq!(
+        dsa_sent(&calls),
+        ("Acme Predicted".to_owned(), "Acme Agency".to_owned())
+    );
+
+    // The advertiser's own names win and nothing is looked up.
+    req.tag = "lf-dsa-2".into();
+    req.dsa = Some(DsaParties {
+        beneficiary: "Yoga Client SA".into(),
+        payor: "Agency SARL".into(),
+    });
+    let (progress, calls) = launch(&env.meta, &env, &req).await;
+    assert_calls(
+        &calls.iter().map(RecordedCall::line).collect::<Vec<_>>(),
+        expected_sequence(&progress, 1, &[]),
+    );
+    assert_eq!(
+        dsa_sent(&calls),
+        ("Yoga Client SA".to_owned(), "Agency SARL".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn an_eu_launch_nobody_names_dsa_parties_for_creates_nothing() {
+    let env = common::meta_env().await;
+    let req = eu_traffic_request(&env);
+    env.meta.clear_calls();
+    let mut progress = LaunchProgress::default();
+    let err = launch::run(
+        env.adapter.as_ref(),
+        &env.creds,
+        &req,
+        &mut progress,
+        &mut NoJournal,
+    )
+    .await
+    .expect_err("no DSA parties");
+    let PlatformError::Invalid(inv) = err.platform().expect("platform error") else {
+        panic!("{err:?}")
+    };
+    assert_eq!(inv.field.as_deref(), Some("dsa_beneficiary"));
+    assert!(env.meta.call_lines().iter().all(|l| l.starts_with("GET ")));
+    assert!(env.meta.object_ids("campaign").is_empty());
+}
+
+#[tokio::test]
+async fn a_housing_launch_declares_its_category_and_countries() {
+    let env = common::meta_env().await;
+    let mut req = common::launch_request(
+        Objective::Leads,
+        Conversion::LeadForm {
+            form_id: env.fixture.form_id.clone(),
+        },
+        &env.fixture.page_id,
+        1,
+    );
+    req.special_ad_category = SpecialAdCategory::Housing;
+    req.audience.age_min = 18;
+    req.audience.age_max = 65;
+    req.audience.cities = vec![GeoRef {
+        key: "2418779".into(),
+        name: "Austin".into(),
+        country_code: Some("US".into()),
+    }];
+    env.meta.add_geo("2418779", "Austin", "city", "US");
+    let (_, calls) = launch(&env.meta, &env, &req).await;
+    let campaign = post(&calls, "/act_1001/campaigns")[0];
+    assert_eq!(
+        json_param(campaign, "special_ad_categories"),
+        json!(["HOUSING"])
+    );
+    assert_eq!(
+        json_param(campaign, "special_ad_category_country"),
+        json!(["US"])
+    );
+    let ad_set = post(&calls, "/act_1001/adsets")[0];
+    let t = json_param(ad_set, "targeting");
+    assert_eq!(
+        (t["age_min"].clone(), t["age_max"].clone()),
+        (json!(18), json!(65))
+    );
+    assert_eq!(
+        t["geo_locations"]["cities"],
+        json!([{"key": "2418779", "radius": 15, "distance_unit": "mile"}])
+    );
+}
+
+#[tokio::test]
+async fn narrowed_ages_under_a_category_and_taiwan_create_nothing() {
+    let env = common::meta_env().await;
+    let base = common::launch_request(
+        Objective::Traffic,
+        Conversion::LinkClicks,
+        &env.fixture.page_id,
+        1,
+    );
+    let mut housing = base.clone();
+    housing.special_ad_category = SpecialAdCategory::Housing;
+    housing.audience.age_min = 25;
+    let mut taiwan = base.clone();
+    taiwan.audience.countries = vec!["US".into(), "TW".into()];
+    for (what, req) in [("housing ages", housing), ("Taiwan", taiwan)] {
+        env.meta.clear_calls();
+        let err = launch::run(
+            env.adapter.as_ref(),
+            &env.creds,
+            &req,
+            &mut LaunchProgress::default(),
+            &mut NoJournal,
+        )
+        .await
+        .expect_err(what);
+        let PlatformError::Invalid(inv) = err.platform().expect("platform error") else {
+            panic!("{what}: {err:?}")
+        };
+        assert_eq!(inv.field.as_deref(), Some("targeting"), "{what}");
+        assert!(env.meta.call_lines().is_empty(), "{what}: nothing is sent");
+    }
+    assert!(env.meta.object_ids("campaign").is_empty());
 }
 
 #[tokio::test]
@@ -332,6 +503,8 @@ async fn eu_audience_without_dsa_is_rejected_by_the_stand_in() {
                 tag: "eu".into(),
                 objective: Objective::Traffic,
                 campaign_daily_budget: None,
+                special_ad_category: SpecialAdCategory::None,
+                category_countries: Vec::new(),
             },
             CreateMode::Create,
         )
@@ -353,6 +526,7 @@ async fn eu_audience_without_dsa_is_rejected_by_the_stand_in() {
             beneficiary: " ".into(),
             payor: " ".into(),
         }),
+        special_ad_category: SpecialAdCategory::None,
     };
     let err = env
         .adapter

@@ -52,6 +52,11 @@ impl Raw {
         (status, r.json().await.expect("json"))
     }
 
+    /// `path_and_query` (which has a query already) with the fixture's token.
+    fn authed(&self, path_and_query: &str) -> String {
+        format!("{path_and_query}&access_token={}", self.fixture.token)
+    }
+
     async fn campaign(&self) -> String {
         let (s, v) = self.post("act_1001/campaigns", &good_campaign()).await;
         assert_eq!(s, 200, "{v}");
@@ -601,4 +606,177 @@ async fn appsecret_proof_is_read_from_the_query_string_only() {
         .await
         .expect("send");
     assert_eq!(r.status(), 200);
+}
+
+fn housing_campaign(countries: &str) -> Vec<(&'static str, String)> {
+    with(
+        with(good_campaign(), "special_ad_categories", r#"["HOUSING"]"#),
+        "special_ad_category_country",
+        countries,
+    )
+}
+
+fn blamed(body: &Value) -> String {
+    body["error"]["error_data"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_special_category_needs_its_countries() {
+    let raw = Raw::new().await;
+    let (s, v) = raw
+        .post(
+            "act_1001/campaigns",
+            &without(housing_campaign(r#"["US"]"#), "special_ad_category_country"),
+        )
+        .await;
+    assert_graph_error(s, &v, 100, None);
+    assert!(blamed(&v).contains("special_ad_category_country"), "{v}");
+    for wrong in ["[]", r#"["usa"]"#, "US"] {
+        let (s, v) = raw
+            .post("act_1001/campaigns", &housing_campaign(wrong))
+            .await;
+        assert_graph_error(s, &v, 100, None);
+        assert!(
+            blamed(&v).contains("special_ad_category_country"),
+            "{wrong}: {v}"
+        );
+    }
+    let (s, v) = raw
+        .post("act_1001/campaigns", &housing_campaign(r#"["US"]"#))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    // NONE needs no country.
+    let (s, v) = raw
+        .post(
+            "act_1001/campaigns",
+            &with(good_campaign(), "special_ad_categories", r#"["NONE"]"#),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+}
+
+#[tokio::test]
+async fn a_special_category_limits_the_targeting() {
+    let raw = Raw::new().await;
+    let (_, v) = raw
+        .post("act_1001/campaigns", &housing_campaign(r#"["US"]"#))
+        .await;
+    let c = v["id"].as_str().expect("id").to_owned();
+    let base = || targeting();
+    let (s, v) = raw.post("act_1001/adsets", &ad_set(&c, base())).await;
+    assert_eq!(s, 200, "the full adult range passes: {v}");
+    let mut narrowed = base();
+    narrowed["age_min"] = json!(25);
+    let mut capped = base();
+    capped["age_max"] = json!(50);
+    let mut gendered = base();
+    gendered["genders"] = json!([2]);
+    let mut excluded = base();
+    excluded["exclusions"] = json!({"interests": [{"id": "6003", "name": "Yoga"}]});
+    let mut zips = base();
+    zips["geo_locations"] = json!({"zips": [{"key": "US:94304"}]});
+    let mut small_radius = base();
+    small_radius["geo_locations"] = json!({"custom_locations": [{"latitude": 37.4, "longitude": -122.1, "radius": 10, "distance_unit": "mile"}]});
+    let mut other_country = base();
+    other_country["geo_locations"] = json!({"countries": ["CA"]});
+    for (what, t) in [
+        ("age_min", narrowed),
+        ("age_max", capped),
+        ("genders", gendered),
+        ("exclusions", excluded),
+        ("zips", zips),
+        ("radius", small_radius),
+        ("country not declared", other_country),
+    ] {
+        let (s, v) = raw.post("act_1001/adsets", &ad_set(&c, t)).await;
+        assert_graph_error(s, &v, 100, None);
+        assert!(v["error"]["message"].is_string(), "{what}: {v}");
+    }
+    let mut wide = base();
+    wide["geo_locations"] = json!({"custom_locations": [{"latitude": 37.4, "longitude": -122.1, "radius": 25, "distance_unit": "kilometer"}], "countries": ["US"]});
+    let (s, v) = raw.post("act_1001/adsets", &ad_set(&c, wide)).await;
+    assert_eq!(s, 200, "25 km is 15.5 miles: {v}");
+    // Without a category the same narrowed ages are fine.
+    let plain = raw.campaign().await;
+    let mut narrowed = base();
+    narrowed["age_min"] = json!(25);
+    let (s, v) = raw.post("act_1001/adsets", &ad_set(&plain, narrowed)).await;
+    assert_eq!(s, 200, "{v}");
+}
+
+#[tokio::test]
+async fn eu_territories_and_worldwide_need_dsa_parties() {
+    let raw = Raw::new().await;
+    let c = raw.campaign().await;
+    let with_dsa = |params: Vec<(&'static str, String)>| {
+        with(
+            with(params, "dsa_beneficiary", "Acme Yoga Ltd"),
+            "dsa_payor",
+            "Acme Agency",
+        )
+    };
+    for geo in [
+        json!({"countries": ["DE"]}),
+        json!({"countries": ["US", "RE"]}),
+        json!({"countries": ["GP"]}),
+        json!({"countries": ["YT"]}),
+        json!({"country_groups": ["worldwide"]}),
+    ] {
+        let mut t = targeting();
+        t["geo_locations"] = geo.clone();
+        let (s, v) = raw.post("act_1001/adsets", &ad_set(&c, t.clone())).await;
+        assert_graph_error(s, &v, 100, None);
+        assert!(blamed(&v).contains("dsa_beneficiary"), "{geo}: {v}");
+        let (s, v) = raw.post("act_1001/adsets", &with_dsa(ad_set(&c, t))).await;
+        assert_eq!(s, 200, "{geo}: {v}");
+    }
+    // Outside the EU nothing is asked.
+    let mut t = targeting();
+    t["geo_locations"] = json!({"countries": ["CH", "GB"]});
+    let (s, v) = raw.post("act_1001/adsets", &ad_set(&c, t)).await;
+    assert_eq!(s, 200, "{v}");
+}
+
+#[tokio::test]
+async fn taiwan_and_singapore_need_a_verified_identity() {
+    let raw = Raw::new().await;
+    let c = raw.campaign().await;
+    for country in ["TW", "SG"] {
+        let mut t = targeting();
+        t["geo_locations"] = json!({"countries": ["US", country]});
+        let (s, v) = raw.post("act_1001/adsets", &ad_set(&c, t)).await;
+        assert_graph_error(s, &v, 100, None);
+        assert!(blamed(&v).contains("regional_regulation_identities"), "{v}");
+    }
+}
+
+#[tokio::test]
+async fn the_account_serves_its_dsa_defaults_and_recommendations() {
+    let raw = Raw::new().await;
+    let (_, v) = raw
+        .get(&raw.authed("act_1001?fields=default_dsa_beneficiary,default_dsa_payor"))
+        .await;
+    assert!(
+        v.get("default_dsa_beneficiary").is_none(),
+        "unset is absent: {v}"
+    );
+    let (_, v) = raw
+        .get(&raw.authed("act_1001/dsa_recommendations?x=1"))
+        .await;
+    assert_eq!(v["data"], json!([]));
+    raw.meta
+        .set_dsa_defaults("act_1001", Some("Acme Yoga Ltd"), Some("Acme Agency"));
+    raw.meta.set_dsa_recommendations("1001", &["Acme Guess"]);
+    let (_, v) = raw
+        .get(&raw.authed("act_1001?fields=default_dsa_beneficiary,default_dsa_payor"))
+        .await;
+    assert_eq!(v["default_dsa_beneficiary"], "Acme Yoga Ltd");
+    assert_eq!(v["default_dsa_payor"], "Acme Agency");
+    let (_, v) = raw
+        .get(&raw.authed("act_1001/dsa_recommendations?x=1"))
+        .await;
+    assert_eq!(v["data"][0]["recommendations"], json!(["Acme Guess"]));
 }

@@ -20,6 +20,8 @@ fn campaign_spec(tag: &str) -> CampaignSpec {
         tag: tag.into(),
         objective: Objective::Leads,
         campaign_daily_budget: None,
+        special_ad_category: SpecialAdCategory::None,
+        category_countries: Vec::new(),
     }
 }
 

@@ -206,6 +206,37 @@ describe('media buyer launches on the Sandbox', () => {
     assert.equal(await page.getByRole('link', { name: 'Scripted refusal #invalid' }).count(), 0);
     assert.deepEqual(problems, []);
   });
+
+  it('a housing campaign reaches every adult; the EU beneficiary and payor are set on the integration', async () => {
+    await page.getByRole('link', { name: 'New campaign' }).click();
+    await page.getByLabel('Campaign name').fill('Homes for rent');
+    await page.getByLabel('Special ad category').selectOption({ label: 'Housing' });
+    await page.getByLabel('Instant form', { exact: true }).selectOption({ label: 'Sandbox lead form' });
+    await page.getByLabel('Daily budget (USD)').fill('5');
+    await page.getByLabel('Destination URL').fill('https://example.com/homes');
+    await page.locator('.creative-card.selectable input').first().check();
+    await page.locator('[data-field="age"] input').first().fill('25');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    const ageError = page.locator('[data-field="age"] .field-error');
+    await ageError.waitFor();
+    assert.match(await ageError.innerText(), /every adult/);
+    await page.locator('[data-field="age"] input').first().fill('18');
+    await page.getByRole('button', { name: 'Preview launch' }).click();
+    await page.locator('.checks li').first().waitFor({ timeout: 20_000 });
+    assert.equal(await page.locator('.checks li.fail').count(), 0, await page.locator('.checks').innerText());
+    assert.match(await page.locator('.checks').innerText(), /special ad category \(housing\)/);
+    await shot(page, '48-campaign-housing-preview');
+
+    await page.goto('/settings/ad-platforms');
+    await page.getByLabel('Beneficiary (EU)').fill('Northwind Roofing Ltd');
+    await page.getByLabel('Payor (EU)').fill('Northwind Agency');
+    await page.getByRole('button', { name: 'Save beneficiary and payor' }).click();
+    await page.getByRole('button', { name: 'Save beneficiary and payor' }).and(page.locator('[disabled]')).waitFor();
+    await page.reload();
+    assert.equal(await page.getByLabel('Beneficiary (EU)').inputValue(), 'Northwind Roofing Ltd');
+    assert.equal(await page.getByLabel('Payor (EU)').inputValue(), 'Northwind Agency');
+    assert.deepEqual(problems, []);
+  });
 });
 
 describe('chief architect: credits and agents per tenant', () => {

@@ -113,6 +113,26 @@ pub fn objective_to_platform(objective: entities::CampaignObjective) -> copy::Ob
     }
 }
 
+/// A stored special ad category in the platform's terms.
+pub fn category_to_platform(category: entities::SpecialAdCategory) -> platform::SpecialAdCategory {
+    use entities::SpecialAdCategory as Stored;
+    match category {
+        Stored::None => platform::SpecialAdCategory::None,
+        Stored::Housing => platform::SpecialAdCategory::Housing,
+        Stored::Employment => platform::SpecialAdCategory::Employment,
+        Stored::FinancialProductsServices => platform::SpecialAdCategory::FinancialProductsServices,
+        Stored::IssuesElectionsPolitics => platform::SpecialAdCategory::IssuesElectionsPolitics,
+    }
+}
+
+/// The DSA parties an integration names, when it names both.
+pub fn dsa_of(integration: &entities::user_integration::Model) -> Option<platform::DsaParties> {
+    Some(platform::DsaParties {
+        beneficiary: integration.dsa_beneficiary.clone()?,
+        payor: integration.dsa_payor.clone()?,
+    })
+}
+
 impl FromPlatform<copy::Objective> for entities::CampaignObjective {
     fn from_platform(value: &copy::Objective) -> Self {
         match value {

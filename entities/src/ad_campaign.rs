@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::enums::{CampaignObjective, CampaignStatus, Provider};
+use crate::enums::{CampaignObjective, CampaignStatus, Provider, SpecialAdCategory};
 use crate::ids::{CampaignId, IntegrationId, TenantId, UserId};
 use crate::json::{AdCopy, Performance, TargetAudience};
 
@@ -27,6 +27,8 @@ pub struct Model {
     pub objective: CampaignObjective,
     /// Daily budget in the account currency's minor unit.
     pub daily_budget_cents: i64,
+    /// The special ad category the campaign declares (NONE for most).
+    pub special_ad_category: SpecialAdCategory,
     /// Who it reaches.
     #[sea_orm(column_type = "JsonBinary")]
     pub target_audience: TargetAudience,

@@ -281,3 +281,41 @@ pub enum NotificationKind {
     #[sea_orm(string_value = "delivery_failing")]
     DeliveryFailing,
 }
+
+/// A campaign's special ad category: what Meta requires housing, employment,
+/// financial and political ads to declare, and which limits their targeting.
+/// Stored with Meta's names.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(40))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SpecialAdCategory {
+    /// None of them (most campaigns).
+    #[default]
+    #[sea_orm(string_value = "NONE")]
+    None,
+    /// Housing offers (sale, rental, insurance, mortgages …).
+    #[sea_orm(string_value = "HOUSING")]
+    Housing,
+    /// Job offers.
+    #[sea_orm(string_value = "EMPLOYMENT")]
+    Employment,
+    /// Credit and other financial products and services (Meta's category
+    /// that replaced CREDIT in January 2025).
+    #[sea_orm(string_value = "FINANCIAL_PRODUCTS_SERVICES")]
+    FinancialProductsServices,
+    /// Social issues, elections or politics.
+    #[sea_orm(string_value = "ISSUES_ELECTIONS_POLITICS")]
+    IssuesElectionsPolitics,
+}

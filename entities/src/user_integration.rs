@@ -42,6 +42,11 @@ pub struct Model {
     pub account_name: Option<String>,
     /// ISO 4217 currency of the ad account, once verified.
     pub currency: Option<String>,
+    /// Who benefits from ads reaching the EU (Digital Services Act), when
+    /// the user named them; else the ad account's default is used.
+    pub dsa_beneficiary: Option<String>,
+    /// Who pays for ads reaching the EU, when the user named them.
+    pub dsa_payor: Option<String>,
     /// Last four characters of the token.
     pub token_last4: String,
     /// Token expiry, when the platform reports one.
@@ -73,6 +78,8 @@ impl std::fmt::Debug for Model {
             .field("page_id", &self.page_id)
             .field("account_name", &self.account_name)
             .field("currency", &self.currency)
+            .field("dsa_beneficiary", &self.dsa_beneficiary)
+            .field("dsa_payor", &self.dsa_payor)
             .field("token_last4", &self.token_last4)
             .field("token_expires_at", &self.token_expires_at)
             .field("status", &self.status)

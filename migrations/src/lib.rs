@@ -24,6 +24,7 @@ pub mod m20250102_000011_add_campaign_launch_progress;
 pub mod m20251207_000012_add_ad_delivery_states;
 pub mod m20251207_000013_create_leads;
 pub mod m20251208_000014_create_budget_limits;
+pub mod m20251208_000015_special_ad_category_and_dsa;
 pub mod m20251208_000017_create_stop_loss_rules_and_notifications;
 
 /// Values every `provider` column accepts (the `Provider` entity enum).
@@ -76,6 +77,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20251207_000012_add_ad_delivery_states::Migration),
             Box::new(m20251207_000013_create_leads::Migration),
             Box::new(m20251208_000014_create_budget_limits::Migration),
+            Box::new(m20251208_000015_special_ad_category_and_dsa::Migration),
             Box::new(m20251208_000017_create_stop_loss_rules_and_notifications::Migration),
         ]
     }

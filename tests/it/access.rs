@@ -219,6 +219,15 @@ fn cases() -> Vec<Case> {
             check: None,
         },
         Case {
+            field: "setIntegrationDsa",
+            document: "mutation($i: ID!) { setIntegrationDsa(id: $i, dsaBeneficiary: \"Acme Ltd\", dsaPayor: \"Acme Agency\") { dsaBeneficiary } }",
+            variables: |w, _| json!({ "i": w.integration }),
+            expect: [Unauthenticated, Ok, NotFound, NotFound, Ok],
+            check: Some(|_, _, data| {
+                assert_eq!(data["setIntegrationDsa"]["dsaBeneficiary"], "Acme Ltd")
+            }),
+        },
+        Case {
             field: "deleteIntegration",
             document: "mutation($i: ID!) { deleteIntegration(id: $i) }",
             variables: |w, p| json!({ "i": if p == 4 { &w.doomed[1] } else { &w.doomed[0] } }),

@@ -11,4 +11,5 @@ mod launch;
 mod lists;
 mod meta;
 mod pause_all;
+mod regional;
 mod stop_loss;

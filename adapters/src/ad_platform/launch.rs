@@ -44,8 +44,11 @@ pub struct LaunchRequest {
     /// Images, one creative and one ad each. An image whose hash is already in the
     /// progress (uploaded to this account before) is not uploaded again.
     pub images: Vec<ImageUpload>,
-    /// DSA parties for EU audiences (default: the Page's name).
+    /// DSA parties for EU audiences, as the advertiser named them; absent,
+    /// the ad account's defaults or the platform's recommendations.
     pub dsa: Option<DsaParties>,
+    /// The special ad category the campaign declares.
+    pub special_ad_category: SpecialAdCategory,
 }
 
 /// Remote ids known so far; persist it as a whole (it is serde-serialisable; fields
@@ -167,6 +170,48 @@ pub fn check_request(req: &LaunchRequest) -> Result<(), PlatformError> {
         .map_err(|p| PlatformError::invalid("ad_copy", p.to_string()))
 }
 
+/// The rules of where and whom a campaign may target that the platform
+/// would only enforce at the ad set: a special ad category's limits, and
+/// regions that need an advertiser verified there. A launch checks them
+/// before it creates anything; the dry run shows them as their own check.
+pub fn check_audience_rules(
+    category: SpecialAdCategory,
+    audience: &Audience,
+) -> Result<(), PlatformError> {
+    validate::regional_rules(category, audience)
+}
+
+/// The countries a special category is declared for: every country the ads
+/// reach (none without a category).
+pub fn category_countries(category: SpecialAdCategory, audience: &Audience) -> Vec<String> {
+    if category.is_special() {
+        audience.countries_reached()
+    } else {
+        Vec::new()
+    }
+}
+
+/// The DSA parties of an audience that reaches the EU: the advertiser's, else
+/// the ad account's defaults or the platform's recommendations. Settled
+/// before anything is created, so a launch that cannot name them creates
+/// nothing.
+async fn dsa_parties(
+    platform: &dyn AdPlatform,
+    creds: &Credentials,
+    req: &LaunchRequest,
+) -> Result<Option<DsaParties>, LaunchError> {
+    if !req.audience.includes_eu() {
+        return Ok(None);
+    }
+    if let Some(dsa) = &req.dsa {
+        return Ok(Some(dsa.clone()));
+    }
+    match platform.dsa_defaults(creds).await.map_err(at("verify"))? {
+        Some(found) => Ok(Some(found)),
+        None => Err(at("validate")(validate::dsa_missing())),
+    }
+}
+
 /// Runs (or resumes) a launch.
 pub async fn run(
     platform: &dyn AdPlatform,
@@ -175,6 +220,9 @@ pub async fn run(
     progress: &mut LaunchProgress,
     journal: &mut dyn LaunchJournal,
 ) -> Result<(), LaunchError> {
+    // Rules the platform would only enforce half-way through (at the ad
+    // set): refused before anything is created.
+    validate::regional_rules(req.special_ad_category, &req.audience).map_err(at("validate"))?;
     let n = req.images.len();
     progress.image_hashes.resize(n, None);
     progress.creative_ids.resize(n, None);
@@ -190,6 +238,8 @@ pub async fn run(
             ),
         )));
     }
+
+    let dsa = dsa_parties(platform, creds, req).await?;
 
     for (i, image) in req.images.iter().enumerate() {
         if progress.image_hashes[i].is_none() {
@@ -207,6 +257,8 @@ pub async fn run(
         tag: req.tag.clone(),
         objective: req.objective,
         campaign_daily_budget: None,
+        special_ad_category: req.special_ad_category,
+        category_countries: category_countries(req.special_ad_category, &req.audience),
     };
     let book = Mutex::new(Book { progress, journal });
     let campaign_id = step(
@@ -232,7 +284,8 @@ pub async fn run(
         page_id: req.page_id.clone(),
         daily_budget: Some(req.daily_budget),
         audience: req.audience.clone(),
-        dsa: req.dsa.clone(),
+        dsa,
+        special_ad_category: req.special_ad_category,
     };
     let lead_form_id = match &req.conversion {
         Conversion::LeadForm { form_id } => Some(form_id.clone()),

@@ -8,6 +8,7 @@ pub mod launch;
 pub mod leads;
 pub mod meta;
 pub mod money;
+pub mod regions;
 pub mod registry;
 pub mod sandbox;
 pub mod types;
@@ -129,4 +130,14 @@ pub trait AdPlatform: Send + Sync {
 
     /// The latest rate-limit usage seen for the ad account, if any.
     fn usage(&self, ad_account_id: &str) -> Option<Usage>;
+
+    /// The beneficiary and payor the ad account itself names for ads reaching
+    /// the EU (its defaults, else the platform's recommendations), or `None`
+    /// when it names none. A platform without the rule has none to give.
+    async fn dsa_defaults(
+        &self,
+        _creds: &Credentials,
+    ) -> Result<Option<DsaParties>, PlatformError> {
+        Ok(None)
+    }
 }

@@ -143,27 +143,92 @@ pub struct Audience {
     pub interests: Vec<NamedRef>,
 }
 
-/// EU member states (for the Digital Services Act fields Meta requires).
-const EU_COUNTRIES: &[&str] = &[
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
-    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
-];
-
-/// Whether `country` is an EU member state.
-pub fn is_eu_country(country: &str) -> bool {
-    EU_COUNTRIES.iter().any(|c| c.eq_ignore_ascii_case(country))
-}
+pub use super::regions::is_eu_country;
 
 impl Audience {
-    /// Whether any targeted location lies in the EU.
+    /// Every country the audience reaches: its countries and those of its
+    /// regions and cities (when known).
+    pub fn countries_reached(&self) -> Vec<String> {
+        let mut all: Vec<String> = self
+            .countries
+            .iter()
+            .cloned()
+            .chain(
+                self.regions
+                    .iter()
+                    .chain(&self.cities)
+                    .filter_map(|g| g.country_code.clone()),
+            )
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+
+    /// Whether any targeted location lies in the EU or a territory where EU
+    /// law applies (the DSA fields are then required).
     pub fn includes_eu(&self) -> bool {
-        self.countries.iter().any(|c| is_eu_country(c))
-            || self
-                .regions
-                .iter()
-                .chain(&self.cities)
-                .filter_map(|g| g.country_code.as_deref())
-                .any(is_eu_country)
+        self.countries_reached()
+            .iter()
+            .any(|c| super::regions::needs_dsa(c))
+    }
+
+    /// The regions it reaches whose ads need an advertiser identity verified
+    /// there (Taiwan, Singapore).
+    pub fn verified_identity_regions(&self) -> Vec<&'static str> {
+        self.countries_reached()
+            .iter()
+            .filter_map(|c| super::regions::needs_verified_identity(c))
+            .collect()
+    }
+}
+
+/// A special ad category Meta requires a campaign to declare (housing,
+/// employment, financial, political ads); any but `None` limits targeting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SpecialAdCategory {
+    /// None of them.
+    #[default]
+    None,
+    /// Housing.
+    Housing,
+    /// Employment.
+    Employment,
+    /// Credit and other financial products and services (Meta's replacement
+    /// for CREDIT since January 2025).
+    FinancialProductsServices,
+    /// Social issues, elections or politics.
+    IssuesElectionsPolitics,
+}
+
+impl SpecialAdCategory {
+    /// Meta's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "NONE",
+            Self::Housing => "HOUSING",
+            Self::Employment => "EMPLOYMENT",
+            Self::FinancialProductsServices => "FINANCIAL_PRODUCTS_SERVICES",
+            Self::IssuesElectionsPolitics => "ISSUES_ELECTIONS_POLITICS",
+        }
+    }
+
+    /// Words for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::None => "no special ad category",
+            Self::Housing => "housing",
+            Self::Employment => "employment",
+            Self::FinancialProductsServices => "financial products and services",
+            Self::IssuesElectionsPolitics => "social issues, elections or politics",
+        }
+    }
+
+    /// Whether it is a special category at all.
+    pub fn is_special(self) -> bool {
+        self != Self::None
     }
 }
 
@@ -196,6 +261,11 @@ pub struct CampaignSpec {
     pub objective: Objective,
     /// Campaign-level daily budget in minor units; `None` puts the budget on the ad set.
     pub campaign_daily_budget: Option<i64>,
+    /// The special ad category it declares.
+    pub special_ad_category: SpecialAdCategory,
+    /// The countries the category is declared for (those the ads reach);
+    /// empty without a category.
+    pub category_countries: Vec<String>,
 }
 
 /// An ad set to create.
@@ -217,8 +287,11 @@ pub struct AdSetSpec {
     pub daily_budget: Option<i64>,
     /// Who sees the ads.
     pub audience: Audience,
-    /// DSA beneficiary and payor for EU audiences; defaults to the Page's name.
+    /// DSA beneficiary and payor for EU audiences; absent, the ad account's
+    /// defaults or the platform's recommendations.
     pub dsa: Option<DsaParties>,
+    /// The campaign's special ad category (it limits the targeting).
+    pub special_ad_category: SpecialAdCategory,
 }
 
 /// Digital Services Act parties, required by Meta for EU audiences.

@@ -3,7 +3,9 @@
 //! offline too.
 
 use super::error::{InvalidRequest, PlatformError};
-use super::types::{AdSetSpec, Audience, CampaignSpec, Conversion, CreativeSpec, Objective};
+use super::types::{
+    AdSetSpec, Audience, CampaignSpec, Conversion, CreativeSpec, Objective, SpecialAdCategory,
+};
 
 /// Youngest age Meta lets ads target.
 pub const AGE_MIN: u8 = 18;
@@ -35,6 +37,14 @@ pub fn campaign(spec: &CampaignSpec) -> Result<(), PlatformError> {
             "name",
             None,
             "The parameter name is required",
+            None,
+        ));
+    }
+    if spec.special_ad_category.is_special() && spec.category_countries.is_empty() {
+        return Err(invalid(
+            "special_ad_category_country",
+            None,
+            "The parameter special_ad_category_country is required when special_ad_categories is set",
             None,
         ));
     }
@@ -92,6 +102,80 @@ pub fn audience(audience: &Audience) -> Result<(), PlatformError> {
     Ok(())
 }
 
+/// Checks the rules of a special ad category and of regions that need a
+/// verified advertiser. Both are refused before anything is created: Meta
+/// would refuse the ad set only after the campaign exists.
+pub fn regional_rules(
+    category: SpecialAdCategory,
+    audience: &Audience,
+) -> Result<(), PlatformError> {
+    if let Some(region) = audience.verified_identity_regions().first() {
+        return Err(invalid(
+            "targeting",
+            None,
+            &format!(
+                "Ads reaching {region} need an advertiser identity verified for {region} (regional_regulation_identities)"
+            ),
+            Some(&format!(
+                "Ads shown in {region} need an advertiser verified for {region} on Meta, which Leadforge cannot name yet: remove {region} from the audience."
+            )),
+        ));
+    }
+    special_category(category, audience)
+}
+
+/// Checks the targeting limits of a special ad category: ages 18 to 65+
+/// only. Leadforge sends no gender, postcode or exclusion, and reaches at
+/// least 15 miles around a city under a category.
+pub fn special_category(
+    category: SpecialAdCategory,
+    audience: &Audience,
+) -> Result<(), PlatformError> {
+    if !category.is_special() {
+        return Ok(());
+    }
+    if audience.countries_reached().is_empty() {
+        return Err(invalid(
+            "special_ad_category_country",
+            None,
+            "The parameter special_ad_category_country is required when special_ad_categories is set",
+            Some(&format!(
+                "Campaigns about {} must name the countries they run in: add a country to the audience.",
+                category.label()
+            )),
+        ));
+    }
+    if audience.age_min != AGE_MIN || audience.age_max != AGE_MAX {
+        return Err(invalid(
+            "targeting",
+            None,
+            &format!(
+                "Ads in the special ad category {} must target ages {AGE_MIN}-{AGE_MAX}+; the age range cannot be narrowed",
+                category.as_str()
+            ),
+            Some(&format!(
+                "Campaigns about {} must reach every adult: set the ages to {AGE_MIN}–{AGE_MAX}+ (now {}–{}).",
+                category.label(),
+                audience.age_min,
+                audience.age_max
+            )),
+        ));
+    }
+    Ok(())
+}
+
+/// The error of an audience in the EU whose DSA parties nobody named.
+pub fn dsa_missing() -> PlatformError {
+    invalid(
+        "dsa_beneficiary",
+        None,
+        "dsa_beneficiary and dsa_payor are required for ad sets that reach the European Union",
+        Some(
+            "Ads reaching the EU must name who benefits from them and who pays for them: set the DSA beneficiary and payor on the integration (the ad account names no default).",
+        ),
+    )
+}
+
 /// Checks that the conversion fits the objective (Meta's 2490408 otherwise).
 pub fn conversion(objective: Objective, conversion: &Conversion) -> Result<(), PlatformError> {
     let fits = matches!(
@@ -121,6 +205,7 @@ pub fn ad_set(
     currency: &str,
 ) -> Result<(), PlatformError> {
     audience(&spec.audience)?;
+    regional_rules(spec.special_ad_category, &spec.audience)?;
     conversion(spec.objective, &spec.conversion)?;
     match (campaign_has_budget, spec.daily_budget) {
         (true, Some(_)) => Err(invalid(

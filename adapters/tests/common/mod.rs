@@ -99,6 +99,7 @@ pub fn launch_request(
         link_url: "https://acme-yoga.example/trial?utm_source=meta&utm_campaign=spring".into(),
         images: (0..images).map(|i| png(i as u8 + 1)).collect(),
         dsa: None,
+        special_ad_category: SpecialAdCategory::None,
     }
 }
 

@@ -6,6 +6,7 @@ import {
   IntegrationsDocument,
   PlatformAssetsDocument,
   SaveIntegrationDocument,
+  SetIntegrationDsaDocument,
   TestIntegrationDocument,
   type IntegrationFieldsFragment,
   type Provider,
@@ -208,6 +209,40 @@ function PagePicker({
   );
 }
 
+/**
+ * Who the ads reaching the EU name as beneficiary and payor (the Digital
+ * Services Act). Both or neither: empty, the ad account's defaults apply,
+ * else Meta's recommendation.
+ */
+function DsaSettings({ integration, onSaved }: { integration: IntegrationFieldsFragment; onSaved: (i: IntegrationFieldsFragment) => void }) {
+  const [beneficiary, setBeneficiary] = useState(integration.dsaBeneficiary ?? '');
+  const [payor, setPayor] = useState(integration.dsaPayor ?? '');
+  const save = useMutation(SetIntegrationDsaDocument);
+  const server = fieldErrors(save.error, ['dsaBeneficiary', 'dsaPayor'] as const);
+  const unchanged = beneficiary.trim() === (integration.dsaBeneficiary ?? '') && payor.trim() === (integration.dsaPayor ?? '');
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const d = await save.run({ id: integration.id, dsaBeneficiary: beneficiary.trim() || null, dsaPayor: payor.trim() || null });
+    if (d) onSaved(d.setIntegrationDsa);
+  };
+  return (
+    <form className="dsa-settings" onSubmit={submit} aria-label="EU beneficiary and payor">
+      <p className="muted small">
+        Ads reaching the EU (and its outermost regions) must name who benefits from them and who pays for them. Leave both empty to use the ad
+        account’s defaults, or Meta’s suggestion.
+      </p>
+      <div className="grid-2">
+        <TextField label="Beneficiary (EU)" value={beneficiary} onChange={(e) => setBeneficiary(e.target.value)} error={server.fields.dsaBeneficiary} maxLength={200} />
+        <TextField label="Payor (EU)" value={payor} onChange={(e) => setPayor(e.target.value)} error={server.fields.dsaPayor} maxLength={200} />
+      </div>
+      {server.general.length > 0 && <Banner kind="error">{server.general.join(' ')}</Banner>}
+      <Button type="submit" busy={save.busy} disabled={unchanged}>
+        Save beneficiary and payor
+      </Button>
+    </form>
+  );
+}
+
 function IntegrationCard({
   integration,
   autoTest,
@@ -356,6 +391,9 @@ function IntegrationCard({
             <Assets key={`${i.pageId}-${i.updatedAt}`} integration={i} />
           </div>
         )}
+        <div className="subsection">
+          <DsaSettings key={`${i.dsaBeneficiary}-${i.dsaPayor}`} integration={i} onSaved={onChange} />
+        </div>
       </div>
       <div className="card-foot">
         <Button onClick={runTest} busy={test.busy}>

@@ -20,6 +20,26 @@ pub enum CampaignObjective {
     Traffic,
 }
 
+/// What Meta requires housing, employment, financial and political ads to
+/// declare on the campaign. A special category limits targeting: ages
+/// 18–65+ only, no gender, no narrow locations (cities reach at least 15
+/// miles around), no detailed-targeting exclusions.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+#[graphql(remote = "entities::SpecialAdCategory")]
+pub enum SpecialAdCategory {
+    /// None of them (most campaigns).
+    #[default]
+    None,
+    /// Housing (sale, rental, mortgages, home insurance …).
+    Housing,
+    /// Job offers.
+    Employment,
+    /// Credit and other financial products and services.
+    FinancialProductsServices,
+    /// Social issues, elections or politics.
+    IssuesElectionsPolitics,
+}
+
 /// A campaign's lifecycle status.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "entities::CampaignStatus")]
@@ -323,6 +343,8 @@ pub struct CreateCampaignInput {
     lead_form_id: Option<String>,
     /// LEADS on the website, and CONVERSIONS (required there).
     pixel_id: Option<String>,
+    /// The special ad category the ads fall under; NONE when absent.
+    special_ad_category: Option<SpecialAdCategory>,
 }
 
 impl CreateCampaignInput {
@@ -346,6 +368,7 @@ impl CreateCampaignInput {
             niche: self.niche,
             lead_form_id: self.lead_form_id,
             pixel_id: self.pixel_id,
+            special_ad_category: self.special_ad_category.unwrap_or_default().into(),
         })
     }
 }

@@ -11,6 +11,7 @@ use super::{
     campaign_types::{
         AdCopy, Audience, CampaignObjective, CampaignStatus, Country, CreateCampaignInput,
         DeliveryStatus, LaunchFailure, LaunchWait, Performance, PerformanceSnapshot, RemoteAd,
+        SpecialAdCategory,
     },
     context::ContextExt,
     creatives::Creative,
@@ -97,6 +98,10 @@ impl Campaign {
     /// The pixel (LEADS on the website, CONVERSIONS).
     async fn pixel_id(&self) -> Option<&str> {
         self.0.pixel_id.as_deref()
+    }
+    /// The special ad category it declares (NONE for most campaigns).
+    async fn special_ad_category(&self) -> SpecialAdCategory {
+        self.0.special_ad_category.into()
     }
     /// The chosen creatives, in order.
     async fn creatives(&self, ctx: &Context<'_>) -> GqlResult<Vec<Creative>> {

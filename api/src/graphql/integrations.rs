@@ -11,7 +11,7 @@ use entities::{IntegrationId, user_integration};
 use secrecy::SecretString;
 
 use super::{admin::parse_id, context::ContextExt, error::GqlResult};
-use crate::services::integrations::{ConnectionTest, SaveIntegration};
+use crate::services::integrations::{ConnectionTest, DsaInput, SaveIntegration};
 
 /// An ad platform.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -74,6 +74,15 @@ impl Integration {
     /// The Facebook Page the ads run as.
     async fn page_id(&self) -> Option<&str> {
         self.0.page_id.as_deref()
+    }
+    /// Who benefits from ads reaching the EU, as the user named them
+    /// (absent: the ad account's default, else Meta's recommendation).
+    async fn dsa_beneficiary(&self) -> Option<&str> {
+        self.0.dsa_beneficiary.as_deref()
+    }
+    /// Who pays for ads reaching the EU, as the user named them.
+    async fn dsa_payor(&self) -> Option<&str> {
+        self.0.dsa_payor.as_deref()
     }
     /// When the integration was first saved.
     async fn created_at(&self) -> DateTime<Utc> {
@@ -311,6 +320,31 @@ impl IntegrationsMutation {
             .update_token(principal, id, SecretString::from(access_token))
             .await?
             .into())
+    }
+
+    /// Names who benefits from and who pays for the integration's ads that
+    /// reach the EU (Digital Services Act): both, or neither to use the ad
+    /// account's defaults (else Meta's recommendations). Leaves the
+    /// connection as it was.
+    async fn set_integration_dsa(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        dsa_beneficiary: Option<String>,
+        dsa_payor: Option<String>,
+    ) -> GqlResult<Integration> {
+        let principal = ctx.principal()?;
+        let id: IntegrationId = parse_id(&id, "integration")?;
+        let input = DsaInput {
+            beneficiary: dsa_beneficiary,
+            payor: dsa_payor,
+        };
+        Ok(Integration(
+            ctx.services()?
+                .integrations
+                .set_dsa(principal, id, input)
+                .await?,
+        ))
     }
 
     /// "Test connection": checks the token and the ad account with the platform.

@@ -89,6 +89,8 @@ pub async fn insert_every_entity(
         page_id: Some("456".to_owned()),
         account_name: Some("Acme ads".to_owned()),
         currency: Some("USD".to_owned()),
+        dsa_beneficiary: Some("Acme Yoga Ltd".to_owned()),
+        dsa_payor: None,
         token_last4: "wxyz".to_owned(),
         token_expires_at: Some(at(59)),
         status: IntegrationStatus::Verified,
@@ -141,6 +143,7 @@ pub async fn insert_every_entity(
         campaign_name: "Summer leads".to_owned(),
         objective: CampaignObjective::Leads,
         daily_budget_cents: 2_000,
+        special_ad_category: entities::SpecialAdCategory::Housing,
         target_audience: TargetAudience {
             countries: vec!["US".to_owned()],
             regions: vec![NamedTarget {

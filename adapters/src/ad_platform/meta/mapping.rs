@@ -5,8 +5,12 @@ use serde_json::{Value, json};
 
 use crate::ad_platform::types::{
     AdSetSpec, AdSpec, Audience, CampaignSpec, Conversion, CreateMode, CreativeSpec, Objective,
-    tagged_name,
+    SpecialAdCategory, tagged_name,
 };
+
+/// The smallest radius around a city a special ad category allows (Meta:
+/// 15 miles).
+pub const SPECIAL_CATEGORY_CITY_RADIUS_MILES: u32 = 15;
 
 /// Form parameters of one call.
 pub type Params = Vec<(String, String)>;
@@ -69,8 +73,9 @@ pub fn delivery(spec: &AdSetSpec) -> Delivery {
 }
 
 /// The `targeting` object. Advantage+ audience is switched off explicitly: since v23 it is
-/// on by default and then forbids an age maximum below 65.
-pub fn targeting(audience: &Audience) -> Value {
+/// on by default and then forbids an age maximum below 65. Under a special ad category a
+/// city is reached with the smallest radius the category allows.
+pub fn targeting(audience: &Audience, category: SpecialAdCategory) -> Value {
     let mut geo = serde_json::Map::new();
     if !audience.countries.is_empty() {
         geo.insert("countries".into(), json!(audience.countries));
@@ -87,7 +92,17 @@ pub fn targeting(audience: &Audience) -> Value {
         let keys: Vec<Value> = audience
             .cities
             .iter()
-            .map(|c| json!({ "key": c.key }))
+            .map(|c| {
+                if category.is_special() {
+                    json!({
+                        "key": c.key,
+                        "radius": SPECIAL_CATEGORY_CITY_RADIUS_MILES,
+                        "distance_unit": "mile",
+                    })
+                } else {
+                    json!({ "key": c.key })
+                }
+            })
             .collect();
         geo.insert("cities".into(), Value::Array(keys));
     }
@@ -126,8 +141,22 @@ pub fn campaign_params(spec: &CampaignSpec, mode: CreateMode) -> Params {
     push(&mut p, "name", tagged_name(&spec.name, &spec.tag));
     push(&mut p, "objective", odax_objective(spec.objective));
     push(&mut p, "status", "PAUSED");
-    // Required on every create; Leadforge runs no special-category ads.
-    push(&mut p, "special_ad_categories", "[]");
+    // Required on every create (`[]` for none); a category also needs the
+    // countries it is declared for.
+    if spec.special_ad_category.is_special() {
+        push(
+            &mut p,
+            "special_ad_categories",
+            json!([spec.special_ad_category.as_str()]).to_string(),
+        );
+        push(
+            &mut p,
+            "special_ad_category_country",
+            json!(spec.category_countries).to_string(),
+        );
+    } else {
+        push(&mut p, "special_ad_categories", "[]");
+    }
     push(&mut p, "buying_type", "AUCTION");
     match spec.campaign_daily_budget {
         Some(budget) => {
@@ -158,7 +187,11 @@ pub fn ad_set_params(spec: &AdSetSpec, dsa: Option<(&str, &str)>, mode: CreateMo
     if let Some(po) = d.promoted_object {
         push(&mut p, "promoted_object", po.to_string());
     }
-    push(&mut p, "targeting", targeting(&spec.audience).to_string());
+    push(
+        &mut p,
+        "targeting",
+        targeting(&spec.audience, spec.special_ad_category).to_string(),
+    );
     if let Some((beneficiary, payor)) = dsa {
         push(&mut p, "dsa_beneficiary", beneficiary);
         push(&mut p, "dsa_payor", payor);

@@ -171,7 +171,7 @@ impl MetaAds {
         Ok(RemoteId(created.id))
     }
 
-    /// DSA parties for an EU audience: the spec's, or the Page's name for both.
+    /// DSA parties for an EU audience: the spec's, else the ad account's.
     async fn dsa_parties(
         &self,
         creds: &Credentials,
@@ -183,13 +183,43 @@ impl MetaAds {
         if let Some(dsa) = &spec.dsa {
             return Ok(Some(dsa.clone()));
         }
-        let page: wire::Named = self
-            .get(creds, &spec.page_id, vec![p("fields", "id,name")])
+        self.account_dsa(creds)
+            .await?
+            .map(Some)
+            .ok_or_else(super::validate::dsa_missing)
+    }
+
+    /// The ad account's DSA parties: its `default_dsa_beneficiary` and
+    /// `default_dsa_payor`, each filled from `dsa_recommendations` when the
+    /// account has no default (Meta's predictions from recent activity).
+    /// `None` when neither names anybody.
+    async fn account_dsa(&self, creds: &Credentials) -> Result<Option<DsaParties>, PlatformError> {
+        let defaults: wire::DsaDefaults = self
+            .get(
+                creds,
+                &creds.ad_account_id,
+                vec![p("fields", "default_dsa_beneficiary,default_dsa_payor")],
+            )
             .await?;
-        Ok(Some(DsaParties {
-            beneficiary: page.name.clone(),
-            payor: page.name,
-        }))
+        let named = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let mut beneficiary = named(defaults.default_dsa_beneficiary);
+        let mut payor = named(defaults.default_dsa_payor);
+        if beneficiary.is_none() || payor.is_none() {
+            let path = format!("{}/dsa_recommendations", creds.ad_account_id);
+            let found: wire::Page<wire::DsaRecommendations> =
+                self.get(creds, &path, Vec::new()).await?;
+            let first = found
+                .data
+                .into_iter()
+                .flat_map(|r| r.recommendations)
+                .find_map(|r| named(Some(r)));
+            beneficiary = beneficiary.or_else(|| first.clone());
+            payor = payor.or(first);
+        }
+        Ok(match (beneficiary, payor) {
+            (Some(beneficiary), Some(payor)) => Some(DsaParties { beneficiary, payor }),
+            _ => None,
+        })
     }
 
     pub(super) fn remember_currency(&self, account: &str, currency: &str) {
@@ -416,5 +446,9 @@ impl AdPlatform for MetaAds {
 
     fn usage(&self, ad_account_id: &str) -> Option<Usage> {
         self.client.usage(ad_account_id)
+    }
+
+    async fn dsa_defaults(&self, creds: &Credentials) -> Result<Option<DsaParties>, PlatformError> {
+        self.account_dsa(creds).await
     }
 }

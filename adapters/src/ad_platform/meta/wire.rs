@@ -105,6 +105,25 @@ pub struct AdAccount {
     pub timezone_name: String,
 }
 
+/// The DSA fields of `GET /act_<id>?fields=default_dsa_beneficiary,default_dsa_payor`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DsaDefaults {
+    /// The account's default beneficiary, when set in Ads Manager.
+    #[serde(default)]
+    pub default_dsa_beneficiary: Option<String>,
+    /// The account's default payor.
+    #[serde(default)]
+    pub default_dsa_payor: Option<String>,
+}
+
+/// A row of `GET /act_<id>/dsa_recommendations` (`AdAccountDsaRecommendations`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DsaRecommendations {
+    /// Names Meta predicts from the account's recent activity.
+    #[serde(default)]
+    pub recommendations: Vec<String>,
+}
+
 /// `GET /me/permissions` item.
 #[derive(Debug, Deserialize)]
 pub struct Permission {

@@ -494,4 +494,14 @@ impl AdPlatform for Sandbox {
             ..Usage::default()
         })
     }
+
+    async fn dsa_defaults(&self, creds: &Credentials) -> Result<Option<DsaParties>, PlatformError> {
+        // The simulated account names its Page for both, as an account with
+        // defaults set in Ads Manager would.
+        let page = catalog::page(creds.account_number()).name;
+        Ok(Some(DsaParties {
+            beneficiary: page.clone(),
+            payor: page,
+        }))
+    }
 }

@@ -236,6 +236,40 @@ fn image(w: &mut World, n: &str, params: &BTreeMap<String, String>) -> Reply {
     Reply::ok(json!({"images": {"bytes": {"hash": hash, "url": url}}}))
 }
 
+/// A campaign with a special ad category must say which countries it is
+/// declared for (`special_ad_category_country`, a JSON array of ISO codes).
+fn category_countries(params: &BTreeMap<String, String>) -> Result<(), Reply> {
+    let bad = |msg: &str| {
+        reply::invalid(
+            msg,
+            None,
+            Some("special_ad_category_country"),
+            Some((
+                "Country required for special ad category",
+                "Choose the countries where your special ad category ads will run.",
+            )),
+        )
+    };
+    let Some(raw) = params.get("special_ad_category_country") else {
+        return Err(bad(
+            "The parameter special_ad_category_country is required when special_ad_categories is set",
+        ));
+    };
+    match serde_json::from_str::<Vec<String>>(raw) {
+        Ok(list)
+            if !list.is_empty()
+                && list
+                    .iter()
+                    .all(|c| c.len() == 2 && c.chars().all(|ch| ch.is_ascii_uppercase())) =>
+        {
+            Ok(())
+        }
+        _ => Err(bad(
+            "Param special_ad_category_country must be an array of ISO 3166 country codes",
+        )),
+    }
+}
+
 fn campaign(params: &BTreeMap<String, String>) -> Result<&'static str, Reply> {
     require(params, "name")?;
     let objective = require(params, "objective")?;
@@ -259,11 +293,14 @@ fn campaign(params: &BTreeMap<String, String>) -> Result<&'static str, Reply> {
             None,
         ));
     };
-    match serde_json::from_str::<Vec<String>>(sac) {
+    let categories = match serde_json::from_str::<Vec<String>>(sac) {
         Ok(list)
             if list
                 .iter()
-                .all(|c| SPECIAL_AD_CATEGORIES.contains(&c.as_str())) => {}
+                .all(|c| SPECIAL_AD_CATEGORIES.contains(&c.as_str())) =>
+        {
+            list
+        }
         _ => {
             return Err(reply::invalid(
                 "Param special_ad_categories must be an array of special ad categories",
@@ -272,6 +309,9 @@ fn campaign(params: &BTreeMap<String, String>) -> Result<&'static str, Reply> {
                 None,
             ));
         }
+    };
+    if categories.iter().any(|c| c != "NONE") {
+        category_countries(params)?;
     }
     let budget = params
         .get("daily_budget")

@@ -219,6 +219,22 @@ impl MetaStandIn {
         ));
     }
 
+    /// Sets an account's default DSA beneficiary and payor (as Ads Manager does).
+    pub fn set_dsa_defaults(&self, account: &str, beneficiary: Option<&str>, payor: Option<&str>) {
+        self.world().dsa_defaults.insert(
+            account.trim_start_matches("act_").to_owned(),
+            (beneficiary.map(str::to_owned), payor.map(str::to_owned)),
+        );
+    }
+
+    /// Sets the names `act_<n>/dsa_recommendations` predicts for an account.
+    pub fn set_dsa_recommendations(&self, account: &str, names: &[&str]) {
+        self.world().dsa_recommendations.insert(
+            account.trim_start_matches("act_").to_owned(),
+            names.iter().map(|n| (*n).to_owned()).collect(),
+        );
+    }
+
     /// Seeds the delivery insights return for a campaign.
     pub fn set_insights(&self, campaign_id: &str, seed: InsightsSeed) {
         self.world().insights.insert(campaign_id.to_owned(), seed);

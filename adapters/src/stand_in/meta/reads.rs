@@ -56,15 +56,38 @@ pub fn get(w: &mut World, req: &Req<'_>) -> Reply {
             page_of(w, req, items)
         }
         [act, "insights"] if act.starts_with("act_") => insights(w, req, act),
+        [act, "dsa_recommendations"] if act.starts_with("act_") => {
+            let Some(a) = account(w, act) else {
+                return reply::missing("GET", act);
+            };
+            let items = w
+                .dsa_recommendations
+                .get(&a.number)
+                .filter(|r| !r.is_empty())
+                .map(|r| vec![json!({ "recommendations": r })])
+                .unwrap_or_default();
+            page_of(w, req, items)
+        }
         [act, edge] if act.starts_with("act_") => list_objects(w, req, act, edge),
         [act] if act.starts_with("act_") => {
             let Some(a) = account(w, act) else {
                 return reply::missing("GET", act);
             };
-            Reply::ok(
-                json!({"id": act, "name": a.name, "account_status": a.status, "currency": a.currency,
-                "timezone_name": a.timezone, "amount_spent": "0", "disable_reason": 0}),
-            )
+            let mut node = json!({"id": act, "name": a.name, "account_status": a.status,
+                "currency": a.currency, "timezone_name": a.timezone, "amount_spent": "0",
+                "disable_reason": 0});
+            // Unset defaults are left out, as Graph leaves out empty fields.
+            if let Some((beneficiary, payor)) = w.dsa_defaults.get(&a.number) {
+                for (key, value) in [
+                    ("default_dsa_beneficiary", beneficiary),
+                    ("default_dsa_payor", payor),
+                ] {
+                    if let Some(v) = value {
+                        node[key] = json!(v);
+                    }
+                }
+            }
+            Reply::ok(node)
         }
         [page, "leadgen_forms"] => leadgen_forms(w, req, page),
         [id] => node(w, req, id),

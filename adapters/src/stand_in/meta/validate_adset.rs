@@ -1,6 +1,7 @@
 //! The ad-set checks of the Meta stand-in: objective × goal × billing × destination,
 //! promoted object, budget placement and minimum, targeting (geo, ages, interests,
-//! Advantage+ audience) and the EU's DSA fields.
+//! Advantage+ audience), the limits of a special ad category, the EU's DSA fields and
+//! the regions that need a verified advertiser (Taiwan, Singapore).
 
 use serde_json::Value;
 
@@ -10,7 +11,7 @@ use super::server::Req;
 use super::world::World;
 use crate::ad_platform::countries::is_targetable_country;
 use crate::ad_platform::money::format_minor;
-use crate::ad_platform::types::is_eu_country;
+use crate::ad_platform::regions::{group_needs_dsa, needs_dsa, needs_verified_identity};
 
 /// Goals allowed per ODAX objective (the reference's third-party table).
 fn goals(objective: &str) -> &'static [&'static str] {
@@ -140,8 +141,11 @@ pub fn check(w: &World, n: &str, r: &Req<'_>) -> Result<&'static str, Reply> {
             || campaign.fields.contains_key("lifetime_budget"),
     )?;
     promoted_object(w, n, r, objective, goal)?;
-    let countries = targeting(w, r)?;
-    if countries.iter().any(|c| is_eu_country(c)) {
+    let reach = targeting(w, r)?;
+    special_category(campaign, &reach)?;
+    let reaches_eu = reach.countries.iter().any(|c| needs_dsa(c))
+        || reach.groups.iter().any(|g| group_needs_dsa(g));
+    if reaches_eu {
         let has = |k: &str| r.params.get(k).is_some_and(|v| !v.trim().is_empty());
         if !has("dsa_beneficiary") || !has("dsa_payor") {
             return Err(reply::invalid(
@@ -154,6 +158,32 @@ pub fn check(w: &World, n: &str, r: &Req<'_>) -> Result<&'static str, Reply> {
                 )),
             ));
         }
+    }
+    // No public API lists the verified identities, so any ad set reaching these
+    // regions without one is refused (the exact error is not documented).
+    let verified = r
+        .params
+        .get("regional_regulation_identities")
+        .is_some_and(|v| !v.trim().is_empty() && v.trim() != "{}");
+    if let Some(region) = reach
+        .countries
+        .iter()
+        .find_map(|c| needs_verified_identity(c))
+        && !verified
+    {
+        return Err(reply::invalid(
+            &format!(
+                "Ads that reach {region} need a verified advertiser identity for {region} in regional_regulation_identities"
+            ),
+            None,
+            Some("regional_regulation_identities"),
+            Some((
+                "Advertiser verification required",
+                &format!(
+                    "Ads shown in {region} need a beneficiary and payer verified for {region}."
+                ),
+            )),
+        ));
     }
     Ok("adset")
 }
@@ -268,8 +298,18 @@ fn promoted_object(
     Ok(())
 }
 
-/// Checks the targeting; returns the countries reached (for the DSA rule).
-fn targeting(w: &World, r: &Req<'_>) -> Result<Vec<String>, Reply> {
+/// What an ad set's targeting reaches, for the rules that depend on where and whom.
+struct Reach {
+    /// Countries, including those of its regions and cities.
+    countries: Vec<String>,
+    /// Meta's country groups (`worldwide`, `eu`, …).
+    groups: Vec<String>,
+    /// The whole targeting object.
+    spec: Value,
+}
+
+/// Checks the targeting; returns what it reaches.
+fn targeting(w: &World, r: &Req<'_>) -> Result<Reach, Reply> {
     let bad =
         |msg: &str, user: Option<(&str, &str)>| reply::invalid(msg, None, Some("targeting"), user);
     let raw = req(r, "targeting")?;
@@ -303,9 +343,10 @@ fn targeting(w: &World, r: &Req<'_>) -> Result<Vec<String>, Reply> {
             .unwrap_or_default()
     };
     let mut countries = strings(&geo["countries"]);
+    let groups = strings(&geo["country_groups"]);
     let regions = keys(&geo["regions"]);
     let cities = keys(&geo["cities"]);
-    if countries.is_empty() && regions.is_empty() && cities.is_empty() {
+    if countries.is_empty() && groups.is_empty() && regions.is_empty() && cities.is_empty() {
         return Err(bad(
             "Targeting spec must include geo_locations",
             Some(("Location required", "Choose at least one location.")),
@@ -375,5 +416,99 @@ fn targeting(w: &World, r: &Req<'_>) -> Result<Vec<String>, Reply> {
             )),
         ));
     }
-    Ok(countries)
+    Ok(Reach {
+        countries,
+        groups,
+        spec: t,
+    })
+}
+
+/// The limits of a special ad category (housing, employment, financial, political):
+/// every adult (18–65+), no gender, no postcodes, at least 15 miles around a place, no
+/// detailed-targeting exclusions, and only the countries the campaign declared.
+fn special_category(campaign: &super::world::Stored, reach: &Reach) -> Result<(), Reply> {
+    let categories: Vec<&str> = campaign
+        .fields
+        .get("special_ad_categories")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .filter(|c| *c != "NONE")
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(category) = categories.first() else {
+        return Ok(());
+    };
+    let refuse = |what: &str| {
+        reply::invalid(
+            &format!("Targeting not allowed for ads in the special ad category {category}: {what}"),
+            None,
+            Some("targeting"),
+            Some((
+                "Audience selection not available",
+                "Some audience selection options aren't available for ads about credit, employment, housing, social issues, elections or politics.",
+            )),
+        )
+    };
+    let t = &reach.spec;
+    let age_min = t.get("age_min").and_then(Value::as_i64).unwrap_or(18);
+    let age_max = t.get("age_max").and_then(Value::as_i64).unwrap_or(65);
+    if age_min != 18 || age_max != 65 {
+        return Err(refuse(&format!(
+            "the age range must be 18-65, not {age_min}-{age_max}"
+        )));
+    }
+    if t.get("genders")
+        .and_then(Value::as_array)
+        .is_some_and(|g| !g.is_empty())
+    {
+        return Err(refuse("genders cannot be targeted"));
+    }
+    if t.get("exclusions")
+        .is_some_and(|e| e.as_object().is_some_and(|o| !o.is_empty()))
+    {
+        return Err(refuse("detailed targeting exclusions are not allowed"));
+    }
+    let geo = &t["geo_locations"];
+    if geo["zips"].as_array().is_some_and(|z| !z.is_empty()) {
+        return Err(refuse("postcodes cannot be targeted"));
+    }
+    for place in ["cities", "custom_locations"] {
+        for spot in geo[place].as_array().into_iter().flatten() {
+            let radius = spot["radius"].as_f64().unwrap_or(0.0);
+            let miles = if spot["distance_unit"].as_str() == Some("kilometer") {
+                radius / 1.609_344
+            } else {
+                radius
+            };
+            if miles < 15.0 - 1e-9 {
+                return Err(refuse(&format!(
+                    "{place} need a radius of at least 15 miles (25 kilometers)"
+                )));
+            }
+        }
+    }
+    let declared: Vec<&str> = campaign
+        .fields
+        .get("special_ad_category_country")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if let Some(other) = reach
+        .countries
+        .iter()
+        .find(|c| !declared.contains(&c.as_str()))
+    {
+        return Err(reply::invalid(
+            &format!(
+                "The ad set targets {other}, which is not in the campaign's special_ad_category_country"
+            ),
+            None,
+            Some("special_ad_category_country"),
+            None,
+        ));
+    }
+    Ok(())
 }

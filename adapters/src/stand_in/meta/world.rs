@@ -245,6 +245,10 @@ pub struct World {
     pub objects: BTreeMap<String, Stored>,
     /// Leads by id.
     pub leads: BTreeMap<String, LeadSeed>,
+    /// Accounts' `default_dsa_beneficiary` / `default_dsa_payor`, by number.
+    pub dsa_defaults: HashMap<String, (Option<String>, Option<String>)>,
+    /// Accounts' `dsa_recommendations`, by number.
+    pub dsa_recommendations: HashMap<String, Vec<String>>,
     /// Seeded insights by campaign id.
     pub insights: HashMap<String, InsightsSeed>,
     /// Faults to inject.

@@ -15,6 +15,7 @@ import {
   UpdateCampaignDocument,
   type AdCopyInput,
   type CampaignObjective,
+  type SpecialAdCategory,
   type CampaignQuery,
   type IntegrationsQuery,
   type PreviewLaunchMutation,
@@ -24,7 +25,7 @@ import { Banner, Button, EmptyState, ErrorBanner, Field, NotServed, PageHeader, 
 import { hasErrors, type Errors } from '../../validate';
 import { CreativeCard } from '../CreativesScreen';
 import { providerName } from '../IntegrationsScreen';
-import { copyAuthorLabel, ctaLabels, editForm, formFieldOf, initialForm, toInput, validateCampaign, type CampaignForm, type FormField } from './form';
+import { copyAuthorLabel, ctaLabels, editForm, formFieldOf, initialForm, specialAdCategories, toInput, validateCampaign, type CampaignForm, type FormField } from './form';
 import { CopyEditor, CountryPicker, TargetingTypeahead } from './parts';
 import { audienceSummary, objectiveLabel } from './common';
 
@@ -383,6 +384,21 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
                 </div>
                 {err('objective') && <p className="field-error">{err('objective')}</p>}
               </fieldset>
+              <div data-field="specialAdCategory">
+                <SelectField
+                  label="Special ad category"
+                  value={f.specialAdCategory}
+                  onChange={(e) => set('specialAdCategory', e.target.value as SpecialAdCategory)}
+                  error={err('specialAdCategory')}
+                  hint="Meta requires ads about housing, jobs, credit and finance, or politics to say so. They must then reach every adult (18–65+), of any gender, at least 15 miles around a city."
+                >
+                  {specialAdCategories.map((c) => (
+                    <option key={c.key} value={c.key}>
+                      {c.label}
+                    </option>
+                  ))}
+                </SelectField>
+              </div>
               {f.objective !== 'TRAFFIC' && (
                 <div className="grid-2">
                   {f.objective === 'LEADS' && (

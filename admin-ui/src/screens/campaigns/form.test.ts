@@ -36,6 +36,14 @@ describe('campaign form validation', () => {
     expect(validateCampaign({ ...good, dailyBudget: '1500.5' }, 'JPY').dailyBudget).toMatch(/no decimals/);
     expect(validateCampaign({ ...good, dailyBudget: '0' }, 'USD').dailyBudget).toBeTruthy();
   });
+  it('keeps a special ad category to every adult and sends it', () => {
+    const housing: CampaignForm = { ...good, specialAdCategory: 'HOUSING' };
+    expect(validateCampaign(housing, 'USD')).toEqual({});
+    expect(validateCampaign({ ...housing, ageMin: 25 }, 'USD').age).toMatch(/18 to 65\+/);
+    expect(validateCampaign({ ...good, ageMin: 25 }, 'USD').age).toBeUndefined();
+    expect(toInput(housing, 'USD').specialAdCategory).toBe('HOUSING');
+    expect(formFieldOf('input.specialAdCategory')).toBe('specialAdCategory');
+  });
   it('checks the age range and the destination', () => {
     expect(validateCampaign({ ...good, ageMin: 40, ageMax: 30 }, 'USD').age).toBeTruthy();
     expect(validateCampaign({ ...good, destinationUrl: 'example' }, 'USD').destinationUrl).toBeTruthy();

@@ -6,6 +6,7 @@ import type {
   CampaignObjective,
   CopyAuthor,
   CreateCampaignInput,
+  SpecialAdCategory,
 } from '../../gql/graphql';
 import { checkUrl, type Errors } from '../../validate';
 
@@ -18,6 +19,7 @@ export interface CampaignForm {
   integrationId: string;
   campaignName: string;
   objective: CampaignObjective;
+  specialAdCategory: SpecialAdCategory;
   leadFormId: string;
   pixelId: string;
   dailyBudget: string;
@@ -39,6 +41,7 @@ export type FormField =
   | 'integrationId'
   | 'campaignName'
   | 'objective'
+  | 'specialAdCategory'
   | 'leadFormId'
   | 'pixelId'
   | 'dailyBudget'
@@ -55,6 +58,7 @@ export const emptyForm: CampaignForm = {
   integrationId: '',
   campaignName: '',
   objective: 'LEADS',
+  specialAdCategory: 'NONE',
   leadFormId: '',
   pixelId: '',
   dailyBudget: '',
@@ -84,6 +88,15 @@ export function defaultIntegrationId(usable: { id: string; status: string }[]): 
 export function initialForm(campaign: CampaignFullFragment | undefined, usable: { id: string; status: string }[]): CampaignForm {
   return campaign ? fromCampaign(campaign) : { ...emptyForm, integrationId: defaultIntegrationId(usable) };
 }
+
+/** What each special ad category covers, for the editor's select. */
+export const specialAdCategories: { key: SpecialAdCategory; label: string }[] = [
+  { key: 'NONE', label: 'None' },
+  { key: 'HOUSING', label: 'Housing' },
+  { key: 'EMPLOYMENT', label: 'Employment' },
+  { key: 'FINANCIAL_PRODUCTS_SERVICES', label: 'Credit and financial products or services' },
+  { key: 'ISSUES_ELECTIONS_POLITICS', label: 'Social issues, elections or politics' },
+];
 
 /** Meta's recommended lengths: longer text is cut off in most placements. */
 export const copyLimits = { headline: 40, body: 125, description: 30 } as const;
@@ -118,6 +131,7 @@ export function validateCampaign(f: CampaignForm, currency: string): Errors<Form
   // The picker only takes countries from the platform's list; the server checks the codes again.
   if (!f.countries.length && !f.regions.length && !f.cities.length) e.countries = 'Target at least one country, region or city.';
   if (f.ageMin < 18 || f.ageMax > 65 || f.ageMin > f.ageMax) e.age = 'Ages go from 18 to 65, youngest first.';
+  else if (f.specialAdCategory !== 'NONE' && (f.ageMin !== 18 || f.ageMax !== 65)) e.age = 'A special ad category must reach every adult: ages 18 to 65+.';
   if (!f.creativeIds.length) e.creativeIds = 'Choose at least one image.';
   if (f.adCopy) {
     if (!f.adCopy.headline.trim()) e.headline = 'Write a headline, or leave the copy to the media buyer.';
@@ -132,6 +146,7 @@ export function toInput(f: CampaignForm, currency: string): CreateCampaignInput 
     integrationId: f.integrationId,
     campaignName: f.campaignName.trim(),
     objective: f.objective,
+    specialAdCategory: f.specialAdCategory,
     dailyBudgetCents: 'minor' in money ? money.minor : 0,
     destinationUrl: f.destinationUrl.trim(),
     creativeIds: f.creativeIds,
@@ -165,6 +180,7 @@ export function fromCampaign(c: CampaignFullFragment): CampaignForm {
     integrationId: c.integration.id,
     campaignName: c.campaignName,
     objective: c.objective,
+    specialAdCategory: c.specialAdCategory,
     leadFormId: c.leadFormId ?? '',
     pixelId: c.pixelId ?? '',
     dailyBudget: minorToInput(c.dailyBudgetCents, cur),
@@ -233,6 +249,7 @@ export function formFieldOf(serverField: string): FormField | undefined {
     integrationId: 'integrationId',
     campaignName: 'campaignName',
     objective: 'objective',
+    specialAdCategory: 'specialAdCategory',
     leadFormId: 'leadFormId',
     pixelId: 'pixelId',
     dailyBudgetCents: 'dailyBudget',

@@ -7,7 +7,7 @@ use adapters::{
     copywriter::{MAX_BODY, MAX_DESCRIPTION, MAX_HEADLINE},
 };
 use entities::{
-    CampaignObjective, CreativeId, IntegrationId,
+    CampaignObjective, CreativeId, IntegrationId, SpecialAdCategory,
     json::{AdCopy, NamedTarget, TargetAudience},
 };
 
@@ -64,6 +64,7 @@ pub struct CampaignInput {
     pub niche: Option<String>,
     pub lead_form_id: Option<String>,
     pub pixel_id: Option<String>,
+    pub special_ad_category: SpecialAdCategory,
 }
 
 /// The countries an audience may name: `(code, English name)`, by name.
@@ -425,6 +426,7 @@ mod tests {
             niche: Some("yoga studio".into()),
             lead_form_id: Some("123".into()),
             pixel_id: None,
+            special_ad_category: SpecialAdCategory::None,
         }
     }
 
@@ -528,7 +530,7 @@ mod tests {
     fn only_countries_ads_can_target_are_accepted() {
         let mut input = good();
         input.audience.countries = vec!["ZZ".into(), "DE".into()];
-        let (_, problems) = check(&input, 1_000_000);
+        let (_, problems) = check(&input);
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].field, "targetAudience.countries");
         assert!(
@@ -537,7 +539,7 @@ mod tests {
             problems[0].message
         );
         input.audience.countries = vec![" pt ".into()];
-        let (out, problems) = check(&input, 1_000_000);
+        let (out, problems) = check(&input);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(out.audience.countries, ["PT"]);
     }

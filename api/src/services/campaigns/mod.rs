@@ -419,6 +419,7 @@ fn draft_fields(input: &CampaignInput, now: chrono::DateTime<Utc>) -> ActiveMode
         destination_url: Set(input.destination_url.clone()),
         lead_form_id: Set(input.lead_form_id.clone()),
         pixel_id: Set(input.pixel_id.clone()),
+        special_ad_category: Set(input.special_ad_category),
         updated_at: Set(now),
         ..Default::default()
     }

@@ -7,7 +7,11 @@
 //! gets the copywriter's, saved on the draft, so what the dry run shows is
 //! what launches.
 
-use adapters::ad_platform::{AdPlatform, CreateMode, launch::check_request, types::CampaignSpec};
+use adapters::ad_platform::{
+    AdPlatform, CreateMode,
+    launch::{category_countries, check_audience_rules, check_request},
+    types::CampaignSpec,
+};
 use entities::{
     CampaignStatus, IntegrationStatus, MEDIA_BUYER_AGENT_KEY, RowScope, TenantScoped, creative,
     json::{AdCopy, CopyAuthor},
@@ -27,7 +31,7 @@ use crate::{
         integrations::provider_name,
         launch::plan::{CopyFailure, CopySource, LaunchPlan, copy_of, creatives_of},
     },
-    shapes::{ToPlatform, objective_to_platform},
+    shapes::{ToPlatform, category_to_platform, dsa_of, objective_to_platform},
 };
 
 /// One check of the dry run.
@@ -287,12 +291,41 @@ impl CampaignsService {
             )
         });
 
+        let category = category_to_platform(campaign.special_ad_category);
+        let audience = campaign.target_audience.to_platform().ok();
+        if let Some(audience) = &audience {
+            checks.push(match check_audience_rules(category, audience) {
+                Ok(()) if category.is_special() => check(
+                    "audience",
+                    true,
+                    format!(
+                        "The audience fits the limits of the special ad category ({}).",
+                        category.label()
+                    ),
+                ),
+                Ok(()) => check(
+                    "audience",
+                    true,
+                    "The audience needs no special verification.",
+                ),
+                Err(e) => check("audience", false, e.user_message()),
+            });
+            if audience.includes_eu() {
+                checks.push(self.dsa_check(adapter, creds, integration).await?);
+            }
+        }
+
         // The platform validates the campaign without creating it.
         let spec = CampaignSpec {
             name: campaign.campaign_name.clone(),
             tag: preview_tag(campaign.id),
             objective: objective_to_platform(campaign.objective),
             campaign_daily_budget: None,
+            special_ad_category: category,
+            category_countries: audience
+                .as_ref()
+                .map(|a| category_countries(category, a))
+                .unwrap_or_default(),
         };
         let validated = adapter
             .create_campaign(creds, &spec, CreateMode::ValidateOnly)
@@ -324,6 +357,40 @@ impl CampaignsService {
             ),
         });
         Ok(checks)
+    }
+}
+
+impl CampaignsService {
+    /// Who the ads reaching the EU will name as beneficiary and payor, and
+    /// where those names come from.
+    async fn dsa_check(
+        &self,
+        adapter: &dyn AdPlatform,
+        creds: &adapters::ad_platform::Credentials,
+        integration: &user_integration::Model,
+    ) -> Result<Check, adapters::ad_platform::PlatformError> {
+        let (parties, source) = match dsa_of(integration) {
+            Some(named) => (Some(named), "as set on the integration"),
+            None => (
+                adapter.dsa_defaults(creds).await?,
+                "from the ad account's defaults or Meta's recommendations; set them on the integration to choose",
+            ),
+        };
+        Ok(match parties {
+            Some(p) => check(
+                "dsa",
+                true,
+                format!(
+                    "The audience reaches the EU: the ads name “{}” as beneficiary and “{}” as payor ({source}).",
+                    p.beneficiary, p.payor
+                ),
+            ),
+            None => check(
+                "dsa",
+                false,
+                "The audience reaches the EU, whose rules need a beneficiary and a payor for every ad, and the ad account names none: set them on the integration.",
+            ),
+        })
     }
 }
 

@@ -47,6 +47,43 @@ pub struct SaveIntegration {
     pub page_id: Option<String>,
 }
 
+/// The beneficiary and payor a user names for ads reaching the EU.
+#[derive(Debug, Default, Clone)]
+pub struct DsaInput {
+    pub beneficiary: Option<String>,
+    pub payor: Option<String>,
+}
+
+const DSA_BENEFICIARY: TextRule =
+    TextRule::line("dsaBeneficiary", "The DSA beneficiary", 1, MAX_DSA_CHARS);
+const DSA_PAYOR: TextRule = TextRule::line("dsaPayor", "The DSA payor", 1, MAX_DSA_CHARS);
+/// Longest beneficiary or payor name (a person's or an organisation's).
+pub const MAX_DSA_CHARS: usize = 200;
+
+impl DsaInput {
+    /// Trimmed names; empty ones are absent.
+    fn cleaned(&self) -> Result<Self, AppError> {
+        let one = |rule: &TextRule, raw: Option<&str>| rule.clean_optional(raw);
+        let cleaned = Self {
+            beneficiary: one(&DSA_BENEFICIARY, self.beneficiary.as_deref())?,
+            payor: one(&DSA_PAYOR, self.payor.as_deref())?,
+        };
+        // Meta takes both or neither from the ad account; half of a pair
+        // from the user and half from the account would mix two answers.
+        match (&cleaned.beneficiary, &cleaned.payor) {
+            (Some(_), None) => Err(AppError::bad_input(
+                "dsaPayor",
+                "Name the DSA payor too, or leave both empty to use the ad account's.",
+            )),
+            (None, Some(_)) => Err(AppError::bad_input(
+                "dsaBeneficiary",
+                "Name the DSA beneficiary too, or leave both empty to use the ad account's.",
+            )),
+            _ => Ok(cleaned),
+        }
+    }
+}
+
 /// The outcome of "Test connection".
 #[derive(Debug)]
 pub struct ConnectionTest {
@@ -117,6 +154,30 @@ impl IntegrationsService {
             .one(&self.db)
             .await?
             .ok_or(AppError::NotFound("integration"))
+    }
+
+    /// Names (or, both empty, forgets) the DSA beneficiary and payor of the
+    /// ads an integration runs in the EU. Nothing about the connection
+    /// changes, so it stays verified.
+    pub async fn set_dsa(
+        &self,
+        principal: &Principal,
+        id: IntegrationId,
+        input: DsaInput,
+    ) -> Result<Model, AppError> {
+        let row = self.get(principal, id, Action::Update).await?;
+        let dsa = input.cleaned()?;
+        let mut active: ActiveModel = row.into();
+        active.dsa_beneficiary = Set(dsa.beneficiary);
+        active.dsa_payor = Set(dsa.payor);
+        active.updated_at = Set(Utc::now());
+        let saved = active.update(&self.db).await?;
+        self.audit
+            .record_now(
+                AuditEntry::by(principal, "integration.dsa").target(format!("integration:{id}")),
+            )
+            .await?;
+        Ok(saved)
     }
 
     /// Stores the caller's credentials for a provider and ad account (sealed

@@ -28,6 +28,7 @@ use crate::{
         credits::{Applied, Movement},
         text::TextRule,
     },
+    shapes::ToPlatform,
 };
 
 const IDEMPOTENCY_KEY: TextRule = TextRule::line("idempotencyKey", "The idempotency key", 1, 200);
@@ -78,6 +79,16 @@ impl CampaignsService {
                 "The integration's last connection test failed ({}); test it again before launching.",
                 integration.last_error.as_deref().unwrap_or("not verified")
             )));
+        }
+        // Where and whom it may target: refused here, before anything is
+        // created, rather than by the platform at the ad set.
+        if let Ok(audience) = current.target_audience.to_platform()
+            && let Err(e) = adapters::ad_platform::launch::check_audience_rules(
+                crate::shapes::category_to_platform(current.special_ad_category),
+                &audience,
+            )
+        {
+            return Err(AppError::bad_input("targetAudience", e.user_message()));
         }
         let agent = agents::view_of(&self.db, current.tenant_id, MEDIA_BUYER_AGENT_KEY).await?;
         agents::ensure_enabled(&agent, current.provider)?;

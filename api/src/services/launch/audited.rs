@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use adapters::ad_platform::{
     AccountCheck, AdPlatform, AdSetSpec, AdSpec, Assets, CampaignSpec, CampaignState, CreateMode,
-    CreativeSpec, Credentials, DateRange, ImageRef, ImageUpload, InsightsRow, ObjectKind,
-    PlatformError, Provider, RemoteId, RemoteObject, RemoteStatus, TargetingKind, TargetingOption,
-    Usage,
+    CreativeSpec, Credentials, DateRange, DsaParties, ImageRef, ImageUpload, InsightsRow,
+    ObjectKind, PlatformError, Provider, RemoteId, RemoteObject, RemoteStatus, TargetingKind,
+    TargetingOption, Usage,
 };
 use async_trait::async_trait;
 use entities::{AuditOutcome, CampaignId, TenantId, UserId};
@@ -216,5 +216,9 @@ impl AdPlatform for AuditedPlatform {
 
     fn usage(&self, ad_account_id: &str) -> Option<Usage> {
         self.inner.usage(ad_account_id)
+    }
+
+    async fn dsa_defaults(&self, creds: &Credentials) -> Result<Option<DsaParties>, PlatformError> {
+        self.inner.dsa_defaults(creds).await
     }
 }

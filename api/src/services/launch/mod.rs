@@ -119,7 +119,7 @@ pub fn tag_of(
         written_by: None,
         ..copy.clone()
     };
-    let sent = serde_json::json!({
+    let mut sent = serde_json::json!({
         "name": campaign.campaign_name,
         "objective": campaign.objective,
         "budget": campaign.daily_budget_cents,
@@ -132,6 +132,16 @@ pub fn tag_of(
         "integration": campaign.integration_id.to_string(),
         "page": page_id,
     });
+    // Only a declared category joins the digest, so tags of campaigns saved
+    // before categories existed stay as they were.
+    if campaign.special_ad_category != entities::SpecialAdCategory::None
+        && let Some(map) = sent.as_object_mut()
+    {
+        map.insert(
+            "category".to_owned(),
+            serde_json::json!(campaign.special_ad_category),
+        );
+    }
     let digest = sha2::Sha256::digest(sent.to_string().as_bytes());
     format!(
         "lf-{}-{}",
@@ -204,6 +214,7 @@ mod tests {
             campaign_name: "Open day".into(),
             objective: CampaignObjective::Traffic,
             daily_budget_cents: 2000,
+            special_ad_category: entities::SpecialAdCategory::None,
             target_audience: TargetAudience {
                 countries: vec!["US".into()],
                 regions: Vec::new(),
@@ -257,6 +268,12 @@ mod tests {
         };
         assert_ne!(tag, tag_of(&moved, &copy, &creatives, "page-1"));
         assert_ne!(tag, tag_of(&campaign, &copy, &creatives, "page-2"));
+        // Declaring a special ad category changes what Meta is sent.
+        let housing = ad_campaign::Model {
+            special_ad_category: entities::SpecialAdCategory::Housing,
+            ..campaign.clone()
+        };
+        assert_ne!(tag, tag_of(&housing, &copy, &creatives, "page-1"));
     }
 
     #[test]

@@ -88,7 +88,8 @@ impl LaunchPlan {
                     bytes: Vec::new(),
                 })
                 .collect(),
-            dsa: None,
+            dsa: crate::shapes::dsa_of(integration),
+            special_ad_category: crate::shapes::category_to_platform(campaign.special_ad_category),
         };
         Ok(Self { creatives, request })
     }
@@ -279,6 +280,7 @@ mod tests {
             niche: campaign.niche.clone(),
             lead_form_id: None,
             pixel_id: None,
+            special_ad_category: campaign.special_ad_category,
         }
     }
 

@@ -83,6 +83,11 @@ impl Stop {
                 if !words.ends_with(['.', '!', '?']) {
                     words.push('.');
                 }
+                // Rules checked before the first create: the platform was
+                // never asked, and nothing exists to clean up.
+                if step == "validate" {
+                    return Stop::Fail(format!("Nothing was created: {words}"));
+                }
                 Stop::Fail(format!(
                     "{name} refused the {} step: {words}",
                     step_words(step)
@@ -159,5 +164,14 @@ mod tests {
             panic!("a failure");
         };
         assert_eq!(words, "Meta refused the ad set step: too low.");
+        // Refused by our own rules before anything was sent: not Meta's words.
+        let ours = LaunchError::Platform {
+            step: "validate".into(),
+            source: PlatformError::invalid("dsa_beneficiary", "name the payor"),
+        };
+        let Stop::Fail(words) = Stop::of_launch(ours, "Meta", Duration::from_secs(30)) else {
+            panic!("a failure");
+        };
+        assert_eq!(words, "Nothing was created: name the payor.");
     }
 }

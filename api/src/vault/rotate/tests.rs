@@ -82,6 +82,8 @@ async fn insert(db: &DatabaseConnection, vault: &Vault, user_id: UserId, n: usiz
         page_id: Set(None),
         account_name: Set(None),
         currency: Set(None),
+        dsa_beneficiary: Set(None),
+        dsa_payor: Set(None),
         token_last4: Set("1234".to_owned()),
         token_expires_at: Set(None),
         status: Set(IntegrationStatus::Unverified),

@@ -9,7 +9,7 @@ use std::{path::PathBuf, sync::Arc, time::Instant};
 
 use adapters::ad_platform::{
     AdPlatform, AdapterRegistry, CampaignSpec, CreateMode, Credentials, Objective, RemoteStatus,
-    sandbox::Sandbox,
+    SpecialAdCategory, sandbox::Sandbox,
 };
 use chrono::{Duration as Span, Utc};
 use entities::{
@@ -270,6 +270,8 @@ pub async fn seed(backend: Backend, size: Size) -> Res<Seeded> {
                     tag: format!("lf-{id}"),
                     objective: Objective::Traffic,
                     campaign_daily_budget: Some(2000 + (i as i64 % 50) * 100),
+                    special_ad_category: SpecialAdCategory::None,
+                    category_countries: Vec::new(),
                 },
                 CreateMode::Create,
             )
@@ -287,6 +289,7 @@ pub async fn seed(backend: Backend, size: Size) -> Res<Seeded> {
             campaign_name: format!("Bench campaign {i}"),
             objective: CampaignObjective::Traffic,
             daily_budget_cents: 2000 + (i as i64 % 50) * 100,
+            special_ad_category: entities::SpecialAdCategory::None,
             target_audience: audience.clone(),
             ad_copy: Some(AdCopy {
                 headline: "Stretch more".into(),
