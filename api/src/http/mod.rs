@@ -5,6 +5,7 @@ mod blobs;
 mod client;
 mod deadline;
 mod graphql;
+pub mod h2_idle;
 mod health;
 mod multipart;
 mod negotiate;
