@@ -97,6 +97,7 @@ impl App {
         let state = AppState {
             schema,
             services,
+            fanout: graphql::fanout::Fanout::new(Some(metrics.clone())),
             metrics,
             subscriptions: http::ws_guard::UserBudget::new(config.http.max_subscriptions_per_user),
             config: Arc::new(config),

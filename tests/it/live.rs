@@ -411,3 +411,191 @@ async fn one_read_serves_every_subscriber_of_a_change_sqlite() {
 async fn one_read_serves_every_subscriber_of_a_change_postgres() {
     one_read_serves_every_subscriber_of_a_change(Backend::Postgres).await;
 }
+
+/// A counter of the server's own `/metrics` (0 when not yet counted).
+async fn counter(app: &TestApp, name: &str) -> u64 {
+    let text = app.metrics().await;
+    text.lines()
+        .filter(|l| l.starts_with(name))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+const WATCH_WITH_OWNER: &str =
+    "subscription($id: ID) { campaignUpdated(id: $id) { id status campaignName owner { email } } }";
+
+/// Waits until every one of `subs` on `sockets` delivered `status`.
+async fn all_see(sockets: &mut [(WsClient, Vec<String>)], status: &str) {
+    for (socket, subs) in sockets.iter_mut() {
+        let mut waiting: std::collections::HashSet<String> = subs.iter().cloned().collect();
+        while !waiting.is_empty() {
+            let message = socket.receive().await.unwrap();
+            let Some(id) = message["id"].as_str() else {
+                continue;
+            };
+            assert_eq!(message["type"], "next", "{message}");
+            let campaign = &message["payload"]["data"]["campaignUpdated"];
+            if campaign["status"] == status {
+                assert_eq!(campaign["owner"]["email"], "shared@live.test");
+                waiting.remove(id);
+            }
+        }
+    }
+}
+
+/// Identical subscriptions of callers who see the same rows share one
+/// evaluation per change: fifty of one member's dashboards on a campaign
+/// cost one, a chief architect's a second; another member of the same
+/// tenant is a viewer of its own and never receives the campaign.
+async fn identical_subscriptions_are_evaluated_once_per_change(backend: Backend) {
+    const EVALUATIONS: &str = "leadforge_live_evaluations_total";
+    const DELIVERIES: &str = "leadforge_live_deliveries_total";
+    let app = TestApp::spawn_with(backend, &[("LEADFORGE_SIGNUP_CREDITS", "50")]).await;
+    let who = app.sign_up("shared@live.test", "Shared Watchers").await;
+    let campaign = sandbox_draft(&app, &who, "1001", 9).await;
+    launch(&app, &who, &campaign, "k").await;
+    let switch = |verb: &'static str| {
+        let (app, token, campaign) = (&app, who.token.clone(), campaign.clone());
+        async move {
+            app.graphql_as(
+                &token,
+                &format!("mutation($id: ID!) {{ {verb}(id: $id) {{ status }} }}"),
+                json!({ "id": campaign }),
+            )
+            .await
+            .data();
+        }
+    };
+
+    // Fifty identical subscriptions over five sockets, each with the
+    // campaign's current state first (the later ones join a running group).
+    let mut sockets = Vec::new();
+    for _ in 0..5 {
+        let mut socket = socket_of(&app, &who).await;
+        let mut subs = Vec::new();
+        for _ in 0..10 {
+            let sub = socket
+                .start(WATCH_WITH_OWNER, json!({ "id": campaign }))
+                .await
+                .unwrap();
+            socket
+                .campaign_until(&sub, |c| c["status"] == "ACTIVE")
+                .await
+                .unwrap();
+            subs.push(sub);
+        }
+        sockets.push((socket, subs));
+    }
+    let (evaluated, delivered) = (
+        counter(&app, EVALUATIONS).await,
+        counter(&app, DELIVERIES).await,
+    );
+    let statements = app.statements().await;
+    switch("pauseCampaign").await;
+    all_see(&mut sockets, "PAUSED").await;
+    let one_scope = counter(&app, EVALUATIONS).await - evaluated;
+    let delivered_one = counter(&app, DELIVERIES).await - delivered;
+    let statements_one = app.statements().await - statements;
+    assert_eq!(
+        one_scope, 1,
+        "evaluations of one change for 50 identical subscribers"
+    );
+    assert_eq!(delivered_one, 50);
+
+    // The chief architect sees every tenant: the same subscription is a
+    // second group, whatever the number of its sockets.
+    let chief = app.chief_architect("ops@live.test").await;
+    let mut chief_socket = socket_of(&app, &chief).await;
+    let mut chief_subs = Vec::new();
+    for _ in 0..3 {
+        let sub = chief_socket
+            .start(WATCH_WITH_OWNER, json!({ "id": campaign }))
+            .await
+            .unwrap();
+        chief_socket
+            .campaign_until(&sub, |c| c["status"] == "PAUSED")
+            .await
+            .unwrap();
+        chief_subs.push(sub);
+    }
+    sockets.push((chief_socket, chief_subs));
+    let (evaluated, delivered) = (
+        counter(&app, EVALUATIONS).await,
+        counter(&app, DELIVERIES).await,
+    );
+    switch("resumeCampaign").await;
+    all_see(&mut sockets, "ACTIVE").await;
+    let two_scopes = counter(&app, EVALUATIONS).await - evaluated;
+    assert_eq!(two_scopes, 2, "evaluations of one change for two viewers");
+    assert_eq!(counter(&app, DELIVERIES).await - delivered, 53);
+    eprintln!(
+        "one change: {one_scope} evaluation and {statements_one} statements for 50 identical subscribers; {two_scopes} for 53 in two scopes"
+    );
+
+    // Another member of the same tenant, subscribed to every campaign it may
+    // see with the owner's very operation: it is its own viewer, and the
+    // owner's campaign never reaches it.
+    chief_created_member(&app, &chief, &who, "other@live.test").await;
+    let other = app.sign_in("other@live.test").await;
+    let all = "subscription { campaignUpdated { id status campaignName owner { email } } }";
+    let mut owner_all = socket_of(&app, &who).await;
+    let owner_sub = owner_all.start(all, json!({})).await.unwrap();
+    let mut other_all = socket_of(&app, &other).await;
+    let other_sub = other_all.start(all, json!({})).await.unwrap();
+    // Both subscriptions are running once a query on the same sockets answered.
+    owner_all.request("{ me { id } }", json!({})).await.unwrap();
+    other_all.request("{ me { id } }", json!({})).await.unwrap();
+    // (An "all" subscription has no first state to wait for.)
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    switch("pauseCampaign").await;
+    let seen = owner_all
+        .campaign_until(&owner_sub, |c| c["status"] == "PAUSED")
+        .await
+        .unwrap();
+    assert_eq!(seen["id"], campaign.as_str());
+    // The same change went through the other member's group; a query sent
+    // after it is answered before anything of the campaign arrives.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let id = other_all.start("{ me { id } }", json!({})).await.unwrap();
+    loop {
+        let message = other_all.receive().await.unwrap();
+        assert_ne!(
+            message["id"],
+            other_sub.as_str(),
+            "another member received {message}"
+        );
+        if message["id"] == id.as_str() && message["type"] == "complete" {
+            break;
+        }
+    }
+    // Watching the campaign by id is NOT_FOUND for them.
+    let refused = other_all
+        .first(WATCH_WITH_OWNER, json!({ "id": campaign }))
+        .await
+        .unwrap();
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{refused}"
+    );
+}
+
+/// A member the chief architect adds to `owner`'s tenant.
+async fn chief_created_member(app: &TestApp, chief: &Account, owner: &Account, email: &str) {
+    app.graphql_as(
+        &chief.token,
+        "mutation($t: ID!, $e: String!) { createUser(tenantId: $t, email: $e, password: \"correct horse battery staple\", role: MEMBER) { id } }",
+        json!({ "t": owner.tenant_id, "e": email }),
+    )
+    .await
+    .data();
+}
+
+#[tokio::test]
+async fn identical_subscriptions_are_evaluated_once_per_change_sqlite() {
+    identical_subscriptions_are_evaluated_once_per_change(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn identical_subscriptions_are_evaluated_once_per_change_postgres() {
+    identical_subscriptions_are_evaluated_once_per_change(Backend::Postgres).await;
+}

@@ -11,6 +11,7 @@ pub mod cost;
 pub mod creatives;
 pub mod credits;
 pub mod error;
+pub mod fanout;
 pub mod identity;
 pub mod integrations;
 pub mod launch;

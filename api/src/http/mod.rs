@@ -50,6 +50,8 @@ pub struct AppState {
     pub shutdown: tokio::sync::watch::Receiver<bool>,
     /// The subscriptions each user runs over all their sockets.
     pub subscriptions: ws_guard::UserBudget,
+    /// Identical subscriptions, evaluated once per event for all of them.
+    pub fanout: crate::graphql::fanout::Fanout,
 }
 
 /// All routes with their layers.

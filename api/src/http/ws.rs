@@ -28,7 +28,10 @@ use super::{
     AppState, WS_KEEPALIVE,
     ws_guard::{Limits, ProtocolGuard, Verdict},
 };
-use crate::auth::{Caller, ClientAddr, tokens::bearer};
+use crate::{
+    auth::{Caller, ClientAddr, tokens::bearer},
+    graphql::fanout::{Member, SharedSubscriptions, Viewer},
+};
 
 /// Read buffer reserved per socket.
 const WS_READ_BUFFER: usize = 4 * 1024;
@@ -122,6 +125,21 @@ async fn serve(
         (Caller::User(principal), Some(token)) => Some((principal.clone(), token)),
         _ => None,
     };
+    // Subscriptions of a signed-in caller join the group of identical
+    // ones for callers who see the same rows.
+    let member = match &signed_in {
+        Some((principal, _)) => Some(Member {
+            principal: principal.clone(),
+            viewer: Viewer::of(&state.services.authz, principal).await,
+            authz: state.services.authz.clone(),
+        }),
+        None => None,
+    };
+    let executor = SharedSubscriptions {
+        schema: state.schema.clone(),
+        fanout: state.fanout.clone(),
+        member,
+    };
     let mut data = Data::default();
     data.insert(caller);
     data.insert(client);
@@ -162,11 +180,10 @@ async fn serve(
                 }
             }
         });
-    let connection =
-        GraphQLWebSocket::new_with_pair(outgoing, replayed, state.schema.clone(), protocol)
-            .on_connection_init(move |_| async move { Ok(data) })
-            .keepalive_timeout(WS_KEEPALIVE)
-            .serve();
+    let connection = GraphQLWebSocket::new_with_pair(outgoing, replayed, executor, protocol)
+        .on_connection_init(move |_| async move { Ok(data) })
+        .keepalive_timeout(WS_KEEPALIVE)
+        .serve();
     let forward = async {
         // The server pings idle sockets so that clients which answer pings
         // (graphql-ws does) are never closed for silence; legacy clients get
