@@ -324,9 +324,16 @@ async fn a_burst_of_changes_reaches_subscribers_coalesced_postgres() {
     let app = TestApp::spawn(Backend::Postgres).await;
     let (campaign, mut socket, sub) = watching_a_draft(&app, "burst@live.test", "4401", 8).await;
 
+    use sea_orm::EntityTrait;
     let id: entities::CampaignId = campaign.parse().unwrap();
+    let row = entities::ad_campaign::Entity::find_by_id(id)
+        .one(&app.db.connect().await)
+        .await
+        .unwrap()
+        .unwrap();
+    let change = leadforge::events::CampaignChange::of(&row);
     for _ in 0..50 {
-        app.services.events.send(id).unwrap();
+        app.services.events.send(change).unwrap();
     }
     let mut updates = 0;
     let quiet_after = std::time::Duration::from_millis(1500);
@@ -598,4 +605,77 @@ async fn identical_subscriptions_are_evaluated_once_per_change_sqlite() {
 #[tokio::test]
 async fn identical_subscriptions_are_evaluated_once_per_change_postgres() {
     identical_subscriptions_are_evaluated_once_per_change(Backend::Postgres).await;
+}
+
+/// A change to another member's campaign costs a subscriber no read: the
+/// event says whose the campaign is, and it is outside the subscriber's
+/// scope. A pause with such a subscriber runs as many statements as one
+/// with no subscriber at all.
+async fn a_change_outside_a_subscribers_scope_costs_it_no_read(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("LEADFORGE_SIGNUP_CREDITS", "50")]).await;
+    let who = app.sign_up("owner@scope.test", "Scope Co").await;
+    let campaign = sandbox_draft(&app, &who, "1001", 11).await;
+    launch(&app, &who, &campaign, "k").await;
+    {
+        let mut socket = socket_of(&app, &who).await;
+        let sub = socket
+            .start(WATCH, json!({ "id": campaign }))
+            .await
+            .unwrap();
+        until_status(&mut socket, &sub, "ACTIVE").await;
+    }
+    let switch = |verb: &'static str| {
+        let (app, token, campaign) = (&app, who.token.clone(), campaign.clone());
+        async move {
+            let before = app.statements().await;
+            app.graphql_as(
+                &token,
+                &format!("mutation($id: ID!) {{ {verb}(id: $id) {{ status }} }}"),
+                json!({ "id": campaign }),
+            )
+            .await
+            .data();
+            // Whatever subscribers do with the change is done by then.
+            tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+            app.statements().await - before
+        }
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let alone = switch("pauseCampaign").await;
+    switch("resumeCampaign").await;
+
+    let chief = app.chief_architect("ops@scope.test").await;
+    chief_created_member(&app, &chief, &who, "neighbour@scope.test").await;
+    let other = app.sign_in("neighbour@scope.test").await;
+    let mut socket = socket_of(&app, &other).await;
+    let sub = socket
+        .start("subscription { campaignUpdated { id status } }", json!({}))
+        .await
+        .unwrap();
+    socket.request("{ me { id } }", json!({})).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let watched = switch("pauseCampaign").await;
+    assert_eq!(
+        watched, alone,
+        "a pause cost {alone} statements alone and {watched} with a subscriber outside its scope"
+    );
+    // And the subscriber received nothing of it.
+    let id = socket.start("{ me { id } }", json!({})).await.unwrap();
+    loop {
+        let message = socket.receive().await.unwrap();
+        assert_ne!(message["id"], sub.as_str(), "received {message}");
+        if message["id"] == id.as_str() && message["type"] == "complete" {
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_change_outside_a_subscribers_scope_costs_it_no_read_sqlite() {
+    a_change_outside_a_subscribers_scope_costs_it_no_read(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_change_outside_a_subscribers_scope_costs_it_no_read_postgres() {
+    a_change_outside_a_subscribers_scope_costs_it_no_read(Backend::Postgres).await;
 }

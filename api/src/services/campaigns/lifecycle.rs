@@ -101,7 +101,9 @@ impl CampaignsService {
             .filter(ad_campaign::Column::Status.eq(from))
             .exec(&self.db)
             .await?;
-        let _ = self.events.send(id);
+        let _ = self
+            .events
+            .send(crate::events::CampaignChange::of(&current));
         find_within(&self.db, RowScope::All, id).await
     }
 }
