@@ -26,7 +26,7 @@ use serde_json::Value;
 
 use super::{
     AppState, WS_KEEPALIVE,
-    ws_guard::{Limits, ProtocolGuard, Verdict},
+    ws_guard::{Limits, MESSAGE_TOO_BIG, ProtocolGuard, Verdict, is_too_big},
 };
 use crate::{
     auth::{Caller, ClientAddr, tokens::bearer},
@@ -90,6 +90,10 @@ async fn serve(
     let (mut sink, mut incoming) = socket.split();
     let first = match tokio::time::timeout(INIT_TIMEOUT, incoming.next()).await {
         Ok(Some(Ok(message))) => message,
+        Ok(Some(Err(error))) if is_too_big(&error) => {
+            let _ = sink.send(close(MESSAGE_TOO_BIG, "Message too big")).await;
+            return;
+        }
         Ok(_) => return,
         Err(_) => {
             let _ = sink
