@@ -679,3 +679,118 @@ async fn a_change_outside_a_subscribers_scope_costs_it_no_read_sqlite() {
 async fn a_change_outside_a_subscribers_scope_costs_it_no_read_postgres() {
     a_change_outside_a_subscribers_scope_costs_it_no_read(Backend::Postgres).await;
 }
+
+/// Sets the members' rules that grant `from` to `to` (the agent rule,
+/// tenant-wide already, is left alone), and reloads the policy.
+async fn members_scope(app: &TestApp, from: &str, to: &str) {
+    use entities::casbin_rule;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let changed = casbin_rule::Entity::update_many()
+        .col_expr(casbin_rule::Column::V4, Expr::value(to))
+        .filter(casbin_rule::Column::V0.eq("member"))
+        .filter(casbin_rule::Column::V2.ne("agent"))
+        .filter(casbin_rule::Column::V4.eq(from))
+        .exec(&app.db.connect().await)
+        .await
+        .unwrap();
+    assert!(changed.rows_affected > 0);
+    app.services.authz.reload().await.unwrap();
+}
+
+/// Members who shared a subscription while the policy let them see the
+/// same rows are checked again after a reload: once their views differ, a
+/// change reaches neither as data, but as FORBIDDEN (they subscribe again).
+async fn a_policy_reload_ends_shared_subscriptions_whose_view_changed(backend: Backend) {
+    const EVALUATIONS: &str = "leadforge_live_evaluations_total";
+    let app = TestApp::spawn_with(backend, &[("LEADFORGE_SIGNUP_CREDITS", "50")]).await;
+    let who = app.sign_up("owner@reload.test", "Reload Co").await;
+    let campaign = sandbox_draft(&app, &who, "1001", 12).await;
+    launch(&app, &who, &campaign, "k").await;
+    {
+        let mut socket = socket_of(&app, &who).await;
+        let sub = socket
+            .start(WATCH, json!({ "id": campaign }))
+            .await
+            .unwrap();
+        until_status(&mut socket, &sub, "ACTIVE").await;
+    }
+    let chief = app.chief_architect("ops@reload.test").await;
+    chief_created_member(&app, &chief, &who, "colleague@reload.test").await;
+    let other = app.sign_in("colleague@reload.test").await;
+    let switch = |verb: &'static str| {
+        let (app, token, campaign) = (&app, who.token.clone(), campaign.clone());
+        async move {
+            app.graphql_as(
+                &token,
+                &format!("mutation($id: ID!) {{ {verb}(id: $id) {{ status }} }}"),
+                json!({ "id": campaign }),
+            )
+            .await
+            .data();
+        }
+    };
+
+    // Members see their whole tenant: the two subscriptions are one group.
+    members_scope(&app, "own", "tenant").await;
+    let all = "subscription { campaignUpdated { id status } }";
+    let mut owner_socket = socket_of(&app, &who).await;
+    let owner_sub = owner_socket.start(all, json!({})).await.unwrap();
+    owner_socket
+        .request("{ me { id } }", json!({}))
+        .await
+        .unwrap();
+    let mut other_socket = socket_of(&app, &other).await;
+    let other_sub = other_socket.start(all, json!({})).await.unwrap();
+    other_socket
+        .request("{ me { id } }", json!({}))
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let evaluated = counter(&app, EVALUATIONS).await;
+    switch("pauseCampaign").await;
+    for (socket, sub) in [
+        (&mut owner_socket, &owner_sub),
+        (&mut other_socket, &other_sub),
+    ] {
+        socket
+            .campaign_until(sub, |c| c["status"] == "PAUSED")
+            .await
+            .unwrap();
+    }
+    assert_eq!(counter(&app, EVALUATIONS).await - evaluated, 1, "one group");
+
+    // Back to their own rows: the colleague must not see the owner's
+    // campaign through the group it shares.
+    members_scope(&app, "tenant", "own").await;
+    switch("resumeCampaign").await;
+    for (socket, sub) in [
+        (&mut owner_socket, &owner_sub),
+        (&mut other_socket, &other_sub),
+    ] {
+        let message = loop {
+            let message = socket.receive().await.unwrap();
+            if message["id"] == sub.as_str() {
+                break message;
+            }
+        };
+        assert!(
+            message["payload"]["data"]["campaignUpdated"].is_null(),
+            "{message}"
+        );
+        let errors = match message["type"].as_str() {
+            Some("error") => message["payload"].clone(),
+            _ => message["payload"]["errors"].clone(),
+        };
+        assert_eq!(errors[0]["extensions"]["code"], "FORBIDDEN", "{message}");
+    }
+}
+
+#[tokio::test]
+async fn a_policy_reload_ends_shared_subscriptions_whose_view_changed_sqlite() {
+    a_policy_reload_ends_shared_subscriptions_whose_view_changed(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_policy_reload_ends_shared_subscriptions_whose_view_changed_postgres() {
+    a_policy_reload_ends_shared_subscriptions_whose_view_changed(Backend::Postgres).await;
+}
