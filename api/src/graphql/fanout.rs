@@ -165,14 +165,6 @@ impl Fanout {
         }
     }
 
-    /// Groups running now (for tests and metrics).
-    pub fn groups(&self) -> usize {
-        self.lock()
-            .values()
-            .filter(|group| group.strong_count() > 0)
-            .count()
-    }
-
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<GroupKey, Weak<Group>>> {
         self.groups.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -187,12 +179,14 @@ impl Fanout {
         session: Option<Arc<Data>>,
         replays: bool,
     ) -> BoxStream<'static, Response> {
+        // Variables that cannot be written down cannot be compared: run alone.
+        let Ok(variables) = serde_json::to_value(&request.variables) else {
+            return Executor::execute_stream(schema, request, session);
+        };
         let key = GroupKey {
             query: request.query.clone(),
             operation: request.operation_name.clone(),
-            variables: serde_json::to_value(&request.variables)
-                .map(|v| v.to_string())
-                .unwrap_or_default(),
+            variables: variables.to_string(),
             viewer: member.viewer.clone(),
         };
         let (group, receiver, first) = {
