@@ -13,10 +13,11 @@ use std::{
 };
 
 /// Inputs of the UI build, relative to `admin-ui/`.
-const INPUTS: [&str; 8] = [
+const INPUTS: [&str; 9] = [
     "package.json",
     "package-lock.json",
     "index.html",
+    "graphiql.html",
     "src",
     "public",
     "vite.config.ts",

@@ -65,7 +65,7 @@ const types = {
 
 /** Serves dist with SPA fallback and the production CSP; /graphql, /graphql/ws, /blobs, /readyz go to leadforge. */
 function startProxy(port, apiPort) {
-  const api = (p) => p.startsWith('/graphql') || p.startsWith('/blobs') || p === '/readyz' || p === '/healthz';
+  const api = (p) => p.startsWith('/graphql') || p === '/graphiql' || p.startsWith('/blobs') || p === '/readyz' || p === '/healthz';
   const server = createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     if (api(url.pathname)) {

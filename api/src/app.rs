@@ -97,6 +97,7 @@ impl App {
         let state = AppState {
             schema,
             services,
+            fanout: graphql::fanout::Fanout::new(Some(metrics.clone())),
             metrics,
             subscriptions: http::ws_guard::UserBudget::new(config.http.max_subscriptions_per_user),
             config: Arc::new(config),
@@ -161,6 +162,7 @@ impl App {
         )
         .spawn(self.state.shutdown.clone());
         let shutdown_tx = self.shutdown_tx;
+        let stopping = self.state.shutdown.clone();
         let listener = self.listener;
         let router = http::router(self.state);
         let connections = Arc::new(Semaphore::new(limits.max_connections));
@@ -210,27 +212,66 @@ impl App {
             };
             let _ = stream.set_nodelay(true);
             let router = router.clone();
-            let service =
-                hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+            let streams = http::h2_idle::Streams::default();
+            let service = hyper::service::service_fn({
+                let streams = streams.clone();
+                move |mut request: hyper::Request<Incoming>| {
                     request.extensions_mut().insert(ConnectInfo(peer));
-                    router.clone().call(request)
-                });
+                    let open = streams.open();
+                    let response = router.clone().call(request);
+                    async move {
+                        let response = response.await?;
+                        Ok::<_, std::convert::Infallible>(
+                            response.map(|body| http::h2_idle::Tracked::new(body, open)),
+                        )
+                    }
+                }
+            });
             let builder = builder.clone();
             let watcher = graceful.watcher();
-            let (first_bytes, h2c) = (limits.header_timeout, limits.h2c);
+            let mut stopping = stopping.clone();
+            let (first_bytes, h2c, h2_idle) =
+                (limits.header_timeout, limits.h2c, limits.h2_idle_timeout);
             tokio::spawn(async move {
                 // Silent connections and, unless enabled, h2c are closed
                 // before hyper sees them.
-                if let Err(refused) = http::admission::first_bytes(&stream, first_bytes, h2c).await
-                {
-                    tracing::debug!(%peer, ?refused, "connection closed before serving");
-                    drop((permit, share));
-                    return;
-                }
+                let speaks = match http::admission::first_bytes(&stream, first_bytes, h2c).await {
+                    Ok(speaks) => speaks,
+                    Err(refused) => {
+                        tracing::debug!(%peer, ?refused, "connection closed before serving");
+                        drop((permit, share));
+                        return;
+                    }
+                };
                 let connection = builder
                     .serve_connection_with_upgrades(TokioIo::new(stream), service)
                     .into_owned();
-                if let Err(e) = watcher.watch(connection).await {
+                let served = match speaks {
+                    http::admission::Speaks::Http1 => watcher.watch(connection).await,
+                    // hyper's graceful watcher cannot be told to close an
+                    // idle connection, so HTTP/2 closes itself on either
+                    // signal; the watcher is held so shutdown still waits.
+                    http::admission::Speaks::Http2 => {
+                        let _watcher = watcher;
+                        tokio::pin!(connection);
+                        let mut closing = false;
+                        loop {
+                            tokio::select! {
+                                served = connection.as_mut() => break served,
+                                () = streams.idle_for(h2_idle), if !closing => {
+                                    tracing::debug!(%peer, "closing an idle HTTP/2 connection");
+                                    closing = true;
+                                    connection.as_mut().graceful_shutdown();
+                                }
+                                _ = stopping.wait_for(|stopping| *stopping), if !closing => {
+                                    closing = true;
+                                    connection.as_mut().graceful_shutdown();
+                                }
+                            }
+                        }
+                    }
+                };
+                if let Err(e) = served {
                     tracing::debug!(error = %e, %peer, "connection ended with an error");
                 }
                 drop((permit, share));

@@ -47,6 +47,8 @@ struct Inner {
     latency: Family<OperationNameLabel, Histogram>,
     db_statements: Family<OutcomeLabel, Counter>,
     db_latency: Histogram,
+    live_evaluations: Counter,
+    live_deliveries: Counter,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -94,6 +96,18 @@ impl Metrics {
             "Time a SQL statement took",
             db_latency.clone(),
         );
+        let live_evaluations = Counter::default();
+        registry.register(
+            "live_evaluations",
+            "Subscription responses resolved: one per event for each group of identical subscriptions",
+            live_evaluations.clone(),
+        );
+        let live_deliveries = Counter::default();
+        registry.register(
+            "live_deliveries",
+            "Subscription responses delivered to subscribers",
+            live_deliveries.clone(),
+        );
         Self {
             inner: Arc::new(Inner {
                 registry,
@@ -101,6 +115,8 @@ impl Metrics {
                 latency,
                 db_statements,
                 db_latency,
+                live_evaluations,
+                live_deliveries,
             }),
         }
     }
@@ -122,6 +138,16 @@ impl Metrics {
             })
             .inc();
         self.inner.db_latency.observe(seconds);
+    }
+
+    /// Counts one subscription response resolved for a group of subscribers.
+    pub fn record_live_evaluation(&self) {
+        self.inner.live_evaluations.inc();
+    }
+
+    /// Counts one subscription response handed to one subscriber.
+    pub fn record_live_delivery(&self) {
+        self.inner.live_deliveries.inc();
     }
 
     fn record(&self, operation: String, ok: bool, seconds: f64) {

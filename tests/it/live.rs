@@ -324,9 +324,16 @@ async fn a_burst_of_changes_reaches_subscribers_coalesced_postgres() {
     let app = TestApp::spawn(Backend::Postgres).await;
     let (campaign, mut socket, sub) = watching_a_draft(&app, "burst@live.test", "4401", 8).await;
 
+    use sea_orm::EntityTrait;
     let id: entities::CampaignId = campaign.parse().unwrap();
+    let row = entities::ad_campaign::Entity::find_by_id(id)
+        .one(&app.db.connect().await)
+        .await
+        .unwrap()
+        .unwrap();
+    let change = leadforge::events::CampaignChange::of(&row);
     for _ in 0..50 {
-        app.services.events.send(id).unwrap();
+        app.services.events.send(change).unwrap();
     }
     let mut updates = 0;
     let quiet_after = std::time::Duration::from_millis(1500);
@@ -410,4 +417,380 @@ async fn one_read_serves_every_subscriber_of_a_change_sqlite() {
 #[tokio::test]
 async fn one_read_serves_every_subscriber_of_a_change_postgres() {
     one_read_serves_every_subscriber_of_a_change(Backend::Postgres).await;
+}
+
+/// A counter of the server's own `/metrics` (0 when not yet counted).
+async fn counter(app: &TestApp, name: &str) -> u64 {
+    let text = app.metrics().await;
+    text.lines()
+        .filter(|l| l.starts_with(name))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+const WATCH_WITH_OWNER: &str =
+    "subscription($id: ID) { campaignUpdated(id: $id) { id status campaignName owner { email } } }";
+
+/// Waits until every one of `subs` on `sockets` delivered `status`.
+async fn all_see(sockets: &mut [(WsClient, Vec<String>)], status: &str) {
+    for (socket, subs) in sockets.iter_mut() {
+        let mut waiting: std::collections::HashSet<String> = subs.iter().cloned().collect();
+        while !waiting.is_empty() {
+            let message = socket.receive().await.unwrap();
+            let Some(id) = message["id"].as_str() else {
+                continue;
+            };
+            assert_eq!(message["type"], "next", "{message}");
+            let campaign = &message["payload"]["data"]["campaignUpdated"];
+            if campaign["status"] == status {
+                assert_eq!(campaign["owner"]["email"], "shared@live.test");
+                waiting.remove(id);
+            }
+        }
+    }
+}
+
+/// Identical subscriptions of callers who see the same rows share one
+/// evaluation per change: fifty of one member's dashboards on a campaign
+/// cost one, a chief architect's a second; another member of the same
+/// tenant is a viewer of its own and never receives the campaign.
+async fn identical_subscriptions_are_evaluated_once_per_change(backend: Backend) {
+    const EVALUATIONS: &str = "leadforge_live_evaluations_total";
+    const DELIVERIES: &str = "leadforge_live_deliveries_total";
+    let app = TestApp::spawn_with(backend, &[("LEADFORGE_SIGNUP_CREDITS", "50")]).await;
+    let who = app.sign_up("shared@live.test", "Shared Watchers").await;
+    let campaign = sandbox_draft(&app, &who, "1001", 9).await;
+    launch(&app, &who, &campaign, "k").await;
+    let switch = |verb: &'static str| {
+        let (app, token, campaign) = (&app, who.token.clone(), campaign.clone());
+        async move {
+            app.graphql_as(
+                &token,
+                &format!("mutation($id: ID!) {{ {verb}(id: $id) {{ status }} }}"),
+                json!({ "id": campaign }),
+            )
+            .await
+            .data();
+        }
+    };
+
+    // Fifty identical subscriptions over five sockets, each with the
+    // campaign's current state first (the later ones join a running group).
+    let mut sockets = Vec::new();
+    for _ in 0..5 {
+        let mut socket = socket_of(&app, &who).await;
+        let mut subs = Vec::new();
+        for _ in 0..10 {
+            let sub = socket
+                .start(WATCH_WITH_OWNER, json!({ "id": campaign }))
+                .await
+                .unwrap();
+            socket
+                .campaign_until(&sub, |c| c["status"] == "ACTIVE")
+                .await
+                .unwrap();
+            subs.push(sub);
+        }
+        sockets.push((socket, subs));
+    }
+    let (evaluated, delivered) = (
+        counter(&app, EVALUATIONS).await,
+        counter(&app, DELIVERIES).await,
+    );
+    let statements = app.statements().await;
+    switch("pauseCampaign").await;
+    all_see(&mut sockets, "PAUSED").await;
+    let one_scope = counter(&app, EVALUATIONS).await - evaluated;
+    let delivered_one = counter(&app, DELIVERIES).await - delivered;
+    let statements_one = app.statements().await - statements;
+    assert_eq!(
+        one_scope, 1,
+        "evaluations of one change for 50 identical subscribers"
+    );
+    assert_eq!(delivered_one, 50);
+
+    // The chief architect sees every tenant: the same subscription is a
+    // second group, whatever the number of its sockets.
+    let chief = app.chief_architect("ops@live.test").await;
+    let mut chief_socket = socket_of(&app, &chief).await;
+    let mut chief_subs = Vec::new();
+    for _ in 0..3 {
+        let sub = chief_socket
+            .start(WATCH_WITH_OWNER, json!({ "id": campaign }))
+            .await
+            .unwrap();
+        chief_socket
+            .campaign_until(&sub, |c| c["status"] == "PAUSED")
+            .await
+            .unwrap();
+        chief_subs.push(sub);
+    }
+    sockets.push((chief_socket, chief_subs));
+    let (evaluated, delivered) = (
+        counter(&app, EVALUATIONS).await,
+        counter(&app, DELIVERIES).await,
+    );
+    switch("resumeCampaign").await;
+    all_see(&mut sockets, "ACTIVE").await;
+    let two_scopes = counter(&app, EVALUATIONS).await - evaluated;
+    assert_eq!(two_scopes, 2, "evaluations of one change for two viewers");
+    assert_eq!(counter(&app, DELIVERIES).await - delivered, 53);
+    eprintln!(
+        "one change: {one_scope} evaluation and {statements_one} statements for 50 identical subscribers; {two_scopes} for 53 in two scopes"
+    );
+
+    // Another member of the same tenant, subscribed to every campaign it may
+    // see with the owner's very operation: it is its own viewer, and the
+    // owner's campaign never reaches it.
+    chief_created_member(&app, &chief, &who, "other@live.test").await;
+    let other = app.sign_in("other@live.test").await;
+    let all = "subscription { campaignUpdated { id status campaignName owner { email } } }";
+    let mut owner_all = socket_of(&app, &who).await;
+    let owner_sub = owner_all.start(all, json!({})).await.unwrap();
+    let mut other_all = socket_of(&app, &other).await;
+    let other_sub = other_all.start(all, json!({})).await.unwrap();
+    // Both subscriptions are running once a query on the same sockets answered.
+    owner_all.request("{ me { id } }", json!({})).await.unwrap();
+    other_all.request("{ me { id } }", json!({})).await.unwrap();
+    // (An "all" subscription has no first state to wait for.)
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    switch("pauseCampaign").await;
+    let seen = owner_all
+        .campaign_until(&owner_sub, |c| c["status"] == "PAUSED")
+        .await
+        .unwrap();
+    assert_eq!(seen["id"], campaign.as_str());
+    // The same change went through the other member's group; a query sent
+    // after it is answered before anything of the campaign arrives.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let id = other_all.start("{ me { id } }", json!({})).await.unwrap();
+    loop {
+        let message = other_all.receive().await.unwrap();
+        assert_ne!(
+            message["id"],
+            other_sub.as_str(),
+            "another member received {message}"
+        );
+        if message["id"] == id.as_str() && message["type"] == "complete" {
+            break;
+        }
+    }
+    // Watching the campaign by id is NOT_FOUND for them.
+    let refused = other_all
+        .first(WATCH_WITH_OWNER, json!({ "id": campaign }))
+        .await
+        .unwrap();
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{refused}"
+    );
+}
+
+/// A member the chief architect adds to `owner`'s tenant.
+async fn chief_created_member(app: &TestApp, chief: &Account, owner: &Account, email: &str) {
+    app.graphql_as(
+        &chief.token,
+        "mutation($t: ID!, $e: String!) { createUser(tenantId: $t, email: $e, password: \"correct horse battery staple\", role: MEMBER) { id } }",
+        json!({ "t": owner.tenant_id, "e": email }),
+    )
+    .await
+    .data();
+}
+
+#[tokio::test]
+async fn identical_subscriptions_are_evaluated_once_per_change_sqlite() {
+    identical_subscriptions_are_evaluated_once_per_change(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn identical_subscriptions_are_evaluated_once_per_change_postgres() {
+    identical_subscriptions_are_evaluated_once_per_change(Backend::Postgres).await;
+}
+
+/// A change to another member's campaign costs a subscriber no read: the
+/// event says whose the campaign is, and it is outside the subscriber's
+/// scope. A pause with such a subscriber runs as many statements as one
+/// with no subscriber at all.
+async fn a_change_outside_a_subscribers_scope_costs_it_no_read(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("LEADFORGE_SIGNUP_CREDITS", "50")]).await;
+    let who = app.sign_up("owner@scope.test", "Scope Co").await;
+    let campaign = sandbox_draft(&app, &who, "1001", 11).await;
+    launch(&app, &who, &campaign, "k").await;
+    {
+        let mut socket = socket_of(&app, &who).await;
+        let sub = socket
+            .start(WATCH, json!({ "id": campaign }))
+            .await
+            .unwrap();
+        until_status(&mut socket, &sub, "ACTIVE").await;
+    }
+    let switch = |verb: &'static str| {
+        let (app, token, campaign) = (&app, who.token.clone(), campaign.clone());
+        async move {
+            let before = app.statements().await;
+            app.graphql_as(
+                &token,
+                &format!("mutation($id: ID!) {{ {verb}(id: $id) {{ status }} }}"),
+                json!({ "id": campaign }),
+            )
+            .await
+            .data();
+            // Whatever subscribers do with the change is done by then.
+            tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+            app.statements().await - before
+        }
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let alone = switch("pauseCampaign").await;
+    switch("resumeCampaign").await;
+
+    let chief = app.chief_architect("ops@scope.test").await;
+    chief_created_member(&app, &chief, &who, "neighbour@scope.test").await;
+    let other = app.sign_in("neighbour@scope.test").await;
+    let mut socket = socket_of(&app, &other).await;
+    let sub = socket
+        .start("subscription { campaignUpdated { id status } }", json!({}))
+        .await
+        .unwrap();
+    socket.request("{ me { id } }", json!({})).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let watched = switch("pauseCampaign").await;
+    assert_eq!(
+        watched, alone,
+        "a pause cost {alone} statements alone and {watched} with a subscriber outside its scope"
+    );
+    // And the subscriber received nothing of it.
+    let id = socket.start("{ me { id } }", json!({})).await.unwrap();
+    loop {
+        let message = socket.receive().await.unwrap();
+        assert_ne!(message["id"], sub.as_str(), "received {message}");
+        if message["id"] == id.as_str() && message["type"] == "complete" {
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_change_outside_a_subscribers_scope_costs_it_no_read_sqlite() {
+    a_change_outside_a_subscribers_scope_costs_it_no_read(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_change_outside_a_subscribers_scope_costs_it_no_read_postgres() {
+    a_change_outside_a_subscribers_scope_costs_it_no_read(Backend::Postgres).await;
+}
+
+/// Sets the members' rules that grant `from` to `to` (the agent rule,
+/// tenant-wide already, is left alone), and reloads the policy.
+async fn members_scope(app: &TestApp, from: &str, to: &str) {
+    use entities::casbin_rule;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let changed = casbin_rule::Entity::update_many()
+        .col_expr(casbin_rule::Column::V4, Expr::value(to))
+        .filter(casbin_rule::Column::V0.eq("member"))
+        .filter(casbin_rule::Column::V2.ne("agent"))
+        .filter(casbin_rule::Column::V4.eq(from))
+        .exec(&app.db.connect().await)
+        .await
+        .unwrap();
+    assert!(changed.rows_affected > 0);
+    app.services.authz.reload().await.unwrap();
+}
+
+/// Members who shared a subscription while the policy let them see the
+/// same rows are checked again after a reload: once their views differ, a
+/// change reaches neither as data, but as FORBIDDEN (they subscribe again).
+async fn a_policy_reload_ends_shared_subscriptions_whose_view_changed(backend: Backend) {
+    const EVALUATIONS: &str = "leadforge_live_evaluations_total";
+    let app = TestApp::spawn_with(backend, &[("LEADFORGE_SIGNUP_CREDITS", "50")]).await;
+    let who = app.sign_up("owner@reload.test", "Reload Co").await;
+    let campaign = sandbox_draft(&app, &who, "1001", 12).await;
+    launch(&app, &who, &campaign, "k").await;
+    {
+        let mut socket = socket_of(&app, &who).await;
+        let sub = socket
+            .start(WATCH, json!({ "id": campaign }))
+            .await
+            .unwrap();
+        until_status(&mut socket, &sub, "ACTIVE").await;
+    }
+    let chief = app.chief_architect("ops@reload.test").await;
+    chief_created_member(&app, &chief, &who, "colleague@reload.test").await;
+    let other = app.sign_in("colleague@reload.test").await;
+    let switch = |verb: &'static str| {
+        let (app, token, campaign) = (&app, who.token.clone(), campaign.clone());
+        async move {
+            app.graphql_as(
+                &token,
+                &format!("mutation($id: ID!) {{ {verb}(id: $id) {{ status }} }}"),
+                json!({ "id": campaign }),
+            )
+            .await
+            .data();
+        }
+    };
+
+    // Members see their whole tenant: the two subscriptions are one group.
+    members_scope(&app, "own", "tenant").await;
+    let all = "subscription { campaignUpdated { id status } }";
+    let mut owner_socket = socket_of(&app, &who).await;
+    let owner_sub = owner_socket.start(all, json!({})).await.unwrap();
+    owner_socket
+        .request("{ me { id } }", json!({}))
+        .await
+        .unwrap();
+    let mut other_socket = socket_of(&app, &other).await;
+    let other_sub = other_socket.start(all, json!({})).await.unwrap();
+    other_socket
+        .request("{ me { id } }", json!({}))
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let evaluated = counter(&app, EVALUATIONS).await;
+    switch("pauseCampaign").await;
+    for (socket, sub) in [
+        (&mut owner_socket, &owner_sub),
+        (&mut other_socket, &other_sub),
+    ] {
+        socket
+            .campaign_until(sub, |c| c["status"] == "PAUSED")
+            .await
+            .unwrap();
+    }
+    assert_eq!(counter(&app, EVALUATIONS).await - evaluated, 1, "one group");
+
+    // Back to their own rows: the colleague must not see the owner's
+    // campaign through the group it shares.
+    members_scope(&app, "tenant", "own").await;
+    switch("resumeCampaign").await;
+    for (socket, sub) in [
+        (&mut owner_socket, &owner_sub),
+        (&mut other_socket, &other_sub),
+    ] {
+        let message = loop {
+            let message = socket.receive().await.unwrap();
+            if message["id"] == sub.as_str() {
+                break message;
+            }
+        };
+        assert!(
+            message["payload"]["data"]["campaignUpdated"].is_null(),
+            "{message}"
+        );
+        let errors = match message["type"].as_str() {
+            Some("error") => message["payload"].clone(),
+            _ => message["payload"]["errors"].clone(),
+        };
+        assert_eq!(errors[0]["extensions"]["code"], "FORBIDDEN", "{message}");
+    }
+}
+
+#[tokio::test]
+async fn a_policy_reload_ends_shared_subscriptions_whose_view_changed_sqlite() {
+    a_policy_reload_ends_shared_subscriptions_whose_view_changed(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_policy_reload_ends_shared_subscriptions_whose_view_changed_postgres() {
+    a_policy_reload_ends_shared_subscriptions_whose_view_changed(Backend::Postgres).await;
 }

@@ -242,3 +242,189 @@ async fn one_address_cannot_take_every_connection() {
     let answer = read_until_closed(&mut stream).await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
+
+/// A hand-written HTTP/2 client: frames go out as written; the server's
+/// SETTINGS and PINGs are acknowledged as they arrive, as a real client
+/// would (so a connection kept open by PING acks alone is what is tested).
+struct H2Peer {
+    frames: tokio::sync::mpsc::UnboundedReceiver<H2Frame>,
+    writer: tokio::net::tcp::OwnedWriteHalf,
+}
+
+#[derive(Debug)]
+struct H2Frame {
+    kind: u8,
+    flags: u8,
+    stream: u32,
+    payload: Vec<u8>,
+}
+
+const H2_DATA: u8 = 0;
+const H2_HEADERS: u8 = 1;
+const H2_SETTINGS: u8 = 4;
+const H2_PING: u8 = 6;
+const H2_GOAWAY: u8 = 7;
+const H2_ACK: u8 = 1;
+const H2_END_STREAM: u8 = 1;
+const H2_END_HEADERS: u8 = 4;
+
+impl H2Peer {
+    /// Connects, sends the preface and an empty SETTINGS frame.
+    async fn connect(app: &TestApp) -> Self {
+        let (mut reader, writer) = TcpStream::connect(app.addr).await.unwrap().into_split();
+        let (sent, frames) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            loop {
+                let mut head = [0u8; 9];
+                if reader.read_exact(&mut head).await.is_err() {
+                    break;
+                }
+                let len = u32::from_be_bytes([0, head[0], head[1], head[2]]) as usize;
+                let mut payload = vec![0; len];
+                if reader.read_exact(&mut payload).await.is_err() {
+                    break;
+                }
+                let stream = u32::from_be_bytes([head[5], head[6], head[7], head[8]]) & 0x7fff_ffff;
+                let frame = H2Frame {
+                    kind: head[3],
+                    flags: head[4],
+                    stream,
+                    payload,
+                };
+                if sent.send(frame).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut peer = Self { frames, writer };
+        peer.write_raw(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").await;
+        peer.send(H2_SETTINGS, 0, 0, &[]).await;
+        peer
+    }
+
+    async fn write_raw(&mut self, bytes: &[u8]) {
+        // The server may have closed already; what it did is what is asserted.
+        let _ = self.writer.write_all(bytes).await;
+    }
+
+    async fn send(&mut self, kind: u8, flags: u8, stream: u32, payload: &[u8]) {
+        let len = (payload.len() as u32).to_be_bytes();
+        let mut frame = vec![len[1], len[2], len[3], kind, flags];
+        frame.extend_from_slice(&stream.to_be_bytes());
+        frame.extend_from_slice(payload);
+        self.write_raw(&frame).await;
+    }
+
+    /// The server's next frame (SETTINGS and PINGs acknowledged on the way),
+    /// or `None` once it closed the connection.
+    async fn next(&mut self) -> Option<H2Frame> {
+        let frame = self.frames.recv().await?;
+        if frame.kind == H2_SETTINGS && frame.flags & H2_ACK == 0 {
+            self.send(H2_SETTINGS, H2_ACK, 0, &[]).await;
+        }
+        if frame.kind == H2_PING && frame.flags & H2_ACK == 0 {
+            let payload = frame.payload.clone();
+            self.send(H2_PING, H2_ACK, 0, &payload).await;
+        }
+        Some(frame)
+    }
+}
+
+/// A POST /graphql request's header block (HPACK, no Huffman coding).
+fn graphql_post_headers() -> Vec<u8> {
+    let mut block = vec![0x83, 0x86]; // :method POST, :scheme http
+    for (index, value) in [(4u8, "/graphql"), (1, "leadforge")] {
+        // A literal with an indexed name (:path, :authority), not indexed.
+        block.push(index);
+        block.push(value.len() as u8);
+        block.extend_from_slice(value.as_bytes());
+    }
+    // A literal with a new name, not indexed.
+    let (name, value) = ("content-type", "application/json");
+    block.push(0);
+    block.push(name.len() as u8);
+    block.extend_from_slice(name.as_bytes());
+    block.push(value.len() as u8);
+    block.extend_from_slice(value.as_bytes());
+    block
+}
+
+#[tokio::test]
+async fn an_http2_connection_that_only_answers_pings_is_closed_when_idle() {
+    let app = slow_app(&[
+        ("LEADFORGE_H2C", "true"),
+        ("LEADFORGE_H2_IDLE_TIMEOUT_SECS", "2"),
+    ])
+    .await;
+    let started = std::time::Instant::now();
+    let mut peer = H2Peer::connect(&app).await;
+    let mut tick = tokio::time::interval(Duration::from_millis(300));
+    let mut goaway = false;
+    let closed = tokio::time::timeout(CLIENT_PATIENCE, async {
+        loop {
+            tokio::select! {
+                frame = peer.next() => match frame {
+                    Some(frame) => goaway |= frame.kind == H2_GOAWAY,
+                    None => break,
+                },
+                // The client keeps talking (PINGs), but opens no stream.
+                _ = tick.tick() => peer.send(H2_PING, 0, 0, &[7; 8]).await,
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "an idle HTTP/2 connection was kept open");
+    let after = started.elapsed();
+    assert!(goaway, "the server said GOAWAY before closing");
+    assert!(
+        after >= Duration::from_millis(1800),
+        "closed before the idle timeout: {after:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_http2_connection_with_an_open_stream_is_not_idle() {
+    let app = slow_app(&[
+        ("LEADFORGE_H2C", "true"),
+        ("LEADFORGE_H2_IDLE_TIMEOUT_SECS", "1"),
+    ])
+    .await;
+    let mut peer = H2Peer::connect(&app).await;
+    peer.send(H2_HEADERS, H2_END_HEADERS, 1, &graphql_post_headers())
+        .await;
+    // The body arrives in 13 pieces, 250 ms apart: the stream stays open
+    // for three times the idle timeout (each pause under the body timeout).
+    let body = br#"{"query":"{ __typename }"}"#;
+    let mut pieces = body.chunks(2).peekable();
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    let mut status = None;
+    let answered = tokio::time::timeout(CLIENT_PATIENCE, async {
+        loop {
+            tokio::select! {
+                frame = peer.next() => {
+                    let frame = frame.expect("the connection was closed with a stream open");
+                    assert_ne!(frame.kind, H2_GOAWAY, "GOAWAY with a stream open: {frame:?}");
+                    if frame.kind == H2_HEADERS && frame.stream == 1 {
+                        status = frame.payload.first().copied();
+                        break;
+                    }
+                },
+                _ = tick.tick(), if pieces.peek().is_some() => {
+                    let piece = pieces.next().unwrap_or_default();
+                    let flags = if pieces.peek().is_none() { H2_END_STREAM } else { 0 };
+                    peer.send(H2_DATA, flags, 1, piece).await;
+                }
+            }
+        }
+    })
+    .await;
+    assert!(answered.is_ok(), "no answer to the slow request");
+    // 0x88: the static table's `:status 200`.
+    assert_eq!(status, Some(0x88), "the request was answered with 200");
+    // Once its only stream is over, the connection is idle and closed.
+    let closed = tokio::time::timeout(CLIENT_PATIENCE, async {
+        while peer.next().await.is_some() {}
+    })
+    .await;
+    assert!(closed.is_ok(), "the connection stayed open once idle");
+}

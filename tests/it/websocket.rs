@@ -268,3 +268,41 @@ async fn subscriptions_are_bounded_per_socket_and_per_user() {
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     }
 }
+
+/// A message over the size bound closes the socket with 1009 (Message Too
+/// Big), as graphql-transport-ws clients expect, rather than dropping the
+/// connection (1006): after `connection_init`, as the first message, and on
+/// the legacy protocol too.
+#[tokio::test]
+async fn an_oversized_message_closes_with_1009() {
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("LEADFORGE_MAX_BODY_BYTES", "4096")]).await;
+    let url = format!("ws://{}/graphql/ws", app.addr);
+    let init = r#"{"type":"connection_init","payload":{}}"#;
+    let big = format!(
+        r#"{{"type":"subscribe","id":"1","payload":{{"query":"{{ __typename }}","variables":{{"pad":"{}"}}}}}}"#,
+        "x".repeat(8192)
+    );
+    for (protocol, messages) in [
+        (Protocol::TransportWs, vec![init, big.as_str()]),
+        (Protocol::TransportWs, vec![big.as_str()]),
+        (Protocol::LegacyWs, vec![init, big.as_str()]),
+    ] {
+        let mut socket = WsClient::open(&url, protocol).await.unwrap();
+        for m in &messages {
+            socket.send_text(m).await.unwrap();
+        }
+        let (code, reason) = socket
+            .closed_with()
+            .await
+            .unwrap_or_else(|e| panic!("{protocol:?} after {} messages: {e}", messages.len()));
+        assert_eq!(code, 1009, "{reason}");
+    }
+    // Under the bound, the same socket works.
+    let mut socket = WsClient::open(&url, Protocol::TransportWs).await.unwrap();
+    socket.send_text(init).await.unwrap();
+    let small = socket
+        .request("{ __typename }", serde_json::json!({}))
+        .await
+        .unwrap();
+    assert_eq!(small["data"]["__typename"], "Query");
+}

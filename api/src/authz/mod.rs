@@ -46,6 +46,21 @@ pub enum Resource {
 }
 
 impl Resource {
+    /// Every resource.
+    pub const ALL: [Self; 11] = [
+        Self::Account,
+        Self::User,
+        Self::Tenant,
+        Self::Integration,
+        Self::Creative,
+        Self::Campaign,
+        Self::Copy,
+        Self::Credit,
+        Self::Agent,
+        Self::Audit,
+        Self::Lead,
+    ];
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Account => "account",
@@ -97,6 +112,9 @@ pub struct PolicyError(#[from] casbin::Error);
 #[derive(Clone)]
 pub struct Authorizer {
     enforcer: Arc<RwLock<Enforcer>>,
+    /// Counts policy loads, so a decision kept from before a reload can
+    /// tell it is stale (shared subscriptions check their members again).
+    generation: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for Authorizer {
@@ -112,12 +130,20 @@ impl Authorizer {
         let enforcer = Enforcer::new(model, DbAdapter::new(db)).await?;
         Ok(Self {
             enforcer: Arc::new(RwLock::new(enforcer)),
+            generation: Arc::default(),
         })
+    }
+
+    /// Which load of the policy is in force (it changes at every reload).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Re-reads the policy rows, e.g. after an operator edited them.
     pub async fn reload(&self) -> Result<(), PolicyError> {
         self.enforcer.write().await.load_policy().await?;
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 

@@ -46,6 +46,10 @@ pub const ENV_SETTINGS: &[EnvSetting] = &[
         "http.max_connections_per_address",
     ),
     plain("LEADFORGE_H2C", "http.h2c"),
+    plain(
+        "LEADFORGE_H2_IDLE_TIMEOUT_SECS",
+        "http.h2_idle_timeout_secs",
+    ),
     plain("LEADFORGE_WS_RECHECK_SECS", "http.ws_recheck_secs"),
     plain(
         "LEADFORGE_MAX_SUBSCRIPTIONS_PER_SOCKET",

@@ -198,6 +198,8 @@ pub struct HttpConfig {
     pub max_connections_per_address: Option<usize>,
     /// Whether HTTP/2 with prior knowledge is spoken on the plain listener.
     pub h2c: bool,
+    /// How long an HTTP/2 connection with no open stream stays open.
+    pub h2_idle_timeout: Duration,
     /// How often a WebSocket re-reads its user.
     pub ws_recheck: Duration,
     pub max_subscriptions_per_socket: usize,

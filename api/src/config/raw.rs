@@ -57,6 +57,7 @@ pub struct RawHttp {
     pub max_connections: usize,
     pub max_connections_per_address: usize,
     pub h2c: bool,
+    pub h2_idle_timeout_secs: u64,
     pub ws_recheck_secs: u64,
     pub max_subscriptions_per_socket: usize,
     pub max_subscriptions_per_user: usize,

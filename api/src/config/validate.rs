@@ -80,6 +80,10 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         ("LEADFORGE_MAX_CONNECTIONS", raw.http.max_connections as u64),
         ("LEADFORGE_WS_RECHECK_SECS", raw.http.ws_recheck_secs),
         (
+            "LEADFORGE_H2_IDLE_TIMEOUT_SECS",
+            raw.http.h2_idle_timeout_secs,
+        ),
+        (
             "LEADFORGE_MAX_SUBSCRIPTIONS_PER_SOCKET",
             raw.http.max_subscriptions_per_socket as u64,
         ),
@@ -197,6 +201,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             max_connections_per_address: (raw.http.max_connections_per_address > 0)
                 .then_some(raw.http.max_connections_per_address),
             h2c: raw.http.h2c,
+            h2_idle_timeout: Duration::from_secs(raw.http.h2_idle_timeout_secs),
             ws_recheck: Duration::from_secs(raw.http.ws_recheck_secs),
             max_subscriptions_per_socket: raw.http.max_subscriptions_per_socket,
             max_subscriptions_per_user: raw.http.max_subscriptions_per_user,
@@ -406,7 +411,7 @@ pub(super) fn masked_toml(c: &Config) -> String {
         "shutdown_grace_secs": c.shutdown_grace.as_secs(),
         "trusted_proxies": c.trusted_proxies.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "ui_dir": c.ui_dir.display().to_string(),
-        "http": { "header_timeout_secs": c.http.header_timeout.as_secs(), "body_timeout_secs": c.http.body_timeout.as_secs(), "body_deadline_secs": c.http.body_deadline.as_secs(), "max_connections": c.http.max_connections, "max_connections_per_address": c.http.max_connections_per_address.unwrap_or(0), "h2c": c.http.h2c, "ws_recheck_secs": c.http.ws_recheck.as_secs(), "max_subscriptions_per_socket": c.http.max_subscriptions_per_socket, "max_subscriptions_per_user": c.http.max_subscriptions_per_user },
+        "http": { "header_timeout_secs": c.http.header_timeout.as_secs(), "body_timeout_secs": c.http.body_timeout.as_secs(), "body_deadline_secs": c.http.body_deadline.as_secs(), "max_connections": c.http.max_connections, "max_connections_per_address": c.http.max_connections_per_address.unwrap_or(0), "h2c": c.http.h2c, "h2_idle_timeout_secs": c.http.h2_idle_timeout.as_secs(), "ws_recheck_secs": c.http.ws_recheck.as_secs(), "max_subscriptions_per_socket": c.http.max_subscriptions_per_socket, "max_subscriptions_per_user": c.http.max_subscriptions_per_user },
         "log": { "filter": c.log.filter, "format": match c.log.format { LogFormat::Pretty => "pretty", LogFormat::Json => "json" } },
         "graphql": {
             "introspection": c.graphql.introspection,

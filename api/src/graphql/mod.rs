@@ -12,6 +12,7 @@ pub mod cost;
 pub mod creatives;
 pub mod credits;
 pub mod error;
+pub mod fanout;
 pub mod guardrails;
 pub mod identity;
 pub mod integrations;

@@ -81,9 +81,21 @@ pub enum Refusal {
     H2c,
 }
 
+/// What the client opened with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Speaks {
+    Http1,
+    /// HTTP/2 with prior knowledge (only when h2c is on).
+    Http2,
+}
+
 /// Waits (up to `deadline`) for the client's first bytes without consuming
 /// them, and refuses an HTTP/2 preface unless `h2c` is on.
-pub async fn first_bytes(stream: &TcpStream, deadline: Duration, h2c: bool) -> Result<(), Refusal> {
+pub async fn first_bytes(
+    stream: &TcpStream,
+    deadline: Duration,
+    h2c: bool,
+) -> Result<Speaks, Refusal> {
     let until = Instant::now() + deadline;
     let mut buf = [0u8; 4];
     loop {
@@ -94,11 +106,15 @@ pub async fn first_bytes(stream: &TcpStream, deadline: Duration, h2c: bool) -> R
         };
         let start = &buf[..seen];
         if !H2_PREFACE.starts_with(start) {
-            return Ok(());
+            return Ok(Speaks::Http1);
         }
         if seen == buf.len() {
             // "PRI " is no HTTP/1 method: this is HTTP/2.
-            return if h2c { Ok(()) } else { Err(Refusal::H2c) };
+            return if h2c {
+                Ok(Speaks::Http2)
+            } else {
+                Err(Refusal::H2c)
+            };
         }
         // A prefix of the preface ("P", "PR", "PRI"): it may still be a
         // POST; look again once more has arrived.

@@ -5,6 +5,7 @@ mod blobs;
 mod client;
 mod deadline;
 mod graphql;
+pub mod h2_idle;
 mod health;
 mod multipart;
 mod negotiate;
@@ -18,7 +19,7 @@ use std::{sync::Arc, time::Duration};
 use axum::{
     Router,
     http::{HeaderName, HeaderValue, Request, StatusCode, header},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
     routing::get,
 };
 use secrecy::ExposeSecret;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub shutdown: tokio::sync::watch::Receiver<bool>,
     /// The subscriptions each user runs over all their sockets.
     pub subscriptions: ws_guard::UserBudget,
+    /// Identical subscriptions, evaluated once per event for all of them.
+    pub fanout: crate::graphql::fanout::Fanout,
 }
 
 /// All routes with their layers.
@@ -80,7 +83,8 @@ pub fn router(state: AppState) -> Router {
             get(webhooks::handshake).post(webhooks::deliver),
         );
     if state.config.graphql.graphiql {
-        routes = routes.route("/graphiql", get(graphiql));
+        let dir = state.config.ui_dir.clone();
+        routes = routes.route("/graphiql", get(move || ui::graphiql(dir.clone())));
     }
     // Browsers keep to HTTPS once they reached us over it.
     let hsts =
@@ -124,33 +128,6 @@ pub fn router(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(axum::middleware::map_request(bound_request_id))
         .layer(hsts)
-}
-
-/// What the GraphiQL page may load and do: its scripts and styles from the
-/// CDN async-graphql's page names (and its inline bootstrap), requests to
-/// this origin only, and never inside another site's frame.
-const GRAPHIQL_CSP: &str = "default-src 'none'; script-src 'unsafe-inline' https://unpkg.com; \
-     style-src 'unsafe-inline' https://unpkg.com; font-src https://unpkg.com data:; \
-     img-src 'self' data: https://graphql.org; connect-src 'self' ws: wss:; \
-     frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-
-async fn graphiql() -> Response {
-    (
-        [
-            (header::CONTENT_SECURITY_POLICY, GRAPHIQL_CSP),
-            (header::X_FRAME_OPTIONS, "DENY"),
-            (header::REFERRER_POLICY, "no-referrer"),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        ],
-        Html(
-            async_graphql::http::GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql/ws")
-                .title("Leadforge GraphiQL")
-                .finish(),
-        ),
-    )
-        .into_response()
 }
 
 /// `/metrics`: only with the configured bearer token (its counters tell

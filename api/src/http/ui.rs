@@ -7,6 +7,11 @@
 //! app loads nothing from anywhere but this origin (and the S3 origin of the
 //! presigned image links, when creatives live on S3).
 //!
+//! GraphiQL is the build's second page (`graphiql.html`), served at
+//! `/graphiql` when switched on, with a policy of its own: like the app's, it
+//! loads scripts from this origin only, so the IDE works with no network
+//! beyond this server and no CDN can change what runs in it.
+//!
 //! When the UI was never built (no Node.js where the binary was built), `/`
 //! says in plain words how to get it, and the API works as always.
 
@@ -55,7 +60,10 @@ impl Ui {
     /// Paths under the API's own prefixes are never the app (a switched-off
     /// `/graphiql`, a mistyped `/graphql/…`), so they stay a plain 404.
     pub async fn serve(self, request: Request<Body>) -> Response {
-        if is_api_path(request.uri().path()) {
+        let path = request.uri().path();
+        // GraphiQL's page is served at `/graphiql` (when switched on) with
+        // its own policy, never as a file of the app.
+        if is_api_path(path) || path == GRAPHIQL_PAGE {
             return not_found();
         }
         let (dir, csp) = match self {
@@ -121,6 +129,69 @@ fn content_security_policy(config: &Config) -> HeaderValue {
          form-action 'self'; frame-ancestors 'none'"
     );
     HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static("default-src 'self'"))
+}
+
+/// GraphiQL's page in the UI's build (its second entry, `admin-ui/graphiql.html`).
+const GRAPHIQL_PAGE: &str = "/graphiql.html";
+
+/// What the GraphiQL page may load and do: scripts, styles and fonts from
+/// this origin only (the build's hashed assets), requests to this origin
+/// (its WebSocket included), and never inside another site's frame.
+pub const GRAPHIQL_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     font-src 'self' data:; img-src 'self' data:; connect-src 'self'; \
+     frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// `/graphiql`: the GraphiQL page the UI's build made, read at each request
+/// (a rebuild shows at once), or plain words when it was never built.
+pub async fn graphiql(dir: std::path::PathBuf) -> Response {
+    let page = match tokio::fs::read(dir.join(GRAPHIQL_PAGE.trim_start_matches('/'))).await {
+        Ok(page) => page,
+        Err(_) => return graphiql_missing(&dir),
+    };
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::CONTENT_SECURITY_POLICY, GRAPHIQL_CSP),
+            (header::X_FRAME_OPTIONS, "DENY"),
+            (header::REFERRER_POLICY, "no-referrer"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        page,
+    )
+        .into_response()
+}
+
+fn graphiql_missing(dir: &Path) -> Response {
+    let dir = html_escape(&dir.display().to_string());
+    let page = format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Leadforge GraphiQL</title></head>
+<body>
+<h1>GraphiQL is not built</h1>
+<p>GraphiQL is part of the admin UI's build, which this machine does not have.
+GraphQL itself is served at <code>/graphql</code>.</p>
+<p>Install Node.js (20 or newer) with npm and build Leadforge again, or run
+<code>npm ci &amp;&amp; npm run build</code> in <code>admin-ui/</code>.
+The server looks for it in <code>{dir}</code> (setting <code>LEADFORGE_UI_DIR</code>).</p>
+</body></html>
+"#
+    );
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; frame-ancestors 'none'",
+            ),
+            (header::X_FRAME_OPTIONS, "DENY"),
+        ],
+        page,
+    )
+        .into_response()
 }
 
 /// Prefixes that belong to the API, never to the app's own routes.

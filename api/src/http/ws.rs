@@ -26,9 +26,12 @@ use serde_json::Value;
 
 use super::{
     AppState, WS_KEEPALIVE,
-    ws_guard::{Limits, ProtocolGuard, Verdict},
+    ws_guard::{Limits, MESSAGE_TOO_BIG, ProtocolGuard, Verdict, is_too_big},
 };
-use crate::auth::{Caller, ClientAddr, tokens::bearer};
+use crate::{
+    auth::{Caller, ClientAddr, tokens::bearer},
+    graphql::fanout::{Member, SharedSubscriptions, Viewer},
+};
 
 /// Read buffer reserved per socket.
 const WS_READ_BUFFER: usize = 4 * 1024;
@@ -87,6 +90,10 @@ async fn serve(
     let (mut sink, mut incoming) = socket.split();
     let first = match tokio::time::timeout(INIT_TIMEOUT, incoming.next()).await {
         Ok(Some(Ok(message))) => message,
+        Ok(Some(Err(error))) if is_too_big(&error) => {
+            let _ = sink.send(close(MESSAGE_TOO_BIG, "Message too big")).await;
+            return;
+        }
         Ok(_) => return,
         Err(_) => {
             let _ = sink
@@ -121,6 +128,21 @@ async fn serve(
     let signed_in = match (&caller, token) {
         (Caller::User(principal), Some(token)) => Some((principal.clone(), token)),
         _ => None,
+    };
+    // Subscriptions of a signed-in caller join the group of identical
+    // ones for callers who see the same rows.
+    let member = match &signed_in {
+        Some((principal, _)) => Some(Member {
+            principal: principal.clone(),
+            viewer: Viewer::of(&state.services.authz, principal).await,
+            authz: state.services.authz.clone(),
+        }),
+        None => None,
+    };
+    let executor = SharedSubscriptions {
+        schema: state.schema.clone(),
+        fanout: state.fanout.clone(),
+        member,
     };
     let mut data = Data::default();
     data.insert(caller);
@@ -162,11 +184,10 @@ async fn serve(
                 }
             }
         });
-    let connection =
-        GraphQLWebSocket::new_with_pair(outgoing, replayed, state.schema.clone(), protocol)
-            .on_connection_init(move |_| async move { Ok(data) })
-            .keepalive_timeout(WS_KEEPALIVE)
-            .serve();
+    let connection = GraphQLWebSocket::new_with_pair(outgoing, replayed, executor, protocol)
+        .on_connection_init(move |_| async move { Ok(data) })
+        .keepalive_timeout(WS_KEEPALIVE)
+        .serve();
     let forward = async {
         // The server pings idle sockets so that clients which answer pings
         // (graphql-ws does) are never closed for silence; legacy clients get

@@ -112,6 +112,16 @@ impl Drop for State {
     }
 }
 
+/// The WebSocket close code for a message over the size bound (RFC 6455).
+pub const MESSAGE_TOO_BIG: u16 = 1009;
+
+/// Whether a read failed because the message is over the size bound.
+/// tungstenite says so only in its error's text ("Space limit exceeded:
+/// Message too long: … > …"); axum's error keeps that text.
+pub fn is_too_big(error: &axum::Error) -> bool {
+    error.to_string().contains("Message too long")
+}
+
 impl ProtocolGuard {
     pub fn new(transport_ws: bool, limits: Limits) -> Self {
         Self {
@@ -134,6 +144,15 @@ impl ProtocolGuard {
     /// What becomes of a client message. On [`Verdict::Close`] the close
     /// code is kept for [`Self::violation`] and the client's stream ends.
     pub fn judge(&self, message: &Result<Message, axum::Error>) -> Verdict {
+        // Past the size bound the socket cannot go on (the rest of the
+        // message is unread); the client is told why, as both protocols'
+        // clients expect, instead of seeing the connection drop.
+        if let Err(error) = message
+            && is_too_big(error)
+        {
+            self.refuse(MESSAGE_TOO_BIG, "Message too big");
+            return Verdict::Close;
+        }
         if !self.transport_ws {
             if !self.admit_legacy(message) {
                 return Verdict::Close;

@@ -37,8 +37,8 @@ use std::{collections::HashMap, time::Duration};
 use adapters::ad_platform::{CampaignState, DateRange, InsightsRow, RemoteDelivery, RemoteId};
 use chrono::Utc;
 use entities::{
-    CampaignId, CampaignStatus, IntegrationId, JobId, JobStatus, ad_campaign, job,
-    json::Performance, performance_snapshot, user_integration,
+    CampaignStatus, IntegrationId, JobId, JobStatus, ad_campaign, job, json::Performance,
+    performance_snapshot, user_integration,
 };
 use futures_util::StreamExt;
 use sea_orm::{
@@ -94,7 +94,7 @@ pub struct InsightsSync {
     /// instance agrees on which cycle it is.
     pub interval: Duration,
     pub integrations: IntegrationsService,
-    pub events: broadcast::Sender<CampaignId>,
+    pub events: broadcast::Sender<crate::events::CampaignChange>,
     pub audit: AuditService,
     /// Judges the campaigns' stop-loss rules on the numbers just stored
     /// (none in the benchmark, which measures the sync alone).
@@ -332,7 +332,9 @@ impl InsightsSync {
                 }
             }
             if changed {
-                let _ = self.events.send(campaign.id);
+                let _ = self
+                    .events
+                    .send(crate::events::CampaignChange::of(campaign));
             }
         }
         AccountOutcome::Updated { numbers, statuses }

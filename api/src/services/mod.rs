@@ -77,7 +77,7 @@ pub struct Services {
     pub queue: crate::jobs::JobQueue,
     pub launcher: launch::Launcher,
     /// Campaign ids whose status changed, for live updates.
-    pub events: tokio::sync::broadcast::Sender<entities::CampaignId>,
+    pub events: tokio::sync::broadcast::Sender<crate::events::CampaignChange>,
     pub copy: copy::CopyService,
     /// The lead inbox and Meta's leadgen webhook.
     pub leads: leads::LeadsService,

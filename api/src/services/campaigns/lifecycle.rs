@@ -124,7 +124,9 @@ impl CampaignsService {
                 .exec(&self.db)
                 .await?;
         }
-        let _ = self.events.send(id);
+        let _ = self
+            .events
+            .send(crate::events::CampaignChange::of(&current));
         find_within(&self.db, RowScope::All, id).await
     }
 

@@ -58,7 +58,7 @@ pub struct CampaignsService {
     /// Writes copy for the dry run when the draft has none.
     pub(crate) copywriter: std::sync::Arc<dyn adapters::copywriter::Copywriter>,
     /// Ids of campaigns whose status changed (subscriptions will listen).
-    pub(crate) events: broadcast::Sender<CampaignId>,
+    pub(crate) events: broadcast::Sender<crate::events::CampaignChange>,
     /// Pauses and resumes lately made, per campaign.
     pub(crate) switches: lifecycle::SwitchThrottle,
 }

@@ -221,7 +221,9 @@ impl CampaignsService {
             .filter(ad_campaign::Column::Status.eq(CampaignStatus::Active))
             .exec(&self.db)
             .await?;
-        let _ = self.events.send(campaign.id);
+        let _ = self
+            .events
+            .send(crate::events::CampaignChange::of(&campaign));
         let paused = ad_campaign::Model {
             status: CampaignStatus::Paused,
             updated_at: now,

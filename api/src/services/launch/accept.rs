@@ -182,7 +182,9 @@ impl CampaignsService {
             .await?;
         txn.commit().await?;
         self.queue.announce().await;
-        let _ = self.events.send(id);
+        let _ = self
+            .events
+            .send(crate::events::CampaignChange::of(&current));
         find_within(&self.db, RowScope::All, id).await
     }
 }

@@ -176,7 +176,7 @@ pub struct Launcher {
     pub creatives: CreativesService,
     pub copywriter: Arc<dyn Copywriter>,
     pub audit: AuditService,
-    pub events: broadcast::Sender<CampaignId>,
+    pub events: broadcast::Sender<crate::events::CampaignChange>,
     pub settings: LaunchSettings,
 }
 

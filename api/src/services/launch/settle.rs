@@ -221,7 +221,9 @@ impl Launcher {
         }
         self.audit.record(&txn, entry).await?;
         txn.commit().await?;
-        let _ = self.events.send(campaign.id);
+        let _ = self
+            .events
+            .send(crate::events::CampaignChange::of(campaign));
         Ok(true)
     }
 }

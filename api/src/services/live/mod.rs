@@ -1,12 +1,14 @@
 //! Live campaign updates for `campaignUpdated` subscriptions.
 //!
-//! Writers announce the id of a campaign whose status (or numbers) changed
-//! on an in-process channel; events carry ids only. Each subscriber checks
-//! the campaign against its own scope, authorized again at every event,
-//! before delivering it, so a member never receives a row outside their
-//! scope, and a policy change applies to open subscriptions at the next
-//! event. The row itself is read once per change for all subscribers
-//! ([`reads`]).
+//! Writers announce a campaign whose status (or numbers) changed on an
+//! in-process channel; events carry its id, tenant and owner, never the
+//! row. Each subscriber checks the campaign against its own scope,
+//! authorized again at every event: first from the event (a campaign
+//! outside the scope costs that subscriber no read), then on the row before
+//! delivering it, so a member never receives a row outside their scope, and
+//! a policy change applies to open subscriptions at the next event. The row
+//! itself is read once per change for all subscribers ([`reads`]); identical
+//! subscriptions are evaluated once ([`crate::graphql::fanout`]).
 //!
 //! A subscriber that falls behind the channel (or whose events may have been
 //! lost, see [`crate::events`]) skips to the latest state:
@@ -126,13 +128,13 @@ impl Subscriber {
             }
             let received = self.receiver.recv().await;
             let now = Utc::now();
-            let (id, changed_at) = match received {
-                Ok(Delivery::Changed(id, at)) => (id, at),
+            let (id, whose, changed_at) = match received {
+                Ok(Delivery::Changed(id, whose, at)) => (id, whose, at),
                 Err(RecvError::Closed) => return None,
                 // Events may be lost: one campaign is re-read, whatever
                 // changed; "all" re-reads what changed since its last event.
                 Ok(Delivery::Resync) | Err(RecvError::Lagged(_)) => match self.watch {
-                    Watch::One(id) => (id, Instant::now()),
+                    Watch::One(id) => (id, None, Instant::now()),
                     Watch::All { tenant } => {
                         let since = self.since - RESYNC_SLACK;
                         self.since = now;
@@ -168,6 +170,13 @@ impl Subscriber {
                     continue;
                 }
             };
+            // Whose the campaign is came with the news: one outside the
+            // scope is passed over before any read.
+            if let Some((owner_tenant, owner)) = whose
+                && (!scope.admits(owner_tenant, owner) || tenant.is_some_and(|t| t != owner_tenant))
+            {
+                continue;
+            }
             let Some(row) = self.reads.unscoped_since(id, changed_at).await else {
                 continue;
             };

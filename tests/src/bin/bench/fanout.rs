@@ -314,10 +314,10 @@ pub async fn live(seeded: &Seeded, report: &mut Report) -> Res<()> {
         let report_of = loop {
             tokio::select! {
                 id = written.recv() => {
-                    if let Ok(id) = id { announced.insert(id.to_string(), Instant::now()); }
+                    if let Ok(change) = id { announced.insert(change.id.to_string(), Instant::now()); }
                 }
                 done = &mut run => {
-                    while let Ok(id) = written.try_recv() { announced.insert(id.to_string(), Instant::now()); }
+                    while let Ok(change) = written.try_recv() { announced.insert(change.id.to_string(), Instant::now()); }
                     break done;
                 }
             }

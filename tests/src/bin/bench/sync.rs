@@ -6,7 +6,6 @@
 use std::time::{Duration, Instant};
 
 use adapters::ad_platform::AdPlatform;
-use entities::CampaignId;
 use leadforge::services::insights::InsightsSync;
 
 use crate::{Res, report::Report, seed::Seeded};
@@ -14,7 +13,7 @@ use crate::{Res, report::Report, seed::Seeded};
 /// A sync instance over the seeded database and Sandbox, one-second cycles.
 pub fn instance(
     seeded: &Seeded,
-    events: tokio::sync::broadcast::Sender<CampaignId>,
+    events: tokio::sync::broadcast::Sender<leadforge::events::CampaignChange>,
 ) -> InsightsSync {
     InsightsSync {
         queue: leadforge::jobs::JobQueue::new(seeded.conn.clone()),
