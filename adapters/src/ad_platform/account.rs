@@ -31,6 +31,30 @@ pub struct AccountCheck {
     pub account_status: AccountStatus,
     /// Smallest daily budget in minor units for impression-billed ad sets, when known.
     pub min_daily_budget: Option<i64>,
+    /// When the token stops working and when its data access ends, when the platform
+    /// says (a token that never expires, such as a system user's, has no `expires_at`).
+    #[serde(default)]
+    pub token_expiry: TokenExpiry,
+}
+
+/// A token's expiry dates, as the platform reports them (Meta's `debug_token`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TokenExpiry {
+    /// When the token stops working; `None` for never (or unknown).
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the token may no longer read data (Meta: 90 days after the user last
+    /// used the app), even if it has not expired.
+    pub data_access_expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl TokenExpiry {
+    /// The first of the two dates: when reading numbers stops.
+    pub fn first(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        match (self.expires_at, self.data_access_expires_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
 }
 
 /// Something a connection can be used for; missing permissions block some of them.

@@ -5,6 +5,7 @@ use serde_json::json;
 use secrecy::SecretString;
 
 use super::{MetaAds, PERMISSIONS, REQUIRED_PERMISSIONS, p, wire};
+use crate::ad_platform::account::TokenExpiry;
 use crate::ad_platform::error::PlatformError;
 use crate::ad_platform::types::*;
 
@@ -73,7 +74,29 @@ impl MetaAds {
                 code: account.account_status,
             },
             min_daily_budget,
+            token_expiry: self.token_expiry(creds).await,
         })
+    }
+
+    /// The token's expiry dates from `GET /debug_token` (the token inspecting itself,
+    /// which Meta allows a user or system-user token to do). Unknown when Meta does not
+    /// answer: the connection test does not fail for it.
+    async fn token_expiry(&self, creds: &Credentials) -> TokenExpiry {
+        use secrecy::ExposeSecret;
+        let params = vec![p(
+            "input_token",
+            creds.access_token.expose_secret().to_owned(),
+        )];
+        match self
+            .get::<wire::DebugToken>(creds, "debug_token", params)
+            .await
+        {
+            Ok(debug) => debug.data.expiry(),
+            Err(e) => {
+                tracing::info!(error = %e, "debug_token did not answer; token expiry unknown");
+                TokenExpiry::default()
+            }
+        }
     }
 
     /// Pages with their lead forms, and pixels. Page edges take a Page access token (Meta:

@@ -247,3 +247,35 @@ pub struct Action {
     /// Count, as a string.
     pub value: String,
 }
+
+/// `GET /debug_token`'s answer.
+#[derive(Debug, Deserialize)]
+pub struct DebugToken {
+    /// The token's facts.
+    pub data: DebugTokenData,
+}
+
+/// What `debug_token` says of a token. Times are Unix seconds; `0` means never.
+#[derive(Debug, Default, Deserialize)]
+pub struct DebugTokenData {
+    /// When the token expires.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+    /// When its data access expires.
+    #[serde(default)]
+    pub data_access_expires_at: Option<i64>,
+}
+
+impl DebugTokenData {
+    /// The dates, with `0` (never) as `None`.
+    pub fn expiry(&self) -> crate::ad_platform::account::TokenExpiry {
+        let at = |secs: Option<i64>| {
+            secs.filter(|s| *s > 0)
+                .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+        };
+        crate::ad_platform::account::TokenExpiry {
+            expires_at: at(self.expires_at),
+            data_access_expires_at: at(self.data_access_expires_at),
+        }
+    }
+}

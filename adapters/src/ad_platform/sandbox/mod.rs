@@ -246,6 +246,7 @@ impl AdPlatform for Sandbox {
             timezone: "Etc/UTC".to_owned(),
             account_status: AccountStatus { code: 1 },
             min_daily_budget: Some(catalog::min_daily_budget(currency)),
+            token_expiry: sandbox_expiry(creds),
         })
     }
 
@@ -503,5 +504,16 @@ impl AdPlatform for Sandbox {
             beneficiary: page.clone(),
             payor: page,
         }))
+    }
+}
+
+/// A Sandbox token whose name says `expiring` expires in three days (to try the
+/// warning); any other never does.
+fn sandbox_expiry(creds: &Credentials) -> crate::ad_platform::account::TokenExpiry {
+    use secrecy::ExposeSecret;
+    let expiring = creds.access_token.expose_secret().contains("expiring");
+    crate::ad_platform::account::TokenExpiry {
+        expires_at: expiring.then(|| chrono::Utc::now() + chrono::Duration::days(3)),
+        data_access_expires_at: None,
     }
 }

@@ -130,6 +130,21 @@ impl MetaStandIn {
         self.world().tokens.insert(token.to_owned(), seed);
     }
 
+    /// Sets what `debug_token` says of `token`: when it expires and when its data access
+    /// ends (`None`: never).
+    pub fn set_token_expiry(
+        &self,
+        token: &str,
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+        data_access_expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) {
+        let secs = |t: Option<chrono::DateTime<chrono::Utc>>| t.map_or(0, |t| t.timestamp());
+        self.world().token_expiry.insert(
+            token.to_owned(),
+            (secs(expires_at), secs(data_access_expires_at)),
+        );
+    }
+
     /// Makes a token fail with an OAuth error, e.g. `(190, Some(463), "…expired…")`.
     pub fn fail_token(&self, token: &str, code: i64, subcode: Option<i64>, message: &str) {
         if let Some(t) = self.world().tokens.get_mut(token) {

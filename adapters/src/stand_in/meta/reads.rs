@@ -26,6 +26,7 @@ pub fn get(w: &mut World, req: &Req<'_>) -> Reply {
         ["me", "permissions"] => Reply::ok(json!({"data": req.token.scopes.iter()
             .map(|p| json!({"permission": p, "status": "granted"})).collect::<Vec<_>>()})),
         ["me", "accounts"] => me_accounts(w, req),
+        ["debug_token"] => debug_token(w, req),
         ["me", "adaccounts"] => {
             let items = req.token.accounts.iter().filter_map(|n| w.accounts.get(n))
                 .map(|a| json!({"id": format!("act_{}", a.number), "account_id": a.number, "name": a.name,
@@ -559,4 +560,45 @@ fn insights(w: &World, req: &Req<'_>, act: &str) -> Reply {
         })
         .collect();
     page_of(w, req, rows)
+}
+
+/// `GET /debug_token?input_token=…`: what Meta says of a token. Only the token
+/// itself (or an app token, which the stand-in does not issue) may inspect it.
+fn debug_token(w: &World, req: &Req<'_>) -> Reply {
+    let Some(input) = req.params.get("input_token") else {
+        return reply::invalid(
+            "(#100) The parameter input_token is required",
+            None,
+            None,
+            None,
+        );
+    };
+    let Some(seed) = w.tokens.get(input) else {
+        return Reply::ok(
+            json!({"data": {"is_valid": false, "error": {"code": 190, "message": "Invalid OAuth access token."}}}),
+        );
+    };
+    if seed.user_id != req.token.user_id {
+        return reply::invalid(
+            "(#100) You must provide an app access token, or a user access token that is an owner or developer of the app",
+            None,
+            None,
+            None,
+        );
+    }
+    let (expires_at, data_access) = w
+        .token_expiry
+        .get(input)
+        .copied()
+        .unwrap_or_else(|| (0, chrono::Utc::now().timestamp() + 90 * 24 * 3600));
+    Reply::ok(json!({"data": {
+        "app_id": "1000000000000001",
+        "type": "USER",
+        "application": "Leadforge",
+        "expires_at": expires_at,
+        "data_access_expires_at": data_access,
+        "is_valid": true,
+        "scopes": seed.scopes,
+        "user_id": seed.user_id,
+    }}))
 }

@@ -225,6 +225,9 @@ pub struct World {
     pub app_secret: Option<String>,
     /// Tokens by value.
     pub tokens: HashMap<String, TokenSeed>,
+    /// Expiry of a token as `debug_token` reports it, in Unix seconds (0 = never):
+    /// (expires_at, data_access_expires_at). Unset: never, and data access 90 days on.
+    pub token_expiry: HashMap<String, (i64, i64)>,
     /// Page access tokens handed out, by value.
     pub page_tokens: HashMap<String, PageToken>,
     /// Tasks of a person (user id) on a Page, where not [`ALL_PAGE_TASKS`].
