@@ -140,6 +140,10 @@ impl App {
             .with(
                 crate::services::leads::webhook::KIND,
                 Arc::new(self.state.services.lead_fetcher.clone()),
+            )
+            .with(
+                crate::services::leads::deliveries::KIND,
+                Arc::new(self.state.services.deliveries.clone()),
             );
         let mut workers = crate::jobs::worker::spawn(
             self.state.services.queue.clone(),

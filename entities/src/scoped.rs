@@ -124,3 +124,6 @@ tenant_scoped!(credit_account, TenantId, UserId);
 tenant_scoped!(credit_ledger, TenantId, UserId);
 tenant_scoped!(audit_event, TenantId, ActorUserId);
 tenant_scoped!(lead, TenantId, UserId);
+tenant_scoped!(lead_destination, TenantId, UserId);
+tenant_scoped!(lead_delivery, TenantId, UserId);
+tenant_scoped!(lead_delivery_attempt, TenantId, UserId);

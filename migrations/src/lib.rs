@@ -23,6 +23,7 @@ pub mod m20250102_000010_campaign_ages_from_18;
 pub mod m20250102_000011_add_campaign_launch_progress;
 pub mod m20251207_000012_add_ad_delivery_states;
 pub mod m20251207_000013_create_leads;
+pub mod m20251208_000016_create_lead_deliveries;
 
 /// Values every `provider` column accepts (the `Provider` entity enum).
 pub(crate) const PROVIDERS: &[&str] = &["meta_ads", "sandbox"];
@@ -47,6 +48,9 @@ pub const TABLES: &[&str] = &[
     "jobs",
     "casbin_rule",
     "leads",
+    "lead_destinations",
+    "lead_deliveries",
+    "lead_delivery_attempts",
 ];
 
 /// The ordered list of Leadforge migrations.
@@ -70,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250102_000011_add_campaign_launch_progress::Migration),
             Box::new(m20251207_000012_add_ad_delivery_states::Migration),
             Box::new(m20251207_000013_create_leads::Migration),
+            Box::new(m20251208_000016_create_lead_deliveries::Migration),
         ]
     }
 }

@@ -14,6 +14,7 @@ pub mod error;
 pub mod identity;
 pub mod integrations;
 pub mod launch;
+pub mod lead_deliveries;
 pub mod leads;
 pub mod limits;
 pub mod live;
@@ -46,6 +47,7 @@ pub struct AgentQueries(
     credits::CreditsQuery,
     campaigns::CampaignsQuery,
     leads::LeadsQuery,
+    lead_deliveries::LeadDeliveriesQuery,
 );
 
 /// Mutations of the agent: its registry and credits.
@@ -57,6 +59,7 @@ pub struct AgentMutations(
     copy::CopyMutation,
     launch::LaunchMutation,
     leads::LeadsMutation,
+    lead_deliveries::LeadDeliveriesMutation,
 );
 
 /// The root mutation, named `Mutation` as in the public contract.

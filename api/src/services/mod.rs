@@ -47,6 +47,10 @@ pub enum ServicesError {
     Storage(#[from] crate::storage::StorageError),
     #[error("copywriter: {0}")]
     Copywriter(#[from] adapters::copywriter::CopyError),
+    #[error("lead delivery: {0}")]
+    Delivery(#[from] reqwest::Error),
+    #[error(transparent)]
+    Mail(#[from] leads::outbound::mail::MailSetupError),
     #[error("LEADFORGE_DEFAULT_PROVIDERS: {0}")]
     Providers(#[from] adapters::ad_platform::UnknownProvider),
 }
@@ -74,6 +78,8 @@ pub struct Services {
     pub leads: leads::LeadsService,
     /// Runs the fetch jobs of announced leads.
     pub lead_fetcher: leads::fetch::LeadFetcher,
+    /// Members' lead destinations, and the delivery jobs.
+    pub deliveries: leads::deliveries::DeliveriesService,
     /// Kept so a background task can forget idle throttle keys.
     pub throttle: Arc<SignInThrottle>,
 }
@@ -156,10 +162,33 @@ impl Services {
             },
         };
         let agents = agents::AgentsService::new(db.clone(), authz.clone(), audit.clone());
+        let delivery = leads::deliveries::DeliverySettings {
+            allow_private: config.deliveries.allow_private,
+            backoff: config.deliveries.backoff,
+            pause_after: config.deliveries.pause_after,
+        };
+        let deliveries = leads::deliveries::DeliveriesService {
+            db: db.clone(),
+            authz: authz.clone(),
+            audit: audit.clone(),
+            vault: vault.clone(),
+            queue: queue.clone(),
+            settings: delivery,
+            outbound: leads::deliveries::Outbound {
+                webhook: leads::outbound::signed::WebhookSender::new(delivery.allow_private)?,
+                mailer: config
+                    .smtp
+                    .as_ref()
+                    .map(leads::outbound::mail::Mailer::new)
+                    .transpose()?,
+            },
+        };
         let leads = leads::LeadsService {
             db: db.clone(),
             authz: authz.clone(),
             audit: audit.clone(),
+            delivery,
+            events: events.clone(),
             vault,
             queue: queue.clone(),
             webhook: leads::webhook::WebhookSettings {
@@ -182,6 +211,7 @@ impl Services {
             copy,
             leads,
             lead_fetcher,
+            deliveries,
             credits,
             agents,
             integrations,
