@@ -164,6 +164,12 @@ impl App {
             self.state.config.insights_interval,
         )
         .spawn(self.state.shutdown.clone());
+        let reconciler = self
+            .state
+            .services
+            .lead_reconciler
+            .clone()
+            .spawn(self.state.shutdown.clone());
         let shutdown_tx = self.shutdown_tx;
         let listener = self.listener;
         let router = http::router(self.state);
@@ -258,6 +264,7 @@ impl App {
         .await;
         // A sync cycle in flight is cut short; the next start reads again.
         insights.abort();
+        reconciler.abort();
         if drained.is_err() {
             tracing::warn!(
                 "background jobs still running after the grace period; their leases will run out"

@@ -85,6 +85,10 @@ pub const ENV_SETTINGS: &[EnvSetting] = &[
         "agents.max_daily_budget_cents",
     ),
     plain("LEADFORGE_INSIGHTS_INTERVAL_SECS", "insights.interval_secs"),
+    plain(
+        "LEADFORGE_RECONCILE_INTERVAL_SECS",
+        "leads.reconcile_interval_secs",
+    ),
     plain("LEADFORGE_JOB_WORKERS", "jobs.workers"),
     plain(
         "LEADFORGE_LAUNCH_LOOKUP_DELAY_SECS",

@@ -42,6 +42,7 @@ pub struct RawConfig {
     pub vault: RawVault,
     pub agents: RawAgents,
     pub insights: RawInsights,
+    pub leads: RawLeads,
     pub jobs: RawJobs,
     pub deliveries: RawDeliveries,
     #[serde(default)]
@@ -135,6 +136,12 @@ pub struct RawAgents {
 #[serde(deny_unknown_fields)]
 pub struct RawInsights {
     pub interval_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLeads {
+    pub reconcile_interval_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

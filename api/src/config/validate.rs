@@ -127,6 +127,12 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             "must be at least 1",
         ));
     }
+    if raw.leads.reconcile_interval_secs == 0 {
+        return Err(ConfigError::new(
+            "LEADFORGE_RECONCILE_INTERVAL_SECS",
+            "must be at least 1",
+        ));
+    }
     let signup_credits = match raw.auth.signup_credits {
         Some(n) if n < 0 => {
             return Err(ConfigError::new(
@@ -254,6 +260,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             max_daily_budget_cents: raw.agents.max_daily_budget_cents,
         },
         insights_interval: Duration::from_secs(raw.insights.interval_secs),
+        leads_reconcile_interval: Duration::from_secs(raw.leads.reconcile_interval_secs),
         job_workers: raw.jobs.workers,
         launch_lookup_delay: Duration::from_secs(raw.jobs.lookup_delay_secs),
         s3,
@@ -492,6 +499,7 @@ pub(super) fn masked_toml(c: &Config) -> String {
         "vault": { "master_key": mask(c.vault.master_key.as_ref()) },
         "agents": { "default_providers": c.agents.default_providers, "max_daily_budget_cents": c.agents.max_daily_budget_cents },
         "insights": { "interval_secs": c.insights_interval.as_secs() },
+        "leads": { "reconcile_interval_secs": c.leads_reconcile_interval.as_secs() },
         "jobs": { "workers": c.job_workers, "lookup_delay_secs": c.launch_lookup_delay.as_secs() },
         "deliveries": { "allow_private_destinations": c.deliveries.allow_private, "backoff_ms": u64::try_from(c.deliveries.backoff.as_millis()).unwrap_or(u64::MAX), "pause_after": c.deliveries.pause_after },
         "smtp": c.smtp.as_ref().map(|s| json!({

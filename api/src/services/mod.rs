@@ -78,6 +78,8 @@ pub struct Services {
     pub leads: leads::LeadsService,
     /// Runs the fetch jobs of announced leads.
     pub lead_fetcher: leads::fetch::LeadFetcher,
+    /// The periodic pass that finds leads the webhook missed.
+    pub lead_reconciler: leads::reconcile::Reconciler,
     /// Members' lead destinations, and the delivery jobs.
     pub deliveries: leads::deliveries::DeliveriesService,
     /// Kept so a background task can forget idle throttle keys.
@@ -196,11 +198,20 @@ impl Services {
                 app_secret: config.meta.app_secret.clone(),
             },
         };
+        let reader = meta.map(|m| m as Arc<dyn adapters::ad_platform::LeadReader>);
+        let lead_reconciler = leads::reconcile::Reconciler {
+            db: db.clone(),
+            leads: leads.clone(),
+            integrations: integrations.clone(),
+            reader: reader.clone(),
+            interval: config.leads_reconcile_interval,
+            cursors: Arc::default(),
+        };
         let lead_fetcher = leads::fetch::LeadFetcher {
             db: db.clone(),
             leads: leads.clone(),
             integrations: integrations.clone(),
-            reader: meta.map(|m| m as Arc<dyn adapters::ad_platform::LeadReader>),
+            reader,
             audit: audit.clone(),
         };
         Ok(Self {
@@ -211,6 +222,7 @@ impl Services {
             copy,
             leads,
             lead_fetcher,
+            lead_reconciler,
             deliveries,
             credits,
             agents,

@@ -9,6 +9,7 @@
 pub mod deliveries;
 pub mod fetch;
 pub mod outbound;
+pub mod reconcile;
 pub mod store;
 pub mod webhook;
 
