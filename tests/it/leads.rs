@@ -590,4 +590,43 @@ async fn reconciliation_finds_the_leads_whose_webhook_was_lost(backend: Backend)
         )
         .await;
     assert_eq!(r.data()["campaign"]["leadsReceived"], 3);
+
+    // Meta's count against what was received.
+    let conn = app.db.connect().await;
+    let id = entities::CampaignId::from_str(&campaign).unwrap();
+    let row = entities::ad_campaign::Entity::find_by_id(id)
+        .one(&conn)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut performance = row
+        .performance
+        .clone()
+        .unwrap_or(entities::json::Performance {
+            currency: "USD".into(),
+            impressions: 1000,
+            clicks: 40,
+            spend_cents: 2500,
+            leads: 0,
+            ctr: 0.04,
+            cost_per_lead_cents: None,
+            updated_at: None,
+        });
+    performance.leads = 4;
+    let mut active: entities::ad_campaign::ActiveModel = row.into();
+    active.performance = sea_orm::ActiveValue::Set(Some(performance));
+    sea_orm::ActiveModelTrait::update(active, &conn)
+        .await
+        .unwrap();
+    let r = app
+        .graphql_as(
+            &ann.token,
+            "query($c: ID!) { campaign(id: $c) { leadGap { counted received missing message } } }",
+            json!({ "c": campaign }),
+        )
+        .await;
+    assert_eq!(
+        r.data()["campaign"]["leadGap"],
+        json!({ "counted": 4, "received": 3, "missing": 1, "message": "Meta counted 4, 3 received" })
+    );
 }
