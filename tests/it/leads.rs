@@ -524,6 +524,8 @@ async fn reconciliation_finds_the_leads_whose_webhook_was_lost(backend: Backend)
     stored(&app, 1).await;
     fetches_done(&app).await;
 
+    // One lead per page: the pass follows the pages to the end.
+    meta.set_default_limit(1);
     let report = app.services.lead_reconciler.pass().await.unwrap();
     assert_eq!(report.added, 2, "{report:?}");
     assert_eq!(report.failed, 0, "{report:?}");
@@ -567,6 +569,12 @@ async fn reconciliation_finds_the_leads_whose_webhook_was_lost(backend: Backend)
         !listing.params.contains_key("filtering"),
         "the first pass reads everything"
     );
+    let pages = meta
+        .calls()
+        .into_iter()
+        .filter(|c| c.method == "GET" && c.path == format!("/{ad}/leads"))
+        .count();
+    assert_eq!(pages, 3, "three pages of one lead");
 
     // The next pass filters by time_created from its cursor, and adds nothing.
     let again = app.services.lead_reconciler.pass().await.unwrap();
@@ -575,7 +583,7 @@ async fn reconciliation_finds_the_leads_whose_webhook_was_lost(backend: Backend)
         .calls()
         .into_iter()
         .filter(|c| c.method == "GET" && c.path == format!("/{ad}/leads"))
-        .nth(1)
+        .nth(3)
         .expect("a second listing");
     let filtering = filtered.params.get("filtering").expect("a time filter");
     assert!(

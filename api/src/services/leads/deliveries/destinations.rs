@@ -289,8 +289,9 @@ impl DeliveriesService {
     }
 
     /// Sets `delivery` pending and makes its job run now: revived when it
-    /// ended, brought forward when it waits for a retry.
-    async fn retry_now(&self, delivery: &lead_delivery::Model) -> Result<(), AppError> {
+    /// ended, brought forward when it waits for a retry; `false` when a try
+    /// is running right now (it records its own outcome).
+    async fn retry_now(&self, delivery: &lead_delivery::Model) -> Result<bool, AppError> {
         lead_delivery::Entity::update_many()
             .col_expr(
                 lead_delivery::Column::Status,
@@ -301,15 +302,16 @@ impl DeliveriesService {
             .exec(&self.db)
             .await?;
         let job = job_of(delivery.id, delivery.tenant_id, &self.settings)?;
-        if !self.queue.revive(job).await? {
-            job::Entity::update_many()
-                .col_expr(job::Column::RunAt, Expr::value(Utc::now()))
-                .filter(job::Column::DedupeKey.eq(job_key(delivery.id)))
-                .filter(job::Column::Status.eq(entities::JobStatus::Queued))
-                .exec(&self.db)
-                .await?;
+        if self.queue.revive(job).await? {
+            return Ok(true);
         }
-        Ok(())
+        let brought_forward = job::Entity::update_many()
+            .col_expr(job::Column::RunAt, Expr::value(Utc::now()))
+            .filter(job::Column::DedupeKey.eq(job_key(delivery.id)))
+            .filter(job::Column::Status.eq(entities::JobStatus::Queued))
+            .exec(&self.db)
+            .await?;
+        Ok(brought_forward.rows_affected > 0)
     }
 
     /// Deletes a destination with its deliveries and their log.
@@ -457,7 +459,11 @@ impl DeliveriesService {
                 "The destination is paused; enable it first (its held leads go out then).".into(),
             ));
         }
-        self.retry_now(&delivery).await?;
+        if !self.retry_now(&delivery).await? {
+            return Err(AppError::Conflict(
+                "A try of this delivery is under way; its outcome shows in the log shortly.".into(),
+            ));
+        }
         self.queue.announce().await;
         self.audit
             .record_now(
