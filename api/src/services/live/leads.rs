@@ -28,6 +28,10 @@ use crate::{
 const WINDOW: chrono::Duration = chrono::Duration::seconds(60);
 /// Leads one read sends at most.
 const READ_LIMIT: u64 = 200;
+/// How long before a subscription started its reads look: a lead's time is
+/// taken before its transaction commits (and on another instance's clock),
+/// so one committed just after the start can carry an earlier time.
+const START_SLACK: chrono::Duration = chrono::Duration::seconds(5);
 
 impl LiveService {
     /// New leads the caller may see (of one campaign, or all; `tenant`
@@ -40,7 +44,8 @@ impl LiveService {
         tenant: Option<TenantId>,
         since: Option<DateTime<Utc>>,
     ) -> Result<impl Stream<Item = Model> + Send + use<>, AppError> {
-        // Subscribe before the first read, so no lead falls in between.
+        // Start the clock, then subscribe, then read: no lead falls in between.
+        let started = Utc::now() - START_SLACK;
         let receiver = self.bus.subscribe();
         if let Some(id) = campaign {
             self.campaigns.get(&principal, id, Action::Read).await?;
@@ -49,7 +54,6 @@ impl LiveService {
             .authz
             .authorize(&principal, Resource::Lead, Action::Read)
             .await?;
-        let started = Utc::now();
         let mut state = LeadSubscriber {
             leads: self.leads.clone(),
             principal,
