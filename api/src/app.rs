@@ -141,6 +141,10 @@ impl App {
             .with(
                 crate::services::leads::webhook::KIND,
                 Arc::new(self.state.services.lead_fetcher.clone()),
+            )
+            .with(
+                crate::services::leads::deliveries::KIND,
+                Arc::new(self.state.services.deliveries.clone()),
             );
         let mut workers = crate::jobs::worker::spawn(
             self.state.services.queue.clone(),
@@ -161,6 +165,12 @@ impl App {
             self.state.config.insights_interval,
         )
         .spawn(self.state.shutdown.clone());
+        let reconciler = self
+            .state
+            .services
+            .lead_reconciler
+            .clone()
+            .spawn(self.state.shutdown.clone());
         let shutdown_tx = self.shutdown_tx;
         let stopping = self.state.shutdown.clone();
         let listener = self.listener;
@@ -295,6 +305,7 @@ impl App {
         .await;
         // A sync cycle in flight is cut short; the next start reads again.
         insights.abort();
+        reconciler.abort();
         if drained.is_err() {
             tracing::warn!(
                 "background jobs still running after the grace period; their leases will run out"

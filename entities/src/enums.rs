@@ -319,3 +319,54 @@ pub enum SpecialAdCategory {
     #[sea_orm(string_value = "ISSUES_ELECTIONS_POLITICS")]
     IssuesElectionsPolitics,
 }
+
+/// Where a member's leads are sent.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "snake_case")]
+pub enum LeadDestinationKind {
+    /// A signed JSON POST to the member's URL.
+    #[sea_orm(string_value = "webhook")]
+    Webhook,
+    /// An e-mail to the member's address.
+    #[sea_orm(string_value = "email")]
+    Email,
+}
+
+/// Whether a destination receives leads.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "snake_case")]
+pub enum LeadDestinationStatus {
+    /// Receives leads.
+    #[sea_orm(string_value = "active")]
+    Active,
+    /// Holds them: paused by its owner, or after failing too often in a row.
+    #[sea_orm(string_value = "paused")]
+    Paused,
+}
+
+/// Where one lead's delivery to one destination stands.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "snake_case")]
+pub enum LeadDeliveryStatus {
+    /// Being tried (its job is queued or running).
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    /// The destination accepted it.
+    #[sea_orm(string_value = "delivered")]
+    Delivered,
+    /// Retried for a day without success; a resend tries again.
+    #[sea_orm(string_value = "failed")]
+    Failed,
+    /// Waiting for its paused destination to be enabled again.
+    #[sea_orm(string_value = "held")]
+    Held,
+}

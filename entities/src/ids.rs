@@ -126,6 +126,19 @@ uuid_id!(
     /// Id of a row of `notifications`.
     NotificationId
 );
+uuid_id!(
+    /// Id of a row of `lead_destinations`.
+    LeadDestinationId
+);
+uuid_id!(
+    /// Id of a row of `lead_deliveries`; also the `Leadforge-Delivery-Id`
+    /// a receiver de-duplicates by.
+    LeadDeliveryId
+);
+uuid_id!(
+    /// Id of a row of `lead_delivery_attempts`.
+    LeadDeliveryAttemptId
+);
 
 /// The reserved platform tenant that holds the chief architects
 /// (`00000000-0000-4000-8000-000000000001`, slug [`PLATFORM_TENANT_SLUG`]).

@@ -126,3 +126,6 @@ tenant_scoped!(stop_loss_rule, TenantId, UserId);
 tenant_scoped!(notification, TenantId, UserId);
 tenant_scoped!(audit_event, TenantId, ActorUserId);
 tenant_scoped!(lead, TenantId, UserId);
+tenant_scoped!(lead_destination, TenantId, UserId);
+tenant_scoped!(lead_delivery, TenantId, UserId);
+tenant_scoped!(lead_delivery_attempt, TenantId, UserId);

@@ -76,6 +76,11 @@ pub fn bytes(col: impl IntoIden) -> ColumnDef {
     ColumnDef::new(col).blob().not_null().take()
 }
 
+/// A nullable binary column.
+pub fn bytes_null(col: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(col).blob().null().take()
+}
+
 /// A non-null 32-bit integer column.
 pub fn int(col: impl IntoIden) -> ColumnDef {
     ColumnDef::new(col).integer().not_null().take()

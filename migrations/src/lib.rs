@@ -25,6 +25,7 @@ pub mod m20251207_000012_add_ad_delivery_states;
 pub mod m20251207_000013_create_leads;
 pub mod m20251208_000014_create_budget_limits;
 pub mod m20251208_000015_special_ad_category_and_dsa;
+pub mod m20251208_000016_create_lead_deliveries;
 pub mod m20251208_000017_create_stop_loss_rules_and_notifications;
 
 /// Values every `provider` column accepts (the `Provider` entity enum).
@@ -53,6 +54,9 @@ pub const TABLES: &[&str] = &[
     "budget_limits",
     "stop_loss_rules",
     "notifications",
+    "lead_destinations",
+    "lead_deliveries",
+    "lead_delivery_attempts",
 ];
 
 /// The ordered list of Leadforge migrations.
@@ -78,6 +82,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20251207_000013_create_leads::Migration),
             Box::new(m20251208_000014_create_budget_limits::Migration),
             Box::new(m20251208_000015_special_ad_category_and_dsa::Migration),
+            Box::new(m20251208_000016_create_lead_deliveries::Migration),
             Box::new(m20251208_000017_create_stop_loss_rules_and_notifications::Migration),
         ]
     }

@@ -55,6 +55,12 @@ struct World {
     /// The owner's leads (on `campaign`): the first is read and updated,
     /// one per principal for the delete rows after it.
     leads: Vec<String>,
+    /// The owner's paused lead destination, with a held delivery of the
+    /// first lead (`delivery`).
+    destination: String,
+    delivery: String,
+    /// More destinations of the owner's, one per principal for the delete rows.
+    destinations: Vec<String>,
     owner: Account,
     same_tenant: Account,
     other_tenant: Account,
@@ -420,6 +426,73 @@ fn cases() -> Vec<Case> {
             check: Some(|_, _, data| assert_eq!(data["deleteLead"], true)),
         },
         Case {
+            // Over the WebSocket; `since` sends the owner's earlier leads first.
+            field: "leadReceived",
+            document: "subscription($c: ID, $s: DateTime) { leadReceived(campaignId: $c, since: $s) { id } }",
+            variables: |w, _| json!({ "c": w.campaign, "s": "2000-01-01T00:00:00Z" }),
+            expect: [Unauthenticated, Ok, NotFound, NotFound, Ok],
+            check: None,
+        },
+        Case {
+            field: "leadDestinations",
+            document: "{ leadDestinations { id status } }",
+            variables: none,
+            expect: [Unauthenticated, Ok, Ok, Ok, Ok],
+            check: Some(|w, p, data| {
+                let seen = ids(&data["leadDestinations"]);
+                assert_eq!(seen.contains(&w.destination), p == 1 || p == 4, "{seen:?}");
+            }),
+        },
+        Case {
+            field: "leadDeliveries",
+            document: "query($d: ID!) { leadDeliveries(destinationId: $d) { id status } }",
+            variables: |w, _| json!({ "d": w.destination }),
+            expect: [Unauthenticated, Ok, Ok, Ok, Ok],
+            check: Some(|w, p, data| {
+                let seen = ids(&data["leadDeliveries"]);
+                assert_eq!(seen.contains(&w.delivery), p == 1 || p == 4, "{seen:?}");
+            }),
+        },
+        Case {
+            // Everyone may add their own.
+            field: "createLeadDestination",
+            document: "mutation { createLeadDestination(input: { kind: WEBHOOK, name: \"Own\", url: \"https://hooks.example.com/leads\" }) { secret destination { id } } }",
+            variables: none,
+            expect: [Unauthenticated, Ok, Ok, Ok, Ok],
+            check: Some(|_, _, data| {
+                assert!(data["createLeadDestination"]["secret"].as_str().is_some());
+            }),
+        },
+        Case {
+            field: "updateLeadDestination",
+            document: "mutation($id: ID!) { updateLeadDestination(id: $id, input: { name: \"Renamed\" }) { id name status } }",
+            variables: |w, _| json!({ "id": w.destination }),
+            expect: [Unauthenticated, Ok, NotFound, NotFound, Ok],
+            check: Some(|_, _, data| assert_eq!(data["updateLeadDestination"]["status"], "PAUSED")),
+        },
+        Case {
+            field: "testLeadDestination",
+            document: "mutation($id: ID!) { testLeadDestination(id: $id) { ok error } }",
+            variables: |w, _| json!({ "id": w.destination }),
+            expect: [Unauthenticated, Ok, NotFound, NotFound, Ok],
+            check: Some(|_, _, data| assert_eq!(data["testLeadDestination"]["ok"], false)),
+        },
+        Case {
+            // The destination is paused: allowed, but refused by its state.
+            field: "resendLeadDelivery",
+            document: "mutation($id: ID!) { resendLeadDelivery(id: $id) { id } }",
+            variables: |w, _| json!({ "id": w.delivery }),
+            expect: [Unauthenticated, Conflict, NotFound, NotFound, Conflict],
+            check: None,
+        },
+        Case {
+            field: "deleteLeadDestination",
+            document: "mutation($id: ID!) { deleteLeadDestination(id: $id) }",
+            variables: |w, p| json!({ "id": w.destinations[p] }),
+            expect: [Unauthenticated, Ok, NotFound, NotFound, Ok],
+            check: Some(|_, _, data| assert_eq!(data["deleteLeadDestination"], true)),
+        },
+        Case {
             field: "generateAdCopy",
             document: "mutation { generateAdCopy(input: { niche: \"bakery\", objective: TRAFFIC, variants: 1, audience: { countries: [\"US\"] } }) { headline } }",
             variables: none,
@@ -702,12 +775,43 @@ async fn every_root_field_answers_each_principal_as_classified(backend: Backend)
     for _ in 0..5 {
         campaigns.push(leadforge_e2e::campaigns::create(&app, &owner, draft.clone()).await);
     }
+    // A paused destination before the leads: each lead's delivery to it
+    // is held (no job tries it while the matrix runs).
+    let destination = destination_of(&app, &owner).await;
+    app.graphql_as(
+        &owner.token,
+        "mutation($id: ID!) { updateLeadDestination(id: $id, input: { enabled: false }) { status } }",
+        json!({ "id": destination }),
+    )
+    .await
+    .data();
     let mut leads = Vec::new();
     for n in 0..6 {
         leads.push(owned_lead(&app, &owner, &campaign, &integration, n).await);
     }
+    let delivery = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let conn = app.db.connect().await;
+        entities::lead_delivery::Entity::find()
+            .filter(
+                entities::lead_delivery::Column::LeadId.eq(leads[0].parse::<uuid::Uuid>().unwrap()),
+            )
+            .one(&conn)
+            .await
+            .unwrap()
+            .expect("a held delivery")
+            .id
+            .to_string()
+    };
+    let mut destinations = Vec::new();
+    for _ in 0..5 {
+        destinations.push(destination_of(&app, &owner).await);
+    }
     let world = World {
         leads,
+        destination,
+        delivery,
+        destinations,
         launchable,
         campaign,
         campaigns,
@@ -892,6 +996,21 @@ async fn the_chief_architect_sees_every_tenant_and_can_narrow_to_one(backend: Ba
         .graphql_as(&chief.token, list, json!({ "t": "not-a-tenant" }))
         .await;
     assert_eq!(bad.error_codes()[0], "BAD_USER_INPUT");
+}
+
+/// A webhook destination of `who` (nothing listens there); its id.
+async fn destination_of(app: &TestApp, who: &Account) -> String {
+    let r = app
+        .graphql_as(
+            &who.token,
+            "mutation { createLeadDestination(input: { kind: WEBHOOK, name: \"Matrix\", url: \"http://127.0.0.1:9/hook\" }) { destination { id } } }",
+            json!({}),
+        )
+        .await;
+    r.data()["createLeadDestination"]["destination"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// A lead of the owner's campaign, stored as the fetch job stores one.

@@ -27,6 +27,7 @@ both_backends!(
     a_bad_or_missing_signature_stores_nothing,
     a_lead_of_an_unknown_ad_is_kept_for_the_chief_architect,
     the_owner_updates_and_erases_a_lead,
+    reconciliation_finds_the_leads_whose_webhook_was_lost,
 );
 
 const SECRET: &str = "stand-in-app-secret";
@@ -501,5 +502,139 @@ async fn the_owner_updates_and_erases_a_lead(backend: Backend) {
             .get(&owner, id, leadforge::authz::Action::Read)
             .await
             .is_err()
+    );
+}
+
+/// Three leads on the launched ad; Meta's webhook reaches Leadforge for one
+/// of them only. The reconciliation pass reads the ad's leads and stores
+/// the other two (source RECONCILIATION), once; the next pass reads only
+/// what was created since its cursor and adds nothing.
+async fn reconciliation_finds_the_leads_whose_webhook_was_lost(backend: Backend) {
+    let (meta, f, app) = meta_app(backend, Some(SECRET)).await;
+    let ann = app.sign_up("ann@reconcile.test", "Ann Reconciles").await;
+    let (campaign, ad) = launched(&app, &ann, &f).await;
+    for id in ["880000000000011", "880000000000012", "880000000000013"] {
+        meta.add_lead(lead(id, &f, Some(&ad)));
+    }
+    // Another ad's lead is not this campaign's.
+    meta.add_lead(lead("880000000000019", &f, Some("120000000000009999")));
+    meta.post_leadgen_webhook(&app.url("/webhooks/meta"), SECRET, "880000000000012")
+        .await
+        .unwrap();
+    stored(&app, 1).await;
+    fetches_done(&app).await;
+
+    // One lead per page: the pass follows the pages to the end.
+    meta.set_default_limit(1);
+    let report = app.services.lead_reconciler.pass().await.unwrap();
+    assert_eq!(report.added, 2, "{report:?}");
+    assert_eq!(report.failed, 0, "{report:?}");
+    let all = rows(&app).await;
+    assert_eq!(all.len(), 3, "one row per platform lead");
+    let mut sources: Vec<(String, entities::LeadSource)> = all
+        .iter()
+        .map(|r| (r.platform_lead_id.clone(), r.source))
+        .collect();
+    sources.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        sources,
+        [
+            (
+                "880000000000011".to_owned(),
+                entities::LeadSource::Reconciliation
+            ),
+            ("880000000000012".to_owned(), entities::LeadSource::Webhook),
+            (
+                "880000000000013".to_owned(),
+                entities::LeadSource::Reconciliation
+            ),
+        ]
+    );
+    for row in &all {
+        assert_eq!(
+            row.campaign_id.map(|c| c.to_string()),
+            Some(campaign.clone())
+        );
+    }
+    let listing = meta
+        .calls()
+        .into_iter()
+        .find(|c| c.method == "GET" && c.path == format!("/{ad}/leads"))
+        .expect("the ad's leads were listed");
+    assert_eq!(
+        listing.params.get("fields").map(String::as_str),
+        Some("id,created_time,ad_id,form_id,field_data")
+    );
+    assert!(
+        !listing.params.contains_key("filtering"),
+        "the first pass reads everything"
+    );
+    let pages = meta
+        .calls()
+        .into_iter()
+        .filter(|c| c.method == "GET" && c.path == format!("/{ad}/leads"))
+        .count();
+    assert_eq!(pages, 3, "three pages of one lead");
+
+    // The next pass filters by time_created from its cursor, and adds nothing.
+    let again = app.services.lead_reconciler.pass().await.unwrap();
+    assert_eq!(again.added, 0, "{again:?}");
+    let filtered = meta
+        .calls()
+        .into_iter()
+        .filter(|c| c.method == "GET" && c.path == format!("/{ad}/leads"))
+        .nth(3)
+        .expect("a second listing");
+    let filtering = filtered.params.get("filtering").expect("a time filter");
+    assert!(
+        filtering.contains("\"field\":\"time_created\"") && filtering.contains("GREATER_THAN"),
+        "{filtering}"
+    );
+    let r = app
+        .graphql_as(
+            &ann.token,
+            "query($c: ID!) { campaign(id: $c) { leadsReceived } leads(campaignId: $c) { edges { node { source } } } }",
+            json!({ "c": campaign }),
+        )
+        .await;
+    assert_eq!(r.data()["campaign"]["leadsReceived"], 3);
+
+    // Meta's count against what was received.
+    let conn = app.db.connect().await;
+    let id = entities::CampaignId::from_str(&campaign).unwrap();
+    let row = entities::ad_campaign::Entity::find_by_id(id)
+        .one(&conn)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut performance = row
+        .performance
+        .clone()
+        .unwrap_or(entities::json::Performance {
+            currency: "USD".into(),
+            impressions: 1000,
+            clicks: 40,
+            spend_cents: 2500,
+            leads: 0,
+            ctr: 0.04,
+            cost_per_lead_cents: None,
+            updated_at: None,
+        });
+    performance.leads = 4;
+    let mut active: entities::ad_campaign::ActiveModel = row.into();
+    active.performance = sea_orm::ActiveValue::Set(Some(performance));
+    sea_orm::ActiveModelTrait::update(active, &conn)
+        .await
+        .unwrap();
+    let r = app
+        .graphql_as(
+            &ann.token,
+            "query($c: ID!) { campaign(id: $c) { leadGap { counted received missing message } } }",
+            json!({ "c": campaign }),
+        )
+        .await;
+    assert_eq!(
+        r.data()["campaign"]["leadGap"],
+        json!({ "counted": 4, "received": 3, "missing": 1, "message": "Meta counted 4, 3 received" })
     );
 }

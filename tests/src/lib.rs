@@ -8,6 +8,8 @@ pub mod fixtures;
 pub mod images;
 pub mod logs;
 pub mod postgres;
+pub mod receiver;
+pub mod smtp;
 pub mod ws;
 
 use std::{collections::HashMap, net::SocketAddr, path::PathBuf};
@@ -198,6 +200,10 @@ impl TestApp {
             // The stand-ins' listings trail writes by less than this.
             ("LEADFORGE_LAUNCH_LOOKUP_DELAY_SECS", "1"),
             ("LEADFORGE_METRICS_TOKEN", METRICS_TOKEN),
+            // Receivers the tests start listen on 127.0.0.1; retries come
+            // quickly.
+            ("LEADFORGE_ALLOW_PRIVATE_DESTINATIONS", "true"),
+            ("LEADFORGE_DELIVERY_BACKOFF_MS", "50"),
         ] {
             env.0.insert(k.to_owned(), v.to_owned());
         }

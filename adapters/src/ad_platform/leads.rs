@@ -52,4 +52,14 @@ pub trait LeadReader: Send + Sync {
         page_id: Option<&str>,
         lead_id: &str,
     ) -> Result<PlatformLead, PlatformError>;
+
+    /// Every lead of ad `ad_id` (a form on Page `page_id`) created after
+    /// `after` (all without one), paged to the end.
+    async fn leads_of_ad(
+        &self,
+        creds: &Credentials,
+        page_id: Option<&str>,
+        ad_id: &str,
+        after: Option<DateTime<Utc>>,
+    ) -> Result<Vec<PlatformLead>, PlatformError>;
 }

@@ -63,12 +63,17 @@ pub struct Config {
     pub vault: VaultConfig,
     pub agents: AgentsConfig,
     pub insights_interval: Duration,
+    /// How often the reconciliation pass reads Meta's lead listings.
+    pub leads_reconcile_interval: Duration,
     /// Launch jobs this instance runs at once (0: none, it only serves).
     pub job_workers: usize,
     /// See `LaunchSettings::lookup_delay`.
     pub launch_lookup_delay: Duration,
     /// `None`: creatives live in the local directory store under `data_dir`.
     pub s3: Option<S3Config>,
+    pub deliveries: DeliveryConfig,
+    /// `None`: e-mail is off (no e-mail destination can be added).
+    pub smtp: Option<SmtpConfig>,
     pub meta: MetaConfig,
     pub gemini: GeminiConfig,
 }
@@ -254,6 +259,41 @@ pub struct S3Config {
     pub endpoint: Option<Url>,
     pub region: Option<String>,
     pub force_path_style: bool,
+}
+
+/// How leads are delivered to their owners' destinations.
+#[derive(Debug, Clone, Copy)]
+pub struct DeliveryConfig {
+    /// Whether destinations may be private, loopback or link-local
+    /// addresses (local receivers in development and tests).
+    pub allow_private: bool,
+    /// The first retry's wait; each next one doubles it.
+    pub backoff: Duration,
+    /// Failed attempts in a row after which a destination is paused.
+    pub pause_after: u32,
+}
+
+/// How the connection to the SMTP server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain connection upgraded with STARTTLS, which must succeed.
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No TLS at all: only for a relay on the same host or in tests.
+    None,
+}
+
+/// The SMTP server e-mails go through.
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+    /// The `From:` address, e.g. `Leadforge <leads@example.com>`.
+    pub from: String,
+    pub tls: SmtpTls,
 }
 
 #[derive(Debug, Clone)]

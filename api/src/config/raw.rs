@@ -42,7 +42,11 @@ pub struct RawConfig {
     pub vault: RawVault,
     pub agents: RawAgents,
     pub insights: RawInsights,
+    pub leads: RawLeads,
     pub jobs: RawJobs,
+    pub deliveries: RawDeliveries,
+    #[serde(default)]
+    pub smtp: RawSmtp,
     pub s3: RawS3,
     pub meta: RawMeta,
     pub gemini: RawGemini,
@@ -137,9 +141,42 @@ pub struct RawInsights {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct RawLeads {
+    pub reconcile_interval_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RawJobs {
     pub workers: usize,
     pub lookup_delay_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeliveries {
+    /// Unset: on in embedded mode (SQLite), off otherwise.
+    #[serde(default)]
+    pub allow_private_destinations: Option<bool>,
+    pub backoff_ms: u64,
+    pub pause_after: u32,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSmtp {
+    #[serde(default, deserialize_with = "lenient_opt_string")]
+    pub host: Option<String>,
+    #[serde(default)]
+    pub port: Option<u16>,
+    #[serde(default, deserialize_with = "lenient_opt_string")]
+    pub username: Option<String>,
+    #[serde(default, deserialize_with = "lenient_opt_string")]
+    pub password: Option<String>,
+    #[serde(default, deserialize_with = "lenient_opt_string")]
+    pub from: Option<String>,
+    #[serde(default, deserialize_with = "lenient_opt_string")]
+    pub tls: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

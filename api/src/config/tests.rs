@@ -179,3 +179,57 @@ fn the_readme_documents_every_setting() {
         );
     }
 }
+
+#[test]
+fn lead_delivery_and_smtp_settings() {
+    let embedded = Config::load_from(None, &env(&[])).unwrap();
+    assert!(embedded.deliveries.allow_private, "on in embedded mode");
+    assert!(embedded.smtp.is_none(), "e-mail off without a host");
+    assert_eq!(embedded.deliveries.pause_after, 20);
+    assert_eq!(embedded.deliveries.backoff.as_millis(), 30_000);
+    assert_eq!(embedded.leads_reconcile_interval.as_secs(), 900);
+    let server =
+        Config::load_from(None, &env(&[("DATABASE_URL", "postgres://u@localhost/db")])).unwrap();
+    assert!(!server.deliveries.allow_private, "off on PostgreSQL");
+
+    let smtp = Config::load_from(
+        None,
+        &env(&[
+            ("SMTP_HOST", "smtp.example.com"),
+            ("SMTP_TLS", "tls"),
+            ("SMTP_USERNAME", "leadforge"),
+            ("SMTP_PASSWORD", "hunter2hunter2"),
+            ("SMTP_FROM", "Leadforge <leads@example.com>"),
+        ]),
+    )
+    .unwrap();
+    let s = smtp.smtp.as_ref().unwrap();
+    assert_eq!((s.port, s.tls), (465, SmtpTls::Tls));
+    assert!(!smtp.masked().contains("hunter2"));
+
+    for (pairs, setting) in [
+        (vec![("SMTP_HOST", "smtp.example.com")], "SMTP_FROM"),
+        (
+            vec![
+                ("SMTP_HOST", "smtp.example.com"),
+                ("SMTP_FROM", "leads@example.com"),
+                ("SMTP_TLS", "maybe"),
+            ],
+            "SMTP_TLS",
+        ),
+        (
+            vec![
+                ("SMTP_HOST", "smtp.example.com"),
+                ("SMTP_FROM", "not an address"),
+            ],
+            "SMTP_FROM",
+        ),
+        (
+            vec![("LEADFORGE_DELIVERY_PAUSE_AFTER", "0")],
+            "LEADFORGE_DELIVERY_PAUSE_AFTER",
+        ),
+    ] {
+        let err = Config::load_from(None, &env(&pairs)).unwrap_err();
+        assert_eq!(err.setting, setting, "{err}");
+    }
+}

@@ -14,9 +14,9 @@ use url::Url;
 const DEFAULT_UI_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../admin-ui/dist");
 
 use super::{
-    AgentsConfig, AuthConfig, Config, ConfigError, DatabaseBackend, DatabaseConfig, GeminiConfig,
-    GraphqlConfig, HttpConfig, LogConfig, LogFormat, MetaConfig, MetricsConfig, RawConfig,
-    S3Config, UploadConfig, VaultConfig,
+    AgentsConfig, AuthConfig, Config, ConfigError, DatabaseBackend, DatabaseConfig, DeliveryConfig,
+    GeminiConfig, GraphqlConfig, HttpConfig, LogConfig, LogFormat, MetaConfig, MetricsConfig,
+    RawConfig, S3Config, SmtpConfig, SmtpTls, UploadConfig, VaultConfig,
 };
 
 /// Credits a new member gets in embedded mode, so the Quick start can launch
@@ -131,6 +131,12 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             "must be at least 1",
         ));
     }
+    if raw.leads.reconcile_interval_secs == 0 {
+        return Err(ConfigError::new(
+            "LEADFORGE_RECONCILE_INTERVAL_SECS",
+            "must be at least 1",
+        ));
+    }
     let signup_credits = match raw.auth.signup_credits {
         Some(n) if n < 0 => {
             return Err(ConfigError::new(
@@ -183,6 +189,28 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             force_path_style: raw.s3.force_path_style,
         }),
     };
+
+    let deliveries = DeliveryConfig {
+        allow_private: raw
+            .deliveries
+            .allow_private_destinations
+            .unwrap_or(database.backend == DatabaseBackend::Sqlite),
+        backoff: Duration::from_millis(raw.deliveries.backoff_ms),
+        pause_after: raw.deliveries.pause_after,
+    };
+    if deliveries.backoff.is_zero() {
+        return Err(ConfigError::new(
+            "LEADFORGE_DELIVERY_BACKOFF_MS",
+            "must be at least 1",
+        ));
+    }
+    if deliveries.pause_after == 0 {
+        return Err(ConfigError::new(
+            "LEADFORGE_DELIVERY_PAUSE_AFTER",
+            "must be at least 1",
+        ));
+    }
+    let smtp = parse_smtp(raw.smtp)?;
 
     Ok(Config {
         addr,
@@ -243,9 +271,12 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             default_max_campaign_daily_budget: raw.agents.default_max_campaign_daily_budget,
         },
         insights_interval: Duration::from_secs(raw.insights.interval_secs),
+        leads_reconcile_interval: Duration::from_secs(raw.leads.reconcile_interval_secs),
         job_workers: raw.jobs.workers,
         launch_lookup_delay: Duration::from_secs(raw.jobs.lookup_delay_secs),
         s3,
+        deliveries,
+        smtp,
         meta: MetaConfig {
             graph_url: parse_url("META_GRAPH_URL", &raw.meta.graph_url)?,
             api_version: check_api_version(raw.meta.api_version)?,
@@ -325,6 +356,54 @@ fn parse_database(url: &str, data_dir: &Path) -> Result<DatabaseConfig, ConfigEr
         url: SecretString::from(url.to_owned()),
         backend,
     })
+}
+
+/// The SMTP settings: none without a host; with one, a `From:` address is
+/// required and the port defaults to the TLS mode's usual one.
+fn parse_smtp(raw: super::raw::RawSmtp) -> Result<Option<SmtpConfig>, ConfigError> {
+    let Some(host) = raw.host.filter(|h| !h.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let tls = match raw.tls.as_deref().map(str::trim) {
+        None | Some("") | Some("starttls") => SmtpTls::Starttls,
+        Some("tls") => SmtpTls::Tls,
+        Some("none") => SmtpTls::None,
+        Some(other) => {
+            return Err(ConfigError::new(
+                "SMTP_TLS",
+                format!("`{other}` is not one of starttls, tls, none"),
+            ));
+        }
+    };
+    let from = raw
+        .from
+        .filter(|f| !f.trim().is_empty())
+        .ok_or_else(|| ConfigError::new("SMTP_FROM", "is required when SMTP_HOST is set"))?;
+    if from.parse::<lettre::message::Mailbox>().is_err() {
+        return Err(ConfigError::new(
+            "SMTP_FROM",
+            format!("`{from}` is not an e-mail address (e.g. Leadforge <leads@example.com>)"),
+        ));
+    }
+    if raw.password.is_some() && raw.username.is_none() {
+        return Err(ConfigError::new(
+            "SMTP_USERNAME",
+            "is required when SMTP_PASSWORD is set",
+        ));
+    }
+    let port = raw.port.unwrap_or(match tls {
+        SmtpTls::Starttls => 587,
+        SmtpTls::Tls => 465,
+        SmtpTls::None => 25,
+    });
+    Ok(Some(SmtpConfig {
+        host: host.trim().to_owned(),
+        port,
+        username: raw.username,
+        password: raw.password.map(SecretString::from),
+        from,
+        tls,
+    }))
 }
 
 fn parse_url(setting: &str, url: &str) -> Result<Url, ConfigError> {
@@ -431,7 +510,17 @@ pub(super) fn masked_toml(c: &Config) -> String {
         "vault": { "master_key": mask(c.vault.master_key.as_ref()) },
         "agents": { "default_providers": c.agents.default_providers, "default_max_campaign_daily_budget": c.agents.default_max_campaign_daily_budget },
         "insights": { "interval_secs": c.insights_interval.as_secs() },
+        "leads": { "reconcile_interval_secs": c.leads_reconcile_interval.as_secs() },
         "jobs": { "workers": c.job_workers, "lookup_delay_secs": c.launch_lookup_delay.as_secs() },
+        "deliveries": { "allow_private_destinations": c.deliveries.allow_private, "backoff_ms": u64::try_from(c.deliveries.backoff.as_millis()).unwrap_or(u64::MAX), "pause_after": c.deliveries.pause_after },
+        "smtp": c.smtp.as_ref().map(|s| json!({
+            "host": s.host,
+            "port": s.port,
+            "username": s.username,
+            "password": mask(s.password.as_ref()),
+            "from": s.from,
+            "tls": match s.tls { SmtpTls::Starttls => "starttls", SmtpTls::Tls => "tls", SmtpTls::None => "none" },
+        })),
         "s3": c.s3.as_ref().map(|s| json!({
             "bucket": s.bucket,
             "endpoint": s.endpoint.as_ref().map(Url::as_str),

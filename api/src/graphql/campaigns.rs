@@ -239,16 +239,52 @@ impl Campaign {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    /// Meta's lead count (from the last insights read) against the leads
+    /// Leadforge received; none before the first read. A gap is what the
+    /// webhook and the reconciliation pass have not brought in (yet), or
+    /// leads erased here.
+    async fn lead_gap(&self, ctx: &Context<'_>) -> GqlResult<Option<LeadGap>> {
+        let Some(performance) = &self.0.performance else {
+            return Ok(None);
+        };
+        let received = ctx
+            .loaders()?
+            .leads_received_by_campaign
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or(0);
+        let received = i64::try_from(received).unwrap_or(i64::MAX);
+        let counted = performance.leads;
+        Ok(Some(LeadGap {
+            counted,
+            received,
+            missing: (counted - received).max(0),
+            message: format!("Meta counted {counted}, {received} received"),
+        }))
+    }
     /// How many leads of its ads Leadforge received (and still keeps).
     async fn leads_received(&self, ctx: &Context<'_>) -> GqlResult<i64> {
-        let principal = ctx.principal()?;
         let count = ctx
-            .services()?
-            .leads
-            .received_by(principal, self.0.id)
-            .await?;
+            .loaders()?
+            .leads_received_by_campaign
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or(0);
         Ok(i64::try_from(count).unwrap_or(i64::MAX))
     }
+}
+
+/// Meta's lead count against the leads received.
+#[derive(async_graphql::SimpleObject)]
+pub struct LeadGap {
+    /// Leads Meta's insights count for the campaign.
+    counted: i64,
+    /// Leads Leadforge received (and still keeps).
+    received: i64,
+    /// `counted - received`, at least 0.
+    missing: i64,
+    /// In words, e.g. "Meta counted 12, 11 received".
+    message: String,
 }
 
 #[derive(Default)]

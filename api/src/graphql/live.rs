@@ -1,6 +1,7 @@
 //! `Subscription`: live campaign updates over the WebSocket.
 
 use async_graphql::{Context, ID, Subscription};
+use chrono::{DateTime, Utc};
 use entities::ad_campaign::Model;
 use futures_util::{Stream, StreamExt, stream::BoxStream};
 
@@ -9,6 +10,7 @@ use super::{
     campaigns::Campaign,
     context::ContextExt,
     error::GqlResult,
+    leads::Lead,
 };
 use crate::services::live::{LiveService, Watch};
 
@@ -31,6 +33,41 @@ impl SubscriptionRoot {
     ) -> async_graphql::Result<BoxStream<'static, Campaign>> {
         Ok(watch(ctx, id, tenant_id).await?.map(Campaign).boxed())
     }
+
+    /// Each new lead the caller may see, as it is stored: of one campaign,
+    /// or of every campaign in the caller's scope (the chief architect:
+    /// all tenants, or `tenantId`'s). With `since`, the leads received
+    /// since then come first (a dashboard that reconnects catches up). A
+    /// campaign outside the caller's scope is `NOT_FOUND`.
+    async fn lead_received(
+        &self,
+        ctx: &Context<'_>,
+        campaign_id: Option<ID>,
+        #[graphql(desc = "Only this tenant's leads (for the chief architect).")] tenant_id: Option<
+            ID,
+        >,
+        #[graphql(desc = "Send the leads received at or after this time first (at most 200).")]
+        since: Option<DateTime<Utc>>,
+    ) -> async_graphql::Result<BoxStream<'static, Lead>> {
+        let principal = ctx.principal()?.clone();
+        let campaign = campaign_id
+            .as_ref()
+            .map(|id| parse_id(id, "campaign"))
+            .transpose()?;
+        let tenant = parse_tenant_filter(tenant_id.as_ref())?;
+        let live = live_of(ctx)?;
+        let stream = live
+            .watch_leads(principal, campaign, tenant, since)
+            .await
+            .map_err(super::error::GqlError::from)?;
+        Ok(stream.map(Lead).boxed())
+    }
+}
+
+fn live_of<'a>(ctx: &'a Context<'_>) -> GqlResult<&'a LiveService> {
+    Ok(ctx.data::<LiveService>().map_err(|_| {
+        crate::error::AppError::Internal("the live service is missing from the schema data".into())
+    })?)
 }
 
 async fn watch(

@@ -17,6 +17,7 @@ pub mod guardrails;
 pub mod identity;
 pub mod integrations;
 pub mod launch;
+pub mod lead_deliveries;
 pub mod leads;
 pub mod limits;
 pub mod live;
@@ -51,6 +52,7 @@ pub struct AgentQueries(
     leads::LeadsQuery,
     budget::BudgetQuery,
     guardrails::GuardrailsQuery,
+    lead_deliveries::LeadDeliveriesQuery,
 );
 
 /// Mutations of the agent: its registry and credits.
@@ -64,6 +66,7 @@ pub struct AgentMutations(
     leads::LeadsMutation,
     budget::BudgetMutation,
     guardrails::GuardrailsMutation,
+    lead_deliveries::LeadDeliveriesMutation,
 );
 
 /// The root mutation, named `Mutation` as in the public contract.

@@ -50,6 +50,10 @@ pub enum ServicesError {
     Storage(#[from] crate::storage::StorageError),
     #[error("copywriter: {0}")]
     Copywriter(#[from] adapters::copywriter::CopyError),
+    #[error("lead delivery: {0}")]
+    Delivery(#[from] reqwest::Error),
+    #[error(transparent)]
+    Mail(#[from] leads::outbound::mail::MailSetupError),
     #[error("LEADFORGE_DEFAULT_PROVIDERS: {0}")]
     Providers(#[from] adapters::ad_platform::UnknownProvider),
 }
@@ -83,6 +87,10 @@ pub struct Services {
     pub leads: leads::LeadsService,
     /// Runs the fetch jobs of announced leads.
     pub lead_fetcher: leads::fetch::LeadFetcher,
+    /// The periodic pass that finds leads the webhook missed.
+    pub lead_reconciler: leads::reconcile::Reconciler,
+    /// Members' lead destinations, and the delivery jobs.
+    pub deliveries: leads::deliveries::DeliveriesService,
     /// Kept so a background task can forget idle throttle keys.
     pub throttle: Arc<SignInThrottle>,
 }
@@ -171,10 +179,33 @@ impl Services {
             },
         };
         let agents = agents::AgentsService::new(db.clone(), authz.clone(), audit.clone());
+        let delivery = leads::deliveries::DeliverySettings {
+            allow_private: config.deliveries.allow_private,
+            backoff: config.deliveries.backoff,
+            pause_after: config.deliveries.pause_after,
+        };
+        let deliveries = leads::deliveries::DeliveriesService {
+            db: db.clone(),
+            authz: authz.clone(),
+            audit: audit.clone(),
+            vault: vault.clone(),
+            queue: queue.clone(),
+            settings: delivery,
+            outbound: leads::deliveries::Outbound {
+                webhook: leads::outbound::signed::WebhookSender::new(delivery.allow_private)?,
+                mailer: config
+                    .smtp
+                    .as_ref()
+                    .map(leads::outbound::mail::Mailer::new)
+                    .transpose()?,
+            },
+        };
         let leads = leads::LeadsService {
             db: db.clone(),
             authz: authz.clone(),
             audit: audit.clone(),
+            delivery,
+            events: events.clone(),
             vault,
             queue: queue.clone(),
             webhook: leads::webhook::WebhookSettings {
@@ -182,11 +213,20 @@ impl Services {
                 app_secret: config.meta.app_secret.clone(),
             },
         };
+        let reader = meta.map(|m| m as Arc<dyn adapters::ad_platform::LeadReader>);
+        let lead_reconciler = leads::reconcile::Reconciler {
+            db: db.clone(),
+            leads: leads.clone(),
+            integrations: integrations.clone(),
+            reader: reader.clone(),
+            interval: config.leads_reconcile_interval,
+            cursors: Arc::default(),
+        };
         let lead_fetcher = leads::fetch::LeadFetcher {
             db: db.clone(),
             leads: leads.clone(),
             integrations: integrations.clone(),
-            reader: meta.map(|m| m as Arc<dyn adapters::ad_platform::LeadReader>),
+            reader,
             audit: audit.clone(),
         };
         let stop_loss = stop_loss::StopLoss {
@@ -205,6 +245,8 @@ impl Services {
             copy,
             leads,
             lead_fetcher,
+            lead_reconciler,
+            deliveries,
             credits,
             agents,
             integrations,

@@ -119,6 +119,23 @@ impl Binding for LeadBinding {
     }
 }
 
+/// The `lead_destinations` row a webhook's signing secret belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DestinationBinding {
+    /// The `lead_destinations` row id.
+    pub destination_id: entities::LeadDestinationId,
+}
+
+impl Binding for DestinationBinding {
+    fn aad(&self, purpose: &str, key_id: &str) -> Vec<u8> {
+        format!(
+            "{AAD_PREFIX}\u{1f}lead_destination\u{1f}{purpose}\u{1f}{}\u{1f}{key_id}",
+            self.destination_id
+        )
+        .into_bytes()
+    }
+}
+
 impl RowBinding {
     /// The binding of an existing row.
     pub fn of(row: &user_integration::Model) -> Self {

@@ -52,6 +52,21 @@ pub async fn enums_match_checks(db: &DatabaseConnection) -> TestResult {
     every_value_fits::<Job, JobStatus>(db, job::Column::Status).await?;
     every_value_fits::<Lead, LeadStatus>(db, lead::Column::Status).await?;
     every_value_fits::<Lead, LeadSource>(db, lead::Column::Source).await?;
+    every_value_fits::<entities::lead_destination::Entity, entities::LeadDestinationKind>(
+        db,
+        entities::lead_destination::Column::Kind,
+    )
+    .await?;
+    every_value_fits::<entities::lead_destination::Entity, entities::LeadDestinationStatus>(
+        db,
+        entities::lead_destination::Column::Status,
+    )
+    .await?;
+    every_value_fits::<entities::lead_delivery::Entity, entities::LeadDeliveryStatus>(
+        db,
+        entities::lead_delivery::Column::Status,
+    )
+    .await?;
     // user_integrations.provider is part of a unique key with one row here,
     // so every value fits too.
     every_value_fits::<UserIntegration, Provider>(db, user_integration::Column::Provider).await?;

@@ -290,10 +290,11 @@ pub async fn insert_every_entity(
     )
     .await?;
 
+    let lead_id = LeadId::generate();
     insert_and_read::<Lead>(
         db,
         lead::Model {
-            id: LeadId::generate(),
+            id: lead_id,
             tenant_id: tenant.id,
             user_id: Some(user.id),
             campaign_id: Some(campaign.id),
@@ -317,6 +318,62 @@ pub async fn insert_every_entity(
             note: Some("call back".to_owned()),
             created_at: at(12),
             updated_at: at(12),
+        },
+    )
+    .await?;
+    let destination_id = entities::LeadDestinationId::generate();
+    insert_and_read::<entities::lead_destination::Entity>(
+        db,
+        entities::lead_destination::Model {
+            id: destination_id,
+            tenant_id: tenant.id,
+            user_id: user.id,
+            kind: entities::LeadDestinationKind::Webhook,
+            name: "CRM".to_owned(),
+            url: Some("https://hooks.example.com/leads".to_owned()),
+            secret: Some(vec![1, 2, 3]),
+            secret_nonce: Some(vec![0; 12]),
+            wrapped_key: Some(vec![4; 48]),
+            wrapped_key_nonce: Some(vec![0; 12]),
+            key_id: Some("local".to_owned()),
+            status: entities::LeadDestinationStatus::Paused,
+            paused_reason: Some("Paused after 20 failed attempts in a row".to_owned()),
+            failures_in_a_row: 20,
+            created_at: at(12),
+            updated_at: at(12),
+        },
+    )
+    .await?;
+    let delivery_id = entities::LeadDeliveryId::generate();
+    insert_and_read::<entities::lead_delivery::Entity>(
+        db,
+        entities::lead_delivery::Model {
+            id: delivery_id,
+            tenant_id: tenant.id,
+            user_id: user.id,
+            lead_id,
+            destination_id,
+            status: entities::LeadDeliveryStatus::Held,
+            attempts: 20,
+            last_error: Some("the destination answered HTTP 500".to_owned()),
+            delivered_at: None,
+            created_at: at(12),
+            updated_at: at(13),
+        },
+    )
+    .await?;
+    insert_and_read::<entities::lead_delivery_attempt::Entity>(
+        db,
+        entities::lead_delivery_attempt::Model {
+            id: entities::LeadDeliveryAttemptId::generate(),
+            tenant_id: tenant.id,
+            user_id: user.id,
+            delivery_id,
+            number: 1,
+            at: at(13),
+            ok: false,
+            status_code: Some(500),
+            error: Some("the destination answered HTTP 500".to_owned()),
         },
     )
     .await?;

@@ -22,7 +22,7 @@ const DASHBOARD: &str = "query($n: Int) { campaigns(first: $n) { totalCount \
     pageInfo { hasNextPage endCursor } edges { cursor node { id campaignName status \
     creatives { id url thumbnailUrl } integration { id accountName } owner { id email } \
     performance { currency impressions spendCents ctr } remoteAds { creativeId remoteAdId } \
-    snapshots(last: 24) { capturedAt impressions clicks spendCents leads } } } } }";
+    snapshots(last: 24) { capturedAt impressions clicks spendCents leads } leadsReceived } } } }";
 
 const PAGE_SIZES: [usize; 3] = [1, 10, 100];
 
@@ -54,6 +54,34 @@ async fn seeded(app: &TestApp) -> Account {
         }
         link_creatives(&db, who, &campaigns, &images).await;
         insert_snapshots(&db, who, &campaigns, 30).await;
+        // Two leads on the first campaign, one on the second.
+        for (n, campaign) in [campaigns[0], campaigns[0], campaigns[count.min(2) - 1]]
+            .into_iter()
+            .enumerate()
+        {
+            let owner = leadforge::services::leads::store::LeadOwner {
+                tenant: who.tenant_id.parse().unwrap(),
+                user: who.user_id.parse().unwrap(),
+                campaign,
+                integration: integration.parse().unwrap(),
+            };
+            let lead = leadforge::services::leads::store::IncomingLead {
+                provider: entities::Provider::Sandbox,
+                platform_lead_id: format!("66{seed}000{n}"),
+                page_id: None,
+                form_id: None,
+                ad_id: None,
+                platform_created_at: None,
+                source: entities::LeadSource::Webhook,
+                answers: Vec::new(),
+            };
+            app.services
+                .leads
+                .receive(Some(owner), lead)
+                .await
+                .unwrap()
+                .unwrap();
+        }
     }
     ann
 }
@@ -71,6 +99,16 @@ async fn costs(app: &TestApp, who: &Account) -> Vec<u64> {
         assert_eq!(page["totalCount"], 100, "{}", r.body);
         let edges = page["edges"].as_array().unwrap();
         assert_eq!(edges.len(), n);
+        if n == 100 {
+            let received: Vec<i64> = edges
+                .iter()
+                .map(|e| e["node"]["leadsReceived"].as_i64().unwrap())
+                .filter(|n| *n > 0)
+                .collect();
+            let mut received = received;
+            received.sort_unstable();
+            assert_eq!(received, [1, 2], "Bob's lead stays out");
+        }
         for edge in edges {
             let node = &edge["node"];
             assert_eq!(node["creatives"].as_array().unwrap().len(), 2);
@@ -97,8 +135,9 @@ async fn the_dashboard_costs_the_same_statements_for_1_10_and_100_campaigns(back
         "statements for {PAGE_SIZES:?} campaigns: {costs:?}"
     );
     // The token's user, the page, its count, then one statement each for
-    // creatives (with their links), integrations, owners and snapshots.
-    assert_eq!(costs[0], 7, "{costs:?}");
+    // creatives (with their links), integrations, owners, snapshots and
+    // lead counts.
+    assert_eq!(costs[0], 8, "{costs:?}");
 }
 
 async fn without_batching_the_dashboard_costs_more_statements_per_campaign(backend: Backend) {

@@ -102,7 +102,52 @@ impl LeadReader for MetaAds {
                 },
             )
             .await?;
-        Ok(PlatformLead {
+        Ok(lead.into())
+    }
+
+    async fn leads_of_ad(
+        &self,
+        creds: &Credentials,
+        page_id: Option<&str>,
+        ad_id: &str,
+        after: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Vec<PlatformLead>, PlatformError> {
+        if ad_id.is_empty() || !ad_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(PlatformError::invalid("ad_id", "A Meta ad id is a number."));
+        }
+        let page_token = match page_id {
+            Some(page) => self.page_token(creds, page).await?,
+            None => None,
+        };
+        let token = page_token.as_ref().unwrap_or(&creds.access_token);
+        let mut params = vec![p("fields", LEAD_FIELDS)];
+        if let Some(after) = after {
+            params.push(p(
+                "filtering",
+                serde_json::json!([{
+                    "field": "time_created",
+                    "operator": "GREATER_THAN",
+                    "value": after.timestamp(),
+                }])
+                .to_string(),
+            ));
+        }
+        let leads = self
+            .client
+            .get_all::<WireLead>(
+                token,
+                &format!("{ad_id}/leads"),
+                params,
+                Some(creds.account_number()),
+            )
+            .await?;
+        Ok(leads.into_iter().map(Into::into).collect())
+    }
+}
+
+impl From<WireLead> for PlatformLead {
+    fn from(lead: WireLead) -> Self {
+        PlatformLead {
             id: lead.id,
             created_time: lead.created_time.as_deref().and_then(parse_time),
             ad_id: lead.ad_id.filter(|a| !a.is_empty() && a != "0"),
@@ -115,7 +160,7 @@ impl LeadReader for MetaAds {
                     values: f.values,
                 })
                 .collect(),
-        })
+        }
     }
 }
 

@@ -76,6 +76,96 @@ pub fn read(w: &World, req: &Req<'_>, lead: &LeadSeed) -> Reply {
     Reply::ok(Value::Object(out))
 }
 
+/// One `time_created` condition of `filtering` (reference §10.9).
+enum TimeCondition {
+    After(i64),
+    AtOrAfter(i64),
+    Before(i64),
+}
+
+impl TimeCondition {
+    fn admits(&self, t: i64) -> bool {
+        match self {
+            Self::After(v) => t > *v,
+            Self::AtOrAfter(v) => t >= *v,
+            Self::Before(v) => t < *v,
+        }
+    }
+}
+
+/// `filtering=[{"field":"time_created","operator":…,"value":<unix>}]`;
+/// any other field or operator is refused, as Graph refuses them.
+fn time_conditions(req: &Req<'_>) -> Result<Vec<TimeCondition>, Reply> {
+    let Some(raw) = req.params.get("filtering") else {
+        return Ok(Vec::new());
+    };
+    let refuse = |why: &str| reply::invalid(why, None, Some("filtering"), None);
+    let Ok(Value::Array(items)) = serde_json::from_str::<Value>(raw) else {
+        return Err(refuse("Param filtering must be a JSON array"));
+    };
+    items
+        .iter()
+        .map(|c| {
+            if c["field"] != "time_created" {
+                return Err(refuse("Filter field is not supported on leads"));
+            }
+            let value = c["value"]
+                .as_i64()
+                .or_else(|| c["value"].as_str().and_then(|v| v.parse().ok()))
+                .ok_or_else(|| refuse("Filter value must be a Unix time for time_created"))?;
+            match c["operator"].as_str() {
+                Some("GREATER_THAN") => Ok(TimeCondition::After(value)),
+                Some("GREATER_THAN_OR_EQUAL") => Ok(TimeCondition::AtOrAfter(value)),
+                Some("LESS_THAN") => Ok(TimeCondition::Before(value)),
+                _ => Err(refuse("Filter operator is not supported on time_created")),
+            }
+        })
+        .collect()
+}
+
+fn unix_of(meta_time: &str) -> i64 {
+    chrono::DateTime::parse_from_str(meta_time, "%Y-%m-%dT%H:%M:%S%z")
+        .map(|t| t.timestamp())
+        .unwrap_or(0)
+}
+
+/// `GET /{ad_id}/leads` (reference §10.9): the ad's leads, each as
+/// `GET /{leadgen_id}` answers it (same token rules, same fields), filtered
+/// by `time_created`, paged.
+pub fn of_ad(w: &World, req: &Req<'_>, ad: &str) -> Reply {
+    if w.objects.get(ad).is_none_or(|o| o.kind != "ad") {
+        return reply::missing("GET", ad);
+    }
+    let conditions = match time_conditions(req) {
+        Ok(c) => c,
+        Err(refused) => return refused,
+    };
+    let mut items = Vec::new();
+    let mut leads: Vec<&LeadSeed> = w
+        .leads
+        .values()
+        .filter(|l| l.ad_id.as_deref() == Some(ad))
+        .filter(|l| {
+            let t = unix_of(&l.created_time);
+            conditions.iter().all(|c| c.admits(t))
+        })
+        .collect();
+    // Newest first, as Graph lists leads.
+    leads.sort_by(|a, b| {
+        unix_of(&b.created_time)
+            .cmp(&unix_of(&a.created_time))
+            .then(b.id.cmp(&a.id))
+    });
+    for lead in leads {
+        let one = read(w, req, lead);
+        if !one.status.is_success() {
+            return one;
+        }
+        items.push(one.body);
+    }
+    super::reads::page_of(w, req, items)
+}
+
 /// The body Meta POSTs for one new lead (ids only, never answers), ids as
 /// strings as Meta's sample sends them.
 pub fn leadgen_delivery(lead: &LeadSeed) -> Vec<u8> {

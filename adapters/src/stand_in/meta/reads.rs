@@ -6,7 +6,7 @@ use super::reply::{self, Reply};
 use super::server::Req;
 use super::world::{PageToken, World};
 
-fn page_of(w: &World, req: &Req<'_>, items: Vec<Value>) -> Reply {
+pub(super) fn page_of(w: &World, req: &Req<'_>, items: Vec<Value>) -> Reply {
     Reply::ok(reply::paged(
         items,
         req.params,
@@ -91,6 +91,7 @@ pub fn get(w: &mut World, req: &Req<'_>) -> Reply {
             Reply::ok(node)
         }
         [page, "leadgen_forms"] => leadgen_forms(w, req, page),
+        [ad, "leads"] => super::leads::of_ad(w, req, ad),
         [id] => node(w, req, id),
         _ => reply::graph_error(
             400,

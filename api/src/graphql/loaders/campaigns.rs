@@ -82,3 +82,23 @@ impl Loader<(CampaignId, usize)> for SnapshotsByCampaign {
             .collect())
     }
 }
+
+/// How many leads a campaign received: one grouped count per page.
+pub struct LeadsReceivedByCampaign {
+    pub leads: crate::services::leads::LeadsService,
+    pub caller: Principal,
+}
+
+impl Loader<CampaignId> for LeadsReceivedByCampaign {
+    type Value = u64;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[CampaignId]) -> Result<HashMap<CampaignId, u64>, GqlError> {
+        let counted = self.leads.received_by_campaigns(&self.caller, keys).await?;
+        // A campaign with no lead counts 0, not "missing".
+        Ok(keys
+            .iter()
+            .map(|k| (*k, counted.get(k).copied().unwrap_or(0)))
+            .collect())
+    }
+}

@@ -27,7 +27,9 @@ use futures_util::StreamExt;
 
 use self::{
     batch::{BatchQueue, Driver},
-    campaigns::{CreativesByCampaign, IntegrationById, SnapshotsByCampaign},
+    campaigns::{
+        CreativesByCampaign, IntegrationById, LeadsReceivedByCampaign, SnapshotsByCampaign,
+    },
     users::{TenantById, UserById},
 };
 use crate::{
@@ -42,6 +44,7 @@ pub struct Loaders {
     pub creatives_by_campaign: DataLoader<CreativesByCampaign>,
     pub integration_by_id: DataLoader<IntegrationById>,
     pub snapshots_by_campaign: DataLoader<SnapshotsByCampaign>,
+    pub leads_received_by_campaign: DataLoader<LeadsReceivedByCampaign>,
 }
 
 /// How loaders group their keys.
@@ -112,6 +115,14 @@ impl Loaders {
             snapshots_by_campaign: loader(
                 SnapshotsByCampaign {
                     campaigns: campaigns.clone(),
+                    caller: caller.clone(),
+                },
+                queue,
+                batching,
+            ),
+            leads_received_by_campaign: loader(
+                LeadsReceivedByCampaign {
+                    leads: services.leads.clone(),
                     caller: caller.clone(),
                 },
                 queue,

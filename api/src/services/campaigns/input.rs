@@ -168,7 +168,43 @@ fn destination(raw: &str) -> Result<String, InputProblem> {
 /// destination (previews, crawlers), so an internal one would point it, or
 /// a reviewer, at our own network. `url` has already lower-cased names and
 /// parsed IPv4 in any notation (`0x7f.1`, `2130706433`) into addresses.
-fn is_internal(host: url::Host<&str>) -> bool {
+pub(crate) fn is_internal(host: url::Host<&str>) -> bool {
+    use std::net::IpAddr;
+    match host {
+        url::Host::Ipv4(ip) => is_internal_ip(IpAddr::V4(ip)),
+        url::Host::Ipv6(ip) => is_internal_ip(IpAddr::V6(ip)),
+        url::Host::Domain(name) => {
+            let name = name.trim_end_matches('.');
+            // A name without a dot is resolved by search domains: internal.
+            !name.contains('.')
+                || [
+                    "localhost",
+                    "local",
+                    "internal",
+                    "intranet",
+                    "lan",
+                    "home",
+                    "corp",
+                    "private",
+                    "localdomain",
+                    "home.arpa",
+                    "in-addr.arpa",
+                    "ip6.arpa",
+                    "test",
+                    "invalid",
+                    "example",
+                ]
+                .iter()
+                .any(|suffix| name == *suffix || name.ends_with(&format!(".{suffix}")))
+                || name.parse::<IpAddr>().is_ok()
+        }
+    }
+}
+
+/// Addresses people on the internet cannot reach (private, loopback,
+/// link-local, shared, documentation, multicast, reserved), IPv4-mapped
+/// IPv6 judged as the IPv4 address it carries.
+pub(crate) fn is_internal_ip(ip: std::net::IpAddr) -> bool {
     use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
     fn v4(ip: Ipv4Addr) -> bool {
         ip.is_private()
@@ -197,34 +233,9 @@ fn is_internal(host: url::Host<&str>) -> bool {
             || (first & 0xFFC0) == 0xFEC0 // site-local fec0::/10
             || (ip.segments()[0] == 0x2001 && ip.segments()[1] == 0x0db8) // documentation
     }
-    match host {
-        url::Host::Ipv4(ip) => v4(ip),
-        url::Host::Ipv6(ip) => v6(ip),
-        url::Host::Domain(name) => {
-            let name = name.trim_end_matches('.');
-            // A name without a dot is resolved by search domains: internal.
-            !name.contains('.')
-                || [
-                    "localhost",
-                    "local",
-                    "internal",
-                    "intranet",
-                    "lan",
-                    "home",
-                    "corp",
-                    "private",
-                    "localdomain",
-                    "home.arpa",
-                    "in-addr.arpa",
-                    "ip6.arpa",
-                    "test",
-                    "invalid",
-                    "example",
-                ]
-                .iter()
-                .any(|suffix| name == *suffix || name.ends_with(&format!(".{suffix}")))
-                || name.parse::<IpAddr>().is_ok()
-        }
+    match ip {
+        IpAddr::V4(ip) => v4(ip),
+        IpAddr::V6(ip) => v6(ip),
     }
 }
 

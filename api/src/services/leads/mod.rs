@@ -6,7 +6,10 @@
 //! Personal data (answers, e-mail, phone, the owner's note) never goes into
 //! a log line, an audit row or an error: audit rows name the lead's id only.
 
+pub mod deliveries;
 pub mod fetch;
+pub mod outbound;
+pub mod reconcile;
 pub mod store;
 pub mod webhook;
 
@@ -19,7 +22,7 @@ use entities::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QuerySelect,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -79,6 +82,9 @@ pub struct LeadsService {
     pub(crate) vault: Arc<Vault>,
     pub(crate) queue: crate::jobs::JobQueue,
     pub(crate) webhook: webhook::WebhookSettings,
+    pub(crate) delivery: deliveries::DeliverySettings,
+    /// Campaign ids whose leads (or status) changed, for live updates.
+    pub(crate) events: tokio::sync::broadcast::Sender<crate::events::CampaignChange>,
 }
 
 impl LeadsService {
@@ -166,7 +172,36 @@ impl LeadsService {
         owner: Option<store::LeadOwner>,
         lead: store::IncomingLead,
     ) -> Result<Option<LeadId>, AppError> {
-        store::insert(&self.db, &self.vault, owner, lead).await
+        // The lead, its deliveries and their jobs commit together: a stored
+        // lead is never left without its deliveries.
+        let txn = self.db.begin().await?;
+        let stored = store::insert(&txn, &self.vault, owner, lead).await?;
+        let mut queued = 0;
+        if let (Some(id), Some(owner)) = (stored, owner) {
+            queued = deliveries::plan::for_new_lead(
+                &txn,
+                &self.queue,
+                &self.delivery,
+                id,
+                owner.tenant,
+                owner.user,
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        if queued > 0 {
+            self.queue.announce().await;
+        }
+        // Its campaign's `leadsReceived` changed, and `leadReceived`
+        // subscribers look at that campaign's new leads.
+        if let (Some(_), Some(owner)) = (stored, owner) {
+            let _ = self.events.send(crate::events::CampaignChange {
+                id: owner.campaign,
+                tenant: owner.tenant,
+                owner: owner.user,
+            });
+        }
+        Ok(stored)
     }
 
     /// The answers of a lead the caller may read.
@@ -174,6 +209,57 @@ impl LeadsService {
         self.vault
             .open_json(&LeadBinding { lead_id: lead.id }, &sealed_of(lead))
             .map_err(AppError::internal)
+    }
+
+    /// How many leads each of `campaigns` received, within the caller's
+    /// scope, in one statement (campaigns with none are absent).
+    pub async fn received_by_campaigns(
+        &self,
+        principal: &Principal,
+        campaigns: &[CampaignId],
+    ) -> Result<std::collections::HashMap<CampaignId, u64>, AppError> {
+        let scope = self.scope(principal, Action::Read).await?;
+        let rows: Vec<(Option<CampaignId>, i64)> = Entity::within(scope)
+            .filter(Column::CampaignId.is_in(campaigns.iter().copied()))
+            .select_only()
+            .column(Column::CampaignId)
+            .column_as(Column::Id.count(), "received")
+            .group_by(Column::CampaignId)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(c, n)| Some((c?, u64::try_from(n).unwrap_or(0))))
+            .collect())
+    }
+
+    /// The leads the caller may see received at or after `from` (of one
+    /// campaign, or all; `tenant` narrows the chief architect's), oldest
+    /// first, at most `limit`: what a `leadReceived` subscriber is sent.
+    pub async fn received_since(
+        &self,
+        principal: &Principal,
+        tenant: Option<TenantId>,
+        campaign: Option<CampaignId>,
+        from: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<Model>, AppError> {
+        let scope = crate::authz::narrow(
+            self.scope(principal, Action::Read).await?,
+            tenant,
+            principal,
+        );
+        let mut select = Entity::within(scope).filter(Column::ReceivedAt.gte(from));
+        if let Some(campaign) = campaign {
+            select = select.filter(Column::CampaignId.eq(campaign));
+        }
+        Ok(select
+            .order_by_asc(Column::ReceivedAt)
+            .order_by_asc(Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?)
     }
 
     /// How many leads each campaign received, within the caller's scope.

@@ -17,6 +17,7 @@
 //! received (a little before, for clock skew between instances), the most
 //! recently changed [`RESYNC_LIMIT`] of them.
 
+mod leads;
 mod reads;
 
 use std::collections::VecDeque;
@@ -58,6 +59,7 @@ pub enum Watch {
 pub struct LiveService {
     pub(crate) campaigns: CampaignsService,
     pub(crate) bus: EventBus,
+    pub(crate) leads: super::leads::LeadsService,
     reads: SharedReads,
 }
 
@@ -66,6 +68,7 @@ impl LiveService {
         Self {
             campaigns: services.campaigns.clone(),
             bus: bus.clone(),
+            leads: services.leads.clone(),
             reads: SharedReads::new(services.campaigns.db.clone()),
         }
     }
