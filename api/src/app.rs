@@ -171,6 +171,11 @@ impl App {
             .lead_reconciler
             .clone()
             .spawn(self.state.shutdown.clone());
+        let token_checks = spawn_token_checks(
+            &self.state.services,
+            self.state.config.token_check_interval,
+            self.state.shutdown.clone(),
+        );
         let shutdown_tx = self.shutdown_tx;
         let stopping = self.state.shutdown.clone();
         let listener = self.listener;
@@ -306,6 +311,7 @@ impl App {
         // A sync cycle in flight is cut short; the next start reads again.
         insights.abort();
         reconciler.abort();
+        token_checks.abort();
         if drained.is_err() {
             tracing::warn!(
                 "background jobs still running after the grace period; their leases will run out"
@@ -318,6 +324,30 @@ impl App {
 
 /// Forgets idle sign-in throttle keys every minute, so memory follows recent
 /// activity; stops when the services are dropped.
+/// Reads every verified integration's token expiry at start and then every
+/// `interval`, warning owners (see `services::integrations::expiry`).
+fn spawn_token_checks(
+    services: &Services,
+    interval: Duration,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    let integrations = services.integrations.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = shutdown.changed() => return,
+            }
+            match integrations.check_tokens().await {
+                Ok(report) => tracing::info!(?report, "token expiry checked"),
+                Err(e) => tracing::warn!(error = %e, "token expiry check failed"),
+            }
+        }
+    })
+}
+
 fn spawn_throttle_sweeper(services: &Services) {
     let throttle = std::sync::Arc::downgrade(&services.throttle);
     tokio::spawn(async move {

@@ -51,6 +51,8 @@ pub struct Model {
     pub token_last4: String,
     /// Token expiry, when the platform reports one.
     pub token_expires_at: Option<DateTimeUtc>,
+    /// When the token may no longer read data, when the platform reports it.
+    pub data_access_expires_at: Option<DateTimeUtc>,
     /// Outcome of the last test.
     pub status: IntegrationStatus,
     /// Time of the last test.
@@ -82,6 +84,7 @@ impl std::fmt::Debug for Model {
             .field("dsa_payor", &self.dsa_payor)
             .field("token_last4", &self.token_last4)
             .field("token_expires_at", &self.token_expires_at)
+            .field("data_access_expires_at", &self.data_access_expires_at)
             .field("status", &self.status)
             .field("last_verified_at", &self.last_verified_at)
             .field("last_error", &self.last_error)

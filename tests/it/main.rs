@@ -24,5 +24,6 @@ mod platform_changes;
 mod scale_out;
 mod servers;
 mod slow_clients;
+mod token_expiry;
 mod ui;
 mod websocket;

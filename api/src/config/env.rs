@@ -90,6 +90,10 @@ pub const ENV_SETTINGS: &[EnvSetting] = &[
     ),
     plain("LEADFORGE_INSIGHTS_INTERVAL_SECS", "insights.interval_secs"),
     plain(
+        "LEADFORGE_TOKEN_CHECK_INTERVAL_SECS",
+        "insights.token_check_interval_secs",
+    ),
+    plain(
         "LEADFORGE_RECONCILE_INTERVAL_SECS",
         "leads.reconcile_interval_secs",
     ),

@@ -63,6 +63,8 @@ pub struct Config {
     pub vault: VaultConfig,
     pub agents: AgentsConfig,
     pub insights_interval: Duration,
+    /// How often every verified integration's token expiry is read again.
+    pub token_check_interval: Duration,
     /// How often the reconciliation pass reads Meta's lead listings.
     pub leads_reconcile_interval: Duration,
     /// Launch jobs this instance runs at once (0: none, it only serves).

@@ -137,6 +137,7 @@ pub struct RawAgents {
 #[serde(deny_unknown_fields)]
 pub struct RawInsights {
     pub interval_secs: u64,
+    pub token_check_interval_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

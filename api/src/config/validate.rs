@@ -131,6 +131,12 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             "must be at least 1",
         ));
     }
+    if raw.insights.token_check_interval_secs == 0 {
+        return Err(ConfigError::new(
+            "LEADFORGE_TOKEN_CHECK_INTERVAL_SECS",
+            "must be at least 1",
+        ));
+    }
     if raw.leads.reconcile_interval_secs == 0 {
         return Err(ConfigError::new(
             "LEADFORGE_RECONCILE_INTERVAL_SECS",
@@ -271,6 +277,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
             default_max_campaign_daily_budget: raw.agents.default_max_campaign_daily_budget,
         },
         insights_interval: Duration::from_secs(raw.insights.interval_secs),
+        token_check_interval: Duration::from_secs(raw.insights.token_check_interval_secs),
         leads_reconcile_interval: Duration::from_secs(raw.leads.reconcile_interval_secs),
         job_workers: raw.jobs.workers,
         launch_lookup_delay: Duration::from_secs(raw.jobs.lookup_delay_secs),
@@ -509,7 +516,10 @@ pub(super) fn masked_toml(c: &Config) -> String {
         "auth": { "jwt_ttl_secs": c.auth.jwt_ttl.as_secs(), "signup_credits": c.auth.signup_credits, "signups_per_hour": c.auth.signups_per_hour, "jwt_secret": mask(c.auth.jwt_secret.as_ref()) },
         "vault": { "master_key": mask(c.vault.master_key.as_ref()) },
         "agents": { "default_providers": c.agents.default_providers, "default_max_campaign_daily_budget": c.agents.default_max_campaign_daily_budget },
-        "insights": { "interval_secs": c.insights_interval.as_secs() },
+        "insights": {
+            "interval_secs": c.insights_interval.as_secs(),
+            "token_check_interval_secs": c.token_check_interval.as_secs(),
+        },
         "leads": { "reconcile_interval_secs": c.leads_reconcile_interval.as_secs() },
         "jobs": { "workers": c.job_workers, "lookup_delay_secs": c.launch_lookup_delay.as_secs() },
         "deliveries": { "allow_private_destinations": c.deliveries.allow_private, "backoff_ms": u64::try_from(c.deliveries.backoff.as_millis()).unwrap_or(u64::MAX), "pause_after": c.deliveries.pause_after },

@@ -71,6 +71,30 @@ impl Integration {
     async fn last_error(&self) -> Option<&str> {
         self.0.last_error.as_deref()
     }
+    /// When the token stops working, as the platform last said (null:
+    /// never, or not known).
+    async fn token_expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.token_expires_at
+    }
+    /// When the token may no longer read data (Meta: 90 days after the
+    /// user last used the app).
+    async fn data_access_expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.data_access_expires_at
+    }
+    /// A warning when reading this account stops within 7 days or has
+    /// stopped: the dashboard's numbers freeze while campaigns keep running.
+    async fn token_warning(&self) -> Option<String> {
+        use crate::services::integrations::expiry;
+        let found = expiry::warning(&expiry::expiry_of(&self.0), Utc::now())?;
+        let platform = crate::services::integrations::provider_name(self.0.provider);
+        let account = self
+            .0
+            .account_name
+            .as_deref()
+            .unwrap_or(&self.0.ad_account_id);
+        let (title, body) = expiry::words(&found, platform, account);
+        Some(format!("{title}. {body}"))
+    }
     /// The Facebook Page the ads run as.
     async fn page_id(&self) -> Option<&str> {
         self.0.page_id.as_deref()

@@ -93,6 +93,7 @@ pub async fn insert_every_entity(
         dsa_payor: None,
         token_last4: "wxyz".to_owned(),
         token_expires_at: Some(at(59)),
+        data_access_expires_at: Some(at(58)),
         status: IntegrationStatus::Verified,
         last_verified_at: Some(at(2)),
         last_error: None,

@@ -18,6 +18,7 @@ use sea_orm::{
 };
 use secrecy::{ExposeSecret, SecretString};
 
+pub mod expiry;
 mod failures;
 
 pub use failures::platform_failure;
@@ -298,6 +299,7 @@ impl IntegrationsService {
         row.page_id = Set(page_id);
         row.token_last4 = Set(credentials.token_last4());
         row.token_expires_at = Set(None);
+        row.data_access_expires_at = Set(None);
         row.status = Set(IntegrationStatus::Unverified);
         row.last_error = Set(None);
         row.updated_at = Set(now);
@@ -332,6 +334,7 @@ impl IntegrationsService {
         apply_sealed(&mut update, sealed);
         update.token_last4 = Set(credentials.token_last4());
         update.token_expires_at = Set(None);
+        update.data_access_expires_at = Set(None);
         update.status = Set(IntegrationStatus::Unverified);
         update.last_error = Set(None);
         update.updated_at = Set(Utc::now());
@@ -367,6 +370,8 @@ impl IntegrationsService {
                 update.account_name = Set(Some(check.account_name.clone()));
                 update.currency = Set(Some(check.currency.clone()));
                 update.last_verified_at = Set(Some(now));
+                update.token_expires_at = Set(check.token_expiry.expires_at);
+                update.data_access_expires_at = Set(check.token_expiry.data_access_expires_at);
                 match account_problem(&check, name) {
                     None => {
                         update.status = Set(IntegrationStatus::Verified);
@@ -379,6 +384,12 @@ impl IntegrationsService {
                         if let Some(limits) = limitations(&check, &assets, row.page_id.as_deref()) {
                             message.push(' ');
                             message.push_str(&limits);
+                        }
+                        if let Some(found) = expiry::warning(&check.token_expiry, now) {
+                            let (title, _) = expiry::words(&found, name, &check.account_name);
+                            message.push_str(&format!(
+                                " {title}: replace the token before then, or the numbers freeze while the campaigns keep running."
+                            ));
                         }
                         (true, message, assets.pages)
                     }

@@ -86,6 +86,7 @@ async fn insert(db: &DatabaseConnection, vault: &Vault, user_id: UserId, n: usiz
         dsa_payor: Set(None),
         token_last4: Set("1234".to_owned()),
         token_expires_at: Set(None),
+        data_access_expires_at: Set(None),
         status: Set(IntegrationStatus::Unverified),
         last_verified_at: Set(None),
         last_error: Set(None),
