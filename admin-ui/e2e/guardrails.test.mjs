@@ -119,6 +119,15 @@ describe('spending guardrails', () => {
     await mp.getByRole('link', { name: 'Spending limits' }).click();
     await mp.getByRole('heading', { name: 'Budget policy' }).waitFor();
     await mp.locator('tr[data-currency=USD]').getByText('$10,010.00').waitFor();
+    // A default stop-loss rule in euros (not copied into the USD campaigns below).
+    const defaults = mp.getByRole('form', { name: 'Add a default stop-loss rule' });
+    await defaults.getByLabel('Rule', { exact: true }).selectOption('LIFETIME_SPEND');
+    await defaults.getByLabel('Currency', { exact: true }).fill('EUR');
+    await defaults.getByLabel(/Lifetime spend reaches/).fill('250');
+    await defaults.getByRole('button', { name: 'Add rule' }).click();
+    await mp.getByRole('list', { name: 'Default stop-loss rules' }).getByText('lifetime spend reached 250.00 EUR').waitFor();
+    const rules = (await call(mp, '{ stopLossRules { campaignId currency thresholdCents kind } }')).data.stopLossRules;
+    assert.deepEqual(rules, [{ campaignId: null, currency: 'EUR', thresholdCents: 25000, kind: 'LIFETIME_SPEND' }]);
     await shot(mp, '91-member-budget-policy');
 
     const id = await draft(mp, 'Solar – one more', 2500, integration, creative);
@@ -188,6 +197,8 @@ describe('spending guardrails', () => {
     assert.equal(s.data.campaign.status, 'PAUSED');
     await shot(page, '96-pause-all-report');
     await page.setViewportSize({ width: 390, height: 844 });
+    // The sidebar slides away when the layout becomes the phone's.
+    await page.waitForTimeout(600);
     await shot(page, '97-pause-all-report-phone');
     await page.getByRole('button', { name: /^Notifications/ }).click();
     await shot(page, '98-notifications-phone');
@@ -209,7 +220,7 @@ describe('spending guardrails', () => {
     const d = page.getByRole('dialog', { name: 'Pause every campaign on the whole platform?' });
     await d.getByRole('button', { name: 'Pause every tenant’s campaigns' }).click();
     // Not without the typed word.
-    assert.equal(await d.isVisible(), true);
+    await d.getByText('Type PAUSE to stop every tenant’s campaigns.').waitFor();
     await d.getByLabel('Type PAUSE to confirm').fill('PAUSE');
     await d.getByRole('button', { name: 'Pause every tenant’s campaigns' }).click();
     await page.getByTestId('pause-report').getByText(/Paused 0/).waitFor({ timeout: 30_000 });

@@ -59,7 +59,7 @@ export function BudgetPolicySection() {
         {policy && <span className="muted small">per currency, per day</span>}
       </div>
       <div className="card-body">
-        <p className="muted">
+        <p className="muted policy-intro">
           The largest daily budget of one campaign, and the largest sum of daily budgets of the tenant’s launching and active campaigns.
           A draft, a launch or a resume above them is refused.
         </p>
@@ -90,7 +90,7 @@ export function BudgetPolicySection() {
                 <th scope="col" className="num">One campaign / day</th>
                 <th scope="col" className="num">All campaigns / day</th>
                 <th scope="col" className="num">Running now / day</th>
-                <th scope="col">Set</th>
+                <th scope="col">Last changed</th>
                 {chief && <th scope="col"><span className="visually-hidden">Actions</span></th>}
               </tr>
             </thead>
@@ -99,12 +99,14 @@ export function BudgetPolicySection() {
               {policy &&
                 policyRows(policy).map((r) => (
                   <tr key={r.currency} data-currency={r.currency}>
-                    <th scope="row">{r.currency}</th>
+                    <td>
+                      <strong>{r.currency}</strong>
+                    </td>
                     <td className="num">{r.campaignCents != null ? formatMoney(r.campaignCents, r.currency) : <span className="muted">default</span>}</td>
                     <td className="num">{r.tenantCents != null ? formatMoney(r.tenantCents, r.currency) : <span className="muted">no cap</span>}</td>
                     <td className="num">
                       {formatMoney(r.runningCents, r.currency)}
-                      {r.tenantCents != null && r.tenantCents > 0 && <div className="muted small">{Math.round((r.runningCents / r.tenantCents) * 100)}% of the cap</div>}
+                      {r.tenantCents != null && r.tenantCents > 0 && <div className="muted small">{Math.floor((r.runningCents / r.tenantCents) * 100)}% of the cap</div>}
                     </td>
                     <td className="nowrap">{r.updatedAt ? formatDateTime(r.updatedAt) : '—'}</td>
                     {chief && (

@@ -35,6 +35,7 @@ const wording = {
 export function PauseAll({ scope, onDone }: { scope: Scope; onDone: (r: PauseReport) => void }) {
   const [open, setOpen] = useState(false);
   const [typed, setTyped] = useState('');
+  const [wordError, setWordError] = useState(false);
   const m = useMutation(PauseAllCampaignsDocument);
   const w = wording[scope.kind];
   const name = scope.kind === 'tenant' ? scope.tenantName : '';
@@ -42,7 +43,11 @@ export function PauseAll({ scope, onDone }: { scope: Scope; onDone: (r: PauseRep
   const armed = scope.kind !== 'every' || typed.trim().toUpperCase() === 'PAUSE';
 
   const run = async () => {
-    if (!armed) return;
+    if (!armed) {
+      setWordError(true);
+      document.getElementById('pause-every-word')?.focus();
+      return;
+    }
     const d = await m.run(scope.kind === 'tenant' ? { tenantId: scope.tenantId } : scope.kind === 'every' ? { everyTenant: true } : {});
     if (d) {
       setOpen(false);
@@ -62,7 +67,11 @@ export function PauseAll({ scope, onDone }: { scope: Scope; onDone: (r: PauseRep
           setOpen(true);
         }}
       >
-        <span aria-hidden="true">⏸</span> {w.button}
+        <svg width="12" height="12" viewBox="0 0 12 12" aria-hidden="true" fill="currentColor">
+          <rect x="2" y="1" width="3" height="10" rx="1" />
+          <rect x="7" y="1" width="3" height="10" rx="1" />
+        </svg>{' '}
+        {w.button}
       </Button>
       <ConfirmDialog
         open={open}
@@ -74,15 +83,32 @@ export function PauseAll({ scope, onDone }: { scope: Scope; onDone: (r: PauseRep
         onCancel={() => {
           setOpen(false);
           setTyped('');
+          setWordError(false);
         }}
         onConfirm={run}
       >
         <p>{w.body(name)}</p>
         <p className="muted small">Credits, the budget policy and the pause limits never hold this back. Campaigns still launching are reported, not stopped.</p>
         {scope.kind === 'every' && (
-          <div className="field">
+          <div className={`field${wordError ? ' field-invalid' : ''}`}>
             <label htmlFor="pause-every-word">Type PAUSE to confirm</label>
-            <input id="pause-every-word" className="input" value={typed} autoComplete="off" onChange={(e) => setTyped(e.target.value)} />
+            <input
+              id="pause-every-word"
+              className="input"
+              value={typed}
+              autoComplete="off"
+              aria-invalid={wordError || undefined}
+              aria-describedby={wordError ? 'pause-every-word-err' : undefined}
+              onChange={(e) => {
+                setTyped(e.target.value);
+                setWordError(false);
+              }}
+            />
+            {wordError && (
+              <p className="field-error" id="pause-every-word-err" role="alert">
+                Type PAUSE to stop every tenant’s campaigns.
+              </p>
+            )}
           </div>
         )}
       </ConfirmDialog>
@@ -91,12 +117,15 @@ export function PauseAll({ scope, onDone }: { scope: Scope; onDone: (r: PauseRep
 }
 
 /** What a pause-all did: the counts, and each failed campaign with the platform's words. */
-export function PauseReportView({ report, onClose }: { report: PauseReport; onClose: () => void }) {
+export function PauseReportView({ report, scope, onClose }: { report: PauseReport; scope?: string; onClose: () => void }) {
   const summary = pauseSummary(report);
   return (
     <div className="pause-report" data-testid="pause-report">
       <Banner kind={report.failed ? 'warning' : 'success'}>
-        <strong>{report.failed ? 'Paused, with failures' : 'Pause all: done'}</strong>
+        <strong>
+          {scope ? `${scope} · ` : ''}
+          {report.failed ? 'Paused, with failures' : 'Pause all done'}
+        </strong>
         <p>{summary.line}</p>
         {summary.failures.length > 0 && (
           <ul className="pause-failures">

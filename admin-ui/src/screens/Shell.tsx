@@ -19,14 +19,14 @@ const memberNav: NavItem[] = [
   { href: '/creatives', label: 'Creatives', icon: '▦' },
   { href: '/credits', label: 'Credits', icon: '◎' },
   { href: '/settings/ad-platforms', label: 'Ad platforms', icon: '⚙', section: 'Settings' },
-  { href: '/settings/spending', label: 'Spending limits', icon: '⛉' },
+  { href: '/settings/spending', label: 'Spending limits', icon: '▣' },
 ];
 
 const chiefNav: NavItem[] = [
   { href: '/console', label: 'Tenants', icon: '▥' },
   { href: '/console/campaigns', label: 'All campaigns', icon: '▤' },
   { href: '/console/audit', label: 'Audit trail', icon: '☰' },
-  { href: '/settings/spending', label: 'Budget policy', icon: '⛉', section: 'Settings' },
+  { href: '/settings/spending', label: 'Budget policy', icon: '▣', section: 'Settings' },
 ];
 
 function isActive(item: NavItem, path: string): boolean {

@@ -43,10 +43,7 @@ export default function TenantsScreen() {
         }
       />
       {report && (
-        <section aria-label={`Pause report: ${report.scope}`}>
-          <h2 className="visually-hidden">Pause report: {report.scope}</h2>
-          <PauseReportView report={report.report} onClose={() => setReport(null)} />
-        </section>
+        <PauseReportView scope={report.scope} report={report.report} onClose={() => setReport(null)} />
       )}
       {tenants.error && <ErrorBanner error={tenants.error} onRetry={tenants.refetch} />}
       <div className="card table-card">
