@@ -225,6 +225,10 @@ describe('spending guardrails', () => {
     await d.getByRole('button', { name: 'Pause every tenant’s campaigns' }).click();
     await page.getByTestId('pause-report').getByText(/Paused 0/).waitFor({ timeout: 30_000 });
     await shot(page, '9a-console-pause-all');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(600);
+    await shot(page, '9b-console-pause-all-phone');
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), true, 'no sideways scroll at 390 px');
     assert.deepEqual(c.problems, []);
     assert.deepEqual(m.problems, []);
   });

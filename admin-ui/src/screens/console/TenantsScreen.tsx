@@ -47,6 +47,7 @@ export default function TenantsScreen() {
       )}
       {tenants.error && <ErrorBanner error={tenants.error} onRetry={tenants.refetch} />}
       <div className="card table-card">
+        <div className="table-scroll">
         <table className="table">
           <thead>
             <tr>
@@ -78,6 +79,7 @@ export default function TenantsScreen() {
             ))}
           </tbody>
         </table>
+        </div>
         {tenants.data && rows.length === 0 && (
           <EmptyState title={filter ? 'No tenant matches' : 'No tenants yet'}>
             {filter ? 'Try another name.' : 'Tenants appear here when people sign up.'}
