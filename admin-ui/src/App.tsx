@@ -15,6 +15,7 @@ const Dashboard = lazy(() => import('./screens/campaigns/DashboardScreen'));
 const CampaignDetail = lazy(() => import('./screens/campaigns/CampaignDetailScreen'));
 const CampaignEditor = lazy(() => import('./screens/campaigns/CampaignEditorScreen'));
 const Credits = lazy(() => import('./screens/CreditsScreen'));
+const Guardrails = lazy(() => import('./screens/GuardrailsScreen'));
 
 type Route = { pattern: string; chief?: boolean; render: (p: Record<string, string>) => ReactNode };
 
@@ -27,6 +28,7 @@ const routes: Route[] = [
   { pattern: '/creatives', render: () => <CreativesScreen /> },
   { pattern: '/credits', render: () => <Credits /> },
   { pattern: '/settings/ad-platforms', render: () => <IntegrationsScreen /> },
+  { pattern: '/settings/spending', render: () => <Guardrails /> },
   { pattern: '/console', chief: true, render: () => <ConsoleTenants /> },
   { pattern: '/console/tenants/:id', chief: true, render: (p) => <ConsoleTenant id={p.id} /> },
   { pattern: '/console/campaigns', chief: true, render: () => <ConsoleCampaigns /> },

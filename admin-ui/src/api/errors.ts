@@ -6,6 +6,9 @@ export interface ApiErrorItem {
   retryAfterSeconds?: number;
   platformCode?: string;
   traceId?: string;
+  /** BUDGET_POLICY_EXCEEDED: the limit passed, in minor units, and its currency. */
+  limit?: number;
+  currency?: string;
 }
 
 /** An operation that failed: GraphQL errors, HTTP trouble or no network. */
@@ -66,6 +69,8 @@ export function toApiError(raw: RawError[] | undefined, fallback: string): ApiEr
       retryAfterSeconds: typeof ext.retryAfterSeconds === 'number' ? ext.retryAfterSeconds : undefined,
       platformCode: ext.platformCode != null ? String(ext.platformCode) : undefined,
       traceId: typeof ext.traceId === 'string' ? ext.traceId : undefined,
+      limit: typeof ext.limit === 'number' ? ext.limit : undefined,
+      currency: typeof ext.currency === 'string' ? ext.currency : undefined,
     };
   });
   return new ApiError(list.length ? list : [{ message: fallback, code: 'INTERNAL' }]);

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useLiveStatus } from '../api/live';
 import { useAuth, useUser } from '../auth';
 import { Link, navigate, useLocation } from '../router';
+import { NotificationBell } from './Notifications';
 
 interface NavItem {
   href: string;
@@ -18,12 +19,14 @@ const memberNav: NavItem[] = [
   { href: '/creatives', label: 'Creatives', icon: '▦' },
   { href: '/credits', label: 'Credits', icon: '◎' },
   { href: '/settings/ad-platforms', label: 'Ad platforms', icon: '⚙', section: 'Settings' },
+  { href: '/settings/spending', label: 'Spending limits', icon: '▣' },
 ];
 
 const chiefNav: NavItem[] = [
   { href: '/console', label: 'Tenants', icon: '▥' },
   { href: '/console/campaigns', label: 'All campaigns', icon: '▤' },
   { href: '/console/audit', label: 'Audit trail', icon: '☰' },
+  { href: '/settings/spending', label: 'Budget policy', icon: '▣', section: 'Settings' },
 ];
 
 function isActive(item: NavItem, path: string): boolean {
@@ -153,6 +156,7 @@ export function Shell({ children }: { children: ReactNode }) {
           </button>
           <div className="topbar-title">{chief ? 'Platform console' : user.tenant.name}</div>
           <LiveIndicator />
+          <NotificationBell />
         </header>
         <main id="main" className="content" tabIndex={-1}>
           {children}

@@ -8,6 +8,7 @@ import { emptyLive, liveReducer } from '../../live';
 import { Link, navigate } from '../../router';
 import { Banner, Button, ConfirmDialog, EmptyState, ErrorBanner, NotServed, PageHeader, Spinner } from '../../ui/kit';
 import { SnapshotChart, type Metric } from './Chart';
+import { StopLossPanel } from '../StopLoss';
 import { ctaLabels } from './form';
 import { audienceSummary, currencyOf, deliveryLabel, metrics, objectiveLabel, PauseToggle, StatusBadge } from './common';
 
@@ -275,6 +276,7 @@ export default function CampaignDetailScreen({ id }: { id: string }) {
           </div>
         </section>
       </div>
+      <StopLossPanel campaignId={c.id} currency={currencyOf(c)} />
       <ConfirmDialog
         open={confirm}
         title="Delete this campaign?"

@@ -47,6 +47,23 @@ function serverErrors(err: ApiError | undefined): { fields: Errors<FormField>; g
   return { fields, general };
 }
 
+/** A check's name as the list shows it ("policy" → "Budget policy"). */
+export function checkLabel(name: string): string {
+  if (name === 'policy') return 'Budget policy';
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/** A budget above the tenant's policy, from a refused launch or the dry run's `policy` check, for the budget field. */
+export function budgetPolicyMessage(launchError: ApiError | undefined, checks: { name: string; ok: boolean; message: string }[] | undefined): string | undefined {
+  const refused = launchError?.errors.find((e) => e.code === 'BUDGET_POLICY_EXCEEDED');
+  if (refused) {
+    const limit = refused.limit != null && refused.currency ? ` The limit is ${formatMoney(refused.limit, refused.currency)} a day.` : '';
+    return `Budget policy: ${refused.message}${limit && !refused.message.includes(formatMoney(refused.limit!, refused.currency!)) ? limit : ''}`;
+  }
+  const failed = checks?.find((c) => c.name === 'policy' && !c.ok);
+  return failed ? `Budget policy: ${failed.message}` : undefined;
+}
+
 type Campaign = NonNullable<CampaignQuery['campaign']>;
 type Integration = IntegrationsQuery['integrations'][number];
 
@@ -163,7 +180,8 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
   }, [campaign, firstForm, f.objective]);
 
   const saveErr = serverErrors(create.error ?? update.error);
-  const err = (k: FormField) => local[k] ?? saveErr.fields[k];
+  const policyError = budgetPolicyMessage(launch.error, preview?.checks);
+  const err = (k: FormField) => local[k] ?? saveErr.fields[k] ?? (k === 'dailyBudget' ? policyError : undefined);
   const set = <K extends keyof CampaignForm>(k: K, v: CampaignForm[K]) => {
     touched.current.add(k);
     setDirty(true);
@@ -173,6 +191,8 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
       return form;
     });
     if (k === 'adCopy') setCopyDropped(false);
+    // A refused launch's budget message is about the old amount.
+    if (k === 'dailyBudget') launch.reset();
     setPreview(null);
     setLocal((p) => ({ ...p, [k === 'ageMin' || k === 'ageMax' ? 'age' : k === 'dailyBudget' ? 'dailyBudget' : k]: undefined }));
   };
@@ -612,7 +632,7 @@ function CampaignEditor({ campaign, integrations, balance: probedBalance }: { ca
                     <li key={c.name} className={c.ok ? 'ok' : 'fail'}>
                       <span className="check-icon" aria-hidden="true">{c.ok ? '✓' : '✕'}</span>
                       <div>
-                        <div className="check-name">{c.name.charAt(0).toUpperCase() + c.name.slice(1)}</div>
+                        <div className="check-name">{checkLabel(c.name)}</div>
                         <div className="muted small">{c.message}</div>
                       </div>
                       <span className="visually-hidden">{c.ok ? 'passed' : 'failed'}</span>

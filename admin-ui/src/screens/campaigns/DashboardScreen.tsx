@@ -6,6 +6,8 @@ import { CampaignsDocument, CampaignUpdatedDocument, type CampaignStatus } from 
 import { emptyLive, liveList, liveReducer, totals } from '../../live';
 import { Link, navigate } from '../../router';
 import { Banner, Button, EmptyState, ErrorBanner, NotServed, PageHeader, SkeletonRows } from '../../ui/kit';
+import { PauseAll, PauseReportView } from '../PauseAll';
+import type { PauseReport } from '../../guardrails';
 import { DeliveryBadge, metrics, objectiveLabel, PauseToggle, StatusBadge } from './common';
 
 const filters: { key: CampaignStatus | 'ALL'; label: string }[] = [
@@ -22,6 +24,7 @@ export default function DashboardScreen() {
   const [state, dispatch] = useReducer(liveReducer, emptyLive);
   const [filter, setFilter] = useState<CampaignStatus | 'ALL'>('ALL');
   const [liveError, setLiveError] = useState(false);
+  const [report, setReport] = useState<PauseReport | null>(null);
 
   useEffect(() => {
     if (q.data) dispatch({ type: 'loaded', campaigns: q.data.campaigns.edges.map((e) => e.node) });
@@ -64,11 +67,21 @@ export default function DashboardScreen() {
         title="Campaigns"
         subtitle={q.data ? plural(all.length, 'campaign') : 'Live performance of your campaigns'}
         actions={
-          <Button variant="primary" onClick={() => navigate('/campaigns/new')}>
-            New campaign
-          </Button>
+          <>
+            <PauseAll
+              scope={{ kind: 'mine' }}
+              onDone={(r) => {
+                setReport(r);
+                void q.refetch();
+              }}
+            />
+            <Button variant="primary" onClick={() => navigate('/campaigns/new')}>
+              New campaign
+            </Button>
+          </>
         }
       />
+      {report && <PauseReportView report={report} onClose={() => setReport(null)} />}
       {liveError && (
         <Banner kind="warning">
           Live updates are not available on this server yet: numbers refresh when you reload (launches are checked every few

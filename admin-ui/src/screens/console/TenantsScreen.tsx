@@ -3,12 +3,15 @@ import { useQuery } from '../../api/hooks';
 import { formatDate, plural } from '../../format';
 import { TenantsDocument, UsersDocument } from '../../gql/graphql';
 import { Link } from '../../router';
+import type { PauseReport } from '../../guardrails';
+import { PauseAll, PauseReportView } from '../PauseAll';
 import { EmptyState, ErrorBanner, PageHeader, SkeletonRows } from '../../ui/kit';
 
 export default function TenantsScreen() {
   const tenants = useQuery(TenantsDocument);
   const users = useQuery(UsersDocument, {});
   const [filter, setFilter] = useState('');
+  const [report, setReport] = useState<{ scope: string; report: PauseReport } | null>(null);
 
   const counts = useMemo(() => {
     const m = new Map<string, number>();
@@ -26,6 +29,8 @@ export default function TenantsScreen() {
         title="Tenants"
         subtitle={tenants.data ? `${plural(tenants.data.tenants.length, 'tenant')} · ${plural(users.data?.users.length ?? 0, 'user')}` : 'Every organisation on this platform'}
         actions={
+          <div className="console-actions">
+          <PauseAll scope={{ kind: 'every' }} onDone={(r) => setReport({ scope: 'Every tenant', report: r })} />
           <input
             type="search"
             className="input search"
@@ -34,10 +39,15 @@ export default function TenantsScreen() {
             value={filter}
             onChange={(e) => setFilter(e.target.value)}
           />
+          </div>
         }
       />
+      {report && (
+        <PauseReportView scope={report.scope} report={report.report} onClose={() => setReport(null)} />
+      )}
       {tenants.error && <ErrorBanner error={tenants.error} onRetry={tenants.refetch} />}
       <div className="card table-card">
+        <div className="table-scroll">
         <table className="table">
           <thead>
             <tr>
@@ -47,10 +57,11 @@ export default function TenantsScreen() {
                 Users
               </th>
               <th scope="col">Created</th>
+              <th scope="col">Emergency</th>
             </tr>
           </thead>
           <tbody>
-            {tenants.loading && !tenants.data && <SkeletonRows cols={4} />}
+            {tenants.loading && !tenants.data && <SkeletonRows cols={5} />}
             {rows.map((t) => (
               <tr key={t.id}>
                 <td>
@@ -61,10 +72,14 @@ export default function TenantsScreen() {
                 <td className="mono muted">{t.slug}</td>
                 <td className="num">{users.data ? counts.get(t.id) ?? 0 : '…'}</td>
                 <td>{formatDate(t.createdAt)}</td>
+                <td>
+                  <PauseAll scope={{ kind: 'tenant', tenantId: t.id, tenantName: t.name }} onDone={(r) => setReport({ scope: t.name, report: r })} />
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
+        </div>
         {tenants.data && rows.length === 0 && (
           <EmptyState title={filter ? 'No tenant matches' : 'No tenants yet'}>
             {filter ? 'Try another name.' : 'Tenants appear here when people sign up.'}
