@@ -26,6 +26,7 @@ pub mod m20251207_000013_create_leads;
 pub mod m20251208_000014_create_budget_limits;
 pub mod m20251208_000015_special_ad_category_and_dsa;
 pub mod m20251208_000017_create_stop_loss_rules_and_notifications;
+pub mod m20251208_000018_launch_approval;
 
 /// Values every `provider` column accepts (the `Provider` entity enum).
 pub(crate) const PROVIDERS: &[&str] = &["meta_ads", "sandbox"];
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20251208_000014_create_budget_limits::Migration),
             Box::new(m20251208_000015_special_ad_category_and_dsa::Migration),
             Box::new(m20251208_000017_create_stop_loss_rules_and_notifications::Migration),
+            Box::new(m20251208_000018_launch_approval::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod agents;
+pub mod approval;
 pub mod audit;
 pub mod budget;
 pub mod campaign_types;
@@ -51,6 +52,7 @@ pub struct AgentQueries(
     leads::LeadsQuery,
     budget::BudgetQuery,
     guardrails::GuardrailsQuery,
+    approval::ApprovalQuery,
 );
 
 /// Mutations of the agent: its registry and credits.
@@ -64,6 +66,7 @@ pub struct AgentMutations(
     leads::LeadsMutation,
     budget::BudgetMutation,
     guardrails::GuardrailsMutation,
+    approval::ApprovalMutation,
 );
 
 /// The root mutation, named `Mutation` as in the public contract.
