@@ -81,7 +81,7 @@ async fn setup(app: &TestApp) -> (Account, Account, String, String) {
 
 async fn a_waiting_launch_reserves_creates_nothing_and_launches_once_approved(backend: Backend) {
     let app = TestApp::spawn_with(backend, CREDITS).await;
-    let (chief, ann, _, id) = setup(&app).await;
+    let (chief, ann, integration, id) = setup(&app).await;
     // Members read the mode.
     let r = app
         .graphql_as(
@@ -107,6 +107,16 @@ async fn a_waiting_launch_reserves_creates_nothing_and_launches_once_approved(ba
     );
     let db = app.db.connect().await;
     assert_eq!(entities::job::Entity::find().count(&db).await.unwrap(), 0);
+    let platform_calls = entities::audit_event::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(entities::audit_event::Column::Action.starts_with("platform.create"))
+                .add(entities::audit_event::Column::Action.eq("platform.upload_image")),
+        )
+        .count(&db)
+        .await
+        .unwrap();
+    assert_eq!(platform_calls, 0, "nothing was sent to the platform");
     // Launching again while it waits moves nothing.
     let r = app
         .graphql_as(&ann.token, LAUNCH, json!({ "id": id }))
@@ -126,6 +136,24 @@ async fn a_waiting_launch_reserves_creates_nothing_and_launches_once_approved(ba
         r.data()["budgetPolicy"]["running"],
         json!([{ "currency": "USD", "dailyBudgetCents": 2500 }])
     );
+    // So a second launch that would pass the tenant's total with it is refused.
+    let r = app
+        .graphql_as(
+            &chief.token,
+            "mutation($t: ID!) { setBudgetLimit(input: { tenantId: $t, currency: \"USD\", maxTenantDailyBudget: 40 }) { tenantId } }",
+            json!({ "t": ann.tenant_id }),
+        )
+        .await;
+    r.data();
+    let images = creatives(&app, &ann, 1, 4).await;
+    let mut input = traffic_input(&integration, &images);
+    input["dailyBudgetCents"] = json!(2000);
+    let second = create(&app, &ann, input).await;
+    let r = app
+        .graphql_as(&ann.token, LAUNCH, json!({ "id": second }))
+        .await;
+    assert_eq!(r.error_codes(), ["BUDGET_POLICY_EXCEEDED"], "{}", r.body);
+    assert_eq!(ledger(&app, &ann).await.0, 45, "nothing more reserved");
 
     // The approver is told; the member sees their own launch waiting, the
     // chief architect sees it in the queue.

@@ -15,8 +15,9 @@
 
 use chrono::Utc;
 use entities::{
-    CampaignId, CampaignStatus, CreditEntryKind, NotificationKind, Role, RowScope, TenantId,
-    TenantScoped, ad_campaign, campaign_creative, credit_ledger, tenant, user, user_integration,
+    CampaignId, CampaignStatus, CreativeId, CreditEntryKind, NotificationKind, Role, RowScope,
+    TenantId, TenantScoped, ad_campaign, campaign_creative, credit_ledger, tenant, user,
+    user_integration,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -61,19 +62,30 @@ pub async fn plan_digest<C: ConnectionTrait>(
     conn: &C,
     campaign: &ad_campaign::Model,
 ) -> Result<String, AppError> {
-    use sha2::Digest;
-    let creatives: Vec<String> = campaign_creative::Entity::find()
+    let creatives: Vec<CreativeId> = campaign_creative::Entity::find()
         .filter(campaign_creative::Column::CampaignId.eq(campaign.id))
         .order_by_asc(campaign_creative::Column::Position)
         .all(conn)
         .await?
         .into_iter()
-        .map(|l| l.creative_id.to_string())
+        .map(|l| l.creative_id)
         .collect();
     let page = user_integration::Entity::find_by_id(campaign.integration_id)
         .one(conn)
         .await?
         .and_then(|i| i.page_id);
+    Ok(digest_of(campaign, &creatives, page.as_deref()))
+}
+
+/// The digest of the plan made of `campaign`, its `creatives` in order and
+/// the integration's Page: hex SHA-256 of a canonical JSON text
+/// (serde_json's maps are ordered).
+pub fn digest_of(
+    campaign: &ad_campaign::Model,
+    creatives: &[CreativeId],
+    page: Option<&str>,
+) -> String {
+    use sha2::Digest;
     let plan = serde_json::json!({
         "name": campaign.campaign_name,
         "objective": campaign.objective,
@@ -85,13 +97,11 @@ pub async fn plan_digest<C: ConnectionTrait>(
         "url": campaign.destination_url,
         "form": campaign.lead_form_id,
         "pixel": campaign.pixel_id,
-        "creatives": creatives,
+        "creatives": creatives.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "integration": campaign.integration_id.to_string(),
         "page": page,
     });
-    Ok(hex::encode(sha2::Sha256::digest(
-        plan.to_string().as_bytes(),
-    )))
+    hex::encode(sha2::Sha256::digest(plan.to_string().as_bytes()))
 }
 
 /// Whether `tenant`'s launches wait for approval.
@@ -217,27 +227,17 @@ impl CampaignsService {
         self.authz
             .authorize(principal, Resource::Budget, Action::Manage)
             .await?;
-        let txn = self.db.begin().await?;
-        let current = waiting(&txn, id).await?;
-        let submitted = current.approval_digest.clone().unwrap_or_default();
-        if plan_digest(&txn, &current).await? != submitted {
-            drop(txn);
-            self.audit
-                .record_now(
-                    AuditEntry::by(principal, "campaign.approve")
-                        .target(format!("campaign:{id}"))
-                        .outcome(entities::AuditOutcome::Failure)
-                        .detail(serde_json::json!({ "reason": "plan changed" })),
-                )
-                .await?;
-            return Err(AppError::Conflict(
-                "The campaign changed after it was submitted, so this approval is void; its owner must withdraw and re-submit it.".to_owned(),
-            ));
-        }
-        let key = current
+        let submitted_row = waiting(&self.db, id).await?;
+        let submitted = submitted_row.approval_digest.clone().unwrap_or_default();
+        let key = submitted_row
             .idempotency_key
             .clone()
             .ok_or_else(|| AppError::internal(MissingKey(id)))?;
+        // The claim comes first, guarded by the submission (status, digest
+        // and key): from here an edit, a withdrawal or another decision
+        // waits for this transaction or finds the campaign no longer
+        // waiting, so the plan digested below is the one that launches.
+        let txn = self.db.begin().await?;
         let moved = ad_campaign::Entity::update_many()
             .col_expr(
                 ad_campaign::Column::Status,
@@ -250,11 +250,28 @@ impl CampaignsService {
             .col_expr(ad_campaign::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(ad_campaign::Column::Id.eq(id))
             .filter(ad_campaign::Column::Status.eq(CampaignStatus::AwaitingApproval))
-            .filter(ad_campaign::Column::ApprovalDigest.eq(submitted))
+            .filter(ad_campaign::Column::ApprovalDigest.eq(submitted.clone()))
+            .filter(ad_campaign::Column::IdempotencyKey.eq(key.clone()))
             .exec(&txn)
             .await?;
         if moved.rows_affected == 0 {
             return Err(decided());
+        }
+        let current = find_within(&txn, RowScope::All, id).await?;
+        if plan_digest(&txn, &current).await? != submitted {
+            // The claim rolls back as the transaction is dropped: it waits.
+            drop(txn);
+            self.audit
+                .record_now(
+                    AuditEntry::by(principal, "campaign.approve")
+                        .target(format!("campaign:{id}"))
+                        .outcome(entities::AuditOutcome::Failure)
+                        .detail(serde_json::json!({ "reason": "plan changed" })),
+                )
+                .await?;
+            return Err(AppError::Conflict(
+                "The campaign changed after it was submitted, so this approval is void; its owner must withdraw and re-submit it.".to_owned(),
+            ));
         }
         self.queue
             .enqueue(&txn, launch_job(id, current.tenant_id, &key)?)
@@ -437,3 +454,49 @@ async fn tell_owner<C: ConnectionTrait>(
 #[derive(Debug, thiserror::Error)]
 #[error("campaign {0} waits for approval without a launch key")]
 struct MissingKey(CampaignId);
+
+#[cfg(test)]
+mod tests {
+    use entities::{CreativeId, IntegrationId, ad_campaign};
+
+    use super::digest_of;
+    use crate::services::launch::tests::draft;
+
+    #[test]
+    fn any_change_to_what_would_be_created_changes_the_digest() {
+        let campaign = draft();
+        let creatives = [CreativeId::generate(), CreativeId::generate()];
+        let digest = digest_of(&campaign, &creatives, Some("page-1"));
+        assert_eq!(digest.len(), 64);
+        assert_eq!(digest, digest_of(&campaign, &creatives, Some("page-1")));
+        let edits = [
+            ad_campaign::Model {
+                daily_budget_cents: campaign.daily_budget_cents + 1,
+                ..campaign.clone()
+            },
+            ad_campaign::Model {
+                campaign_name: "Open day!".into(),
+                ..campaign.clone()
+            },
+            ad_campaign::Model {
+                niche: Some("yoga".into()),
+                ..campaign.clone()
+            },
+            ad_campaign::Model {
+                integration_id: IntegrationId::generate(),
+                ..campaign.clone()
+            },
+        ];
+        for edited in &edits {
+            assert_ne!(digest, digest_of(edited, &creatives, Some("page-1")));
+        }
+        let mut audience = campaign.clone();
+        audience.target_audience.age_max -= 1;
+        assert_ne!(digest, digest_of(&audience, &creatives, Some("page-1")));
+        // Creatives' order, another Page, no Page.
+        let swapped = [creatives[1], creatives[0]];
+        assert_ne!(digest, digest_of(&campaign, &swapped, Some("page-1")));
+        assert_ne!(digest, digest_of(&campaign, &creatives, Some("page-2")));
+        assert_ne!(digest, digest_of(&campaign, &creatives, None));
+    }
+}
