@@ -154,6 +154,18 @@ async fn a_waiting_launch_reserves_creates_nothing_and_launches_once_approved(ba
         .await;
     assert_eq!(r.error_codes(), ["BUDGET_POLICY_EXCEEDED"], "{}", r.body);
     assert_eq!(ledger(&app, &ann).await.0, 45, "nothing more reserved");
+    // Nor may the waiting launch's own budget be edited past the total.
+    let images = creatives(&app, &ann, 1, 5).await;
+    let mut input = traffic_input(&integration, &images);
+    input["dailyBudgetCents"] = json!(4100);
+    let r = app
+        .graphql_as(&ann.token, UPDATE, json!({ "id": id, "input": input }))
+        .await;
+    assert_eq!(r.error_codes(), ["BUDGET_POLICY_EXCEEDED"], "{}", r.body);
+    assert_eq!(
+        campaign(&app, &ann, &id).await["status"],
+        "AWAITING_APPROVAL"
+    );
 
     // The approver is told; the member sees their own launch waiting, the
     // chief architect sees it in the queue.
@@ -188,7 +200,12 @@ async fn a_waiting_launch_reserves_creates_nothing_and_launches_once_approved(ba
     let r = app
         .graphql_as(&chief.token, APPROVE, json!({ "id": id }))
         .await;
-    assert_eq!(r.data()["approveLaunch"]["status"], "LAUNCHING");
+    // The launch may already have finished by the time it answers.
+    let answered = r.data()["approveLaunch"]["status"].clone();
+    assert!(
+        answered == "LAUNCHING" || answered == "ACTIVE",
+        "{answered}"
+    );
     let live = settled(&app, &ann, &id).await;
     assert_eq!(live["status"], "ACTIVE", "{live}");
     assert!(live["metaCampaignId"].is_string());
@@ -308,7 +325,11 @@ async fn a_withdrawn_launch_is_a_draft_again_and_with_the_mode_off_launches_go_o
     let r = app
         .graphql_as(&ann.token, LAUNCH, json!({ "id": id }))
         .await;
-    assert_eq!(r.data()["launchCampaign"]["status"], "LAUNCHING");
+    let answered = r.data()["launchCampaign"]["status"].clone();
+    assert!(
+        answered == "LAUNCHING" || answered == "ACTIVE",
+        "{answered}"
+    );
     assert_eq!(settled(&app, &ann, &id).await["status"], "ACTIVE");
     assert_eq!(ledger(&app, &ann).await.0, 45);
 }

@@ -254,6 +254,29 @@ impl CampaignsService {
             ensure_integration_kept(&now, &raw, move_integration)?;
             return Err(not_editable("edited"));
         }
+        // A waiting launch holds its budget against the tenant's total, so
+        // an edit of it is held to the total as a launch is.
+        if current.status == CampaignStatus::AwaitingApproval {
+            use crate::services::budget;
+            budget::hold_for(&txn, current.tenant_id).await?;
+            if let Err(refusal) = self
+                .budget
+                .check_spend(
+                    &txn,
+                    current.tenant_id,
+                    budget::currency_of(&integration)?,
+                    id,
+                    input.daily_budget_cents,
+                )
+                .await?
+            {
+                drop(txn);
+                self.audit
+                    .record_now(budget::refused(principal, "campaign.update", id, &refusal))
+                    .await?;
+                return Err(refusal.into());
+            }
+        }
         campaign_creative::Entity::delete_many()
             .filter(campaign_creative::Column::CampaignId.eq(id))
             .exec(&txn)
