@@ -67,6 +67,9 @@ pub struct Model {
     pub launch_progress: Option<Json>,
     /// Launch idempotency key, unique per user.
     pub idempotency_key: Option<String>,
+    /// Digest of the launch plan submitted for approval (while
+    /// `awaiting_approval`); an approval of any other plan is void.
+    pub approval_digest: Option<String>,
     /// Creation time.
     pub created_at: DateTimeUtc,
     /// Last update time.

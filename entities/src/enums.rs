@@ -96,6 +96,10 @@ pub enum CampaignStatus {
     /// The launch failed; see `error_message`.
     #[sea_orm(string_value = "error")]
     Error,
+    /// Launch submitted, credits reserved, waiting for the chief
+    /// architect's approval of its plan.
+    #[sea_orm(string_value = "awaiting_approval")]
+    AwaitingApproval,
 }
 
 /// Kind of a credit movement.

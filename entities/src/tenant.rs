@@ -18,6 +18,8 @@ pub struct Model {
     pub slug: String,
     /// Creation time.
     pub created_at: DateTimeUtc,
+    /// Launches wait for the chief architect's approval.
+    pub launch_approval_required: bool,
 }
 
 /// Relations of `tenants`.

@@ -27,6 +27,7 @@ pub mod m20251208_000014_create_budget_limits;
 pub mod m20251208_000015_special_ad_category_and_dsa;
 pub mod m20251208_000016_create_lead_deliveries;
 pub mod m20251208_000017_create_stop_loss_rules_and_notifications;
+pub mod m20251208_000018_launch_approval;
 pub mod m20251208_000019_add_data_access_expiry;
 
 /// Values every `provider` column accepts (the `Provider` entity enum).
@@ -85,6 +86,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20251208_000015_special_ad_category_and_dsa::Migration),
             Box::new(m20251208_000016_create_lead_deliveries::Migration),
             Box::new(m20251208_000017_create_stop_loss_rules_and_notifications::Migration),
+            Box::new(m20251208_000018_launch_approval::Migration),
             Box::new(m20251208_000019_add_data_access_expiry::Migration),
         ]
     }

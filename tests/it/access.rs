@@ -558,6 +558,44 @@ fn cases() -> Vec<Case> {
             expect: [Unauthenticated, Forbidden, Forbidden, Forbidden, Ok],
             check: None,
         },
+        // Approval mode: turning it off keeps the rest of the matrix's
+        // launches immediate; the owner's draft is not waiting, so a
+        // decision on it is CONFLICT for whoever may decide.
+        Case {
+            field: "setApprovalMode",
+            document: "mutation($t: ID!) { setApprovalMode(tenantId: $t, required: false) { launchApprovalRequired } }",
+            variables: |w, _| json!({ "t": w.owner.tenant_id }),
+            expect: [Unauthenticated, Forbidden, Forbidden, Forbidden, Ok],
+            check: None,
+        },
+        Case {
+            field: "launchesAwaitingApproval",
+            document: "query($t: ID) { launchesAwaitingApproval(tenantId: $t) { planDigest } }",
+            variables: |w, _| json!({ "t": w.owner.tenant_id }),
+            expect: [Unauthenticated, Ok, Ok, Ok, Ok],
+            check: None,
+        },
+        Case {
+            field: "approveLaunch",
+            document: "mutation($id: ID!) { approveLaunch(id: $id) { id } }",
+            variables: |w, _| json!({ "id": w.campaign }),
+            expect: [Unauthenticated, Forbidden, Forbidden, Forbidden, Conflict],
+            check: None,
+        },
+        Case {
+            field: "rejectLaunch",
+            document: "mutation($id: ID!) { rejectLaunch(id: $id, reason: \"Not now\") { id } }",
+            variables: |w, _| json!({ "id": w.campaign }),
+            expect: [Unauthenticated, Forbidden, Forbidden, Forbidden, Conflict],
+            check: None,
+        },
+        Case {
+            field: "withdrawLaunch",
+            document: "mutation($id: ID!) { withdrawLaunch(id: $id) { id } }",
+            variables: |w, _| json!({ "id": w.campaign }),
+            expect: [Unauthenticated, Conflict, NotFound, NotFound, Conflict],
+            check: None,
+        },
         Case {
             field: "stopLossRules",
             document: "query($c: ID) { stopLossRules(campaignId: $c) { id } }",

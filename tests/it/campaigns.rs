@@ -2,6 +2,7 @@
 //! runs, listed within each caller's scope at a constant statement cost,
 //! and ad copy from the offline copywriter.
 
+mod approval;
 mod budget_policy;
 mod dashboard;
 mod drafts;

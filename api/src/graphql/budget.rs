@@ -27,6 +27,12 @@ impl BudgetPolicy {
     async fn default_max_campaign_daily_budget(&self) -> i64 {
         self.0.default_campaign_major
     }
+    /// Whether launches wait for the chief architect's approval
+    /// (`setApprovalMode`): a launch then reserves its credits and stays
+    /// `AWAITING_APPROVAL` until approved or rejected.
+    async fn launch_approval_required(&self) -> bool {
+        self.0.approval_required
+    }
     /// One entry per currency with limits, by currency.
     async fn limits(&self) -> Vec<BudgetLimit> {
         self.0

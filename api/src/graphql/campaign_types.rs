@@ -56,6 +56,8 @@ pub enum CampaignStatus {
     Completed,
     /// The launch failed; see `errorMessage`.
     Error,
+    /// The launch waits for approval (credits reserved, nothing created).
+    AwaitingApproval,
 }
 
 /// Where a launched campaign or ad stands on the platform, as the dashboard

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod agents;
+pub mod approval;
 pub mod audit;
 pub mod budget;
 pub mod campaign_types;
@@ -53,6 +54,7 @@ pub struct AgentQueries(
     budget::BudgetQuery,
     guardrails::GuardrailsQuery,
     lead_deliveries::LeadDeliveriesQuery,
+    approval::ApprovalQuery,
 );
 
 /// Mutations of the agent: its registry and credits.
@@ -67,6 +69,7 @@ pub struct AgentMutations(
     budget::BudgetMutation,
     guardrails::GuardrailsMutation,
     lead_deliveries::LeadDeliveriesMutation,
+    approval::ApprovalMutation,
 );
 
 /// The root mutation, named `Mutation` as in the public contract.

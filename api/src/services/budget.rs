@@ -32,7 +32,11 @@ use crate::{
 
 /// Statuses in which a campaign's daily budget can be spent (or is about to
 /// be): what the tenant's total counts.
-pub const SPENDING: [CampaignStatus; 2] = [CampaignStatus::Launching, CampaignStatus::Active];
+pub const SPENDING: [CampaignStatus; 3] = [
+    CampaignStatus::AwaitingApproval,
+    CampaignStatus::Launching,
+    CampaignStatus::Active,
+];
 
 /// The limits that bind campaigns of one tenant in one currency, in minor
 /// units.
@@ -114,6 +118,8 @@ pub struct PolicyView {
     /// Daily budgets of campaigns that can spend, per currency (minor
     /// units), by currency.
     pub running: Vec<(String, i64)>,
+    /// Launches wait for the chief architect's approval.
+    pub approval_required: bool,
 }
 
 impl PolicyView {
@@ -177,11 +183,14 @@ impl BudgetPolicy {
                 .all(&self.db),
             running_totals(&self.db, tenant),
         )?;
+        let approval_required =
+            crate::services::launch::approval::required(&self.db, tenant).await?;
         Ok(PolicyView {
             tenant,
             default_campaign_major: self.default_campaign_major,
             limits,
             running,
+            approval_required,
         })
     }
 

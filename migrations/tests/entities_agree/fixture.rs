@@ -62,6 +62,7 @@ pub async fn insert_every_entity(
         name: "Acme".to_owned(),
         slug: "acme".to_owned(),
         created_at: at(0),
+        launch_approval_required: true,
     };
     insert_and_read::<Tenant>(db, tenant.clone()).await?;
 
@@ -188,6 +189,7 @@ pub async fn insert_every_entity(
         launch_step: Some("ads_created".to_owned()),
         launch_progress: Some(serde_json::json!({ "campaign_id": "1" })),
         idempotency_key: Some("launch-1".to_owned()),
+        approval_digest: Some("d".repeat(64)),
         created_at: at(6),
         updated_at: at(7),
     };

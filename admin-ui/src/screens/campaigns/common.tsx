@@ -18,6 +18,7 @@ export const statusLabel: Record<CampaignStatus, string> = {
   PAUSED: 'Paused',
   COMPLETED: 'Completed',
   ERROR: 'Failed',
+  AWAITING_APPROVAL: 'Awaiting approval',
 };
 
 /** Where a launched campaign or ad stands on the platform (review and billing are the ads'). */
@@ -64,7 +65,7 @@ export const objectiveLabel: Record<CampaignObjective, string> = {
 };
 
 export function StatusBadge({ status }: { status: CampaignStatus }) {
-  const tone = ({ DRAFT: 'gray', LAUNCHING: 'blue', ACTIVE: 'green', PAUSED: 'amber', COMPLETED: 'violet', ERROR: 'red' } as const)[status];
+  const tone = ({ DRAFT: 'gray', LAUNCHING: 'blue', ACTIVE: 'green', PAUSED: 'amber', COMPLETED: 'violet', ERROR: 'red', AWAITING_APPROVAL: 'amber' } as const)[status];
   return (
     <Badge tone={tone}>
       {status === 'LAUNCHING' && <span className="spinner spinner-xs" aria-hidden="true" />}

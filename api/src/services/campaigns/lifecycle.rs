@@ -303,6 +303,7 @@ fn status_word(status: CampaignStatus) -> &'static str {
         CampaignStatus::Paused => "paused",
         CampaignStatus::Completed => "completed",
         CampaignStatus::Error => "failed",
+        CampaignStatus::AwaitingApproval => "awaiting approval",
     }
 }
 

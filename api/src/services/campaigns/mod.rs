@@ -42,6 +42,15 @@ use crate::{
 /// runs on the platform.
 pub const EDITABLE: [CampaignStatus; 2] = [CampaignStatus::Draft, CampaignStatus::Error];
 
+/// Statuses whose settings `updateCampaign` may change: the editable ones,
+/// and a launch waiting for approval, whose edit changes its plan's digest
+/// and so voids any approval until it is withdrawn and re-submitted.
+pub const AMENDABLE: [CampaignStatus; 3] = [
+    CampaignStatus::Draft,
+    CampaignStatus::Error,
+    CampaignStatus::AwaitingApproval,
+];
+
 /// A campaign's creative link with the creative itself.
 pub type LinkedCreative = (campaign_creative::Model, creative::Model);
 
@@ -198,7 +207,8 @@ impl CampaignsService {
         Ok(crate::services::launch::wait::wait_of(&self.db, campaign).await?)
     }
 
-    /// Replaces a `DRAFT` or `ERROR` campaign's settings (its status stays).
+    /// Replaces a `DRAFT`, `ERROR` or `AWAITING_APPROVAL` campaign's settings
+    /// (its status stays; a waiting launch's approval is void after it).
     /// A campaign that has been launched moves to another integration only
     /// when `move_integration` says the caller means it.
     pub async fn update(
@@ -209,7 +219,7 @@ impl CampaignsService {
         move_integration: IntegrationMove,
     ) -> Result<Model, AppError> {
         let current = self.get(principal, id, Action::Update).await?;
-        ensure_editable(&current, "edited")?;
+        ensure_amendable(&current)?;
         ensure_integration_kept(&current, &raw, move_integration)?;
         let owner = RowScope::Own {
             tenant: current.tenant_id,
@@ -229,7 +239,7 @@ impl CampaignsService {
         let mut guarded = Entity::update_many()
             .set(changes)
             .filter(Column::Id.eq(id))
-            .filter(Column::Status.is_in(EDITABLE));
+            .filter(Column::Status.is_in(AMENDABLE));
         if move_integration == IntegrationMove::Refuse {
             guarded = guarded.filter(
                 Condition::any()
@@ -240,9 +250,32 @@ impl CampaignsService {
         let updated = guarded.exec(&txn).await?;
         if updated.rows_affected == 0 {
             let now = find_within(&txn, RowScope::All, id).await?;
-            ensure_editable(&now, "edited")?;
+            ensure_amendable(&now)?;
             ensure_integration_kept(&now, &raw, move_integration)?;
             return Err(not_editable("edited"));
+        }
+        // A waiting launch holds its budget against the tenant's total, so
+        // an edit of it is held to the total as a launch is.
+        if current.status == CampaignStatus::AwaitingApproval {
+            use crate::services::budget;
+            budget::hold_for(&txn, current.tenant_id).await?;
+            if let Err(refusal) = self
+                .budget
+                .check_spend(
+                    &txn,
+                    current.tenant_id,
+                    budget::currency_of(&integration)?,
+                    id,
+                    input.daily_budget_cents,
+                )
+                .await?
+            {
+                drop(txn);
+                self.audit
+                    .record_now(budget::refused(principal, "campaign.update", id, &refusal))
+                    .await?;
+                return Err(refusal.into());
+            }
         }
         campaign_creative::Entity::delete_many()
             .filter(campaign_creative::Column::CampaignId.eq(id))
@@ -360,7 +393,20 @@ pub async fn find_within<C: ConnectionTrait>(
         .ok_or(AppError::NotFound("campaign"))
 }
 
+fn ensure_amendable(campaign: &Model) -> Result<(), AppError> {
+    if AMENDABLE.contains(&campaign.status) {
+        Ok(())
+    } else {
+        Err(not_editable("edited"))
+    }
+}
+
 fn ensure_editable(campaign: &Model, verb: &str) -> Result<(), AppError> {
+    if campaign.status == CampaignStatus::AwaitingApproval {
+        return Err(AppError::Conflict(format!(
+            "The campaign's launch waits for approval and holds credits; withdraw it (withdrawLaunch) before it can be {verb}."
+        )));
+    }
     if EDITABLE.contains(&campaign.status) {
         Ok(())
     } else {

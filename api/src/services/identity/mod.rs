@@ -153,6 +153,7 @@ impl IdentityService {
             name: Set(tenant_name.to_owned()),
             slug: Set(slug.to_owned()),
             created_at: Set(Utc::now()),
+            launch_approval_required: Set(false),
         }
         .insert(&txn)
         .await

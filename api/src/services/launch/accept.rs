@@ -15,7 +15,7 @@ use sea_orm::{
     sea_query::Expr,
 };
 
-use super::{launch_job, ledger_key};
+use super::{approval, launch_job, ledger_key};
 use crate::{
     auth::Principal,
     authz::{Action, Resource},
@@ -94,13 +94,19 @@ impl CampaignsService {
         agents::ensure_enabled(&agent, current.provider)?;
         let cost = i64::from(agent.agent.credit_cost);
 
+        // Approval mode, read before the claim: a launch submitted as the
+        // mode changes follows the mode it read.
+        let needs_approval = approval::required(&self.db, current.tenant_id).await?;
+        let claimed_status = if needs_approval {
+            CampaignStatus::AwaitingApproval
+        } else {
+            CampaignStatus::Launching
+        };
+
         let launch_key = key.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         let txn = self.db.begin().await?;
         let claimed = ad_campaign::Entity::update_many()
-            .col_expr(
-                ad_campaign::Column::Status,
-                Expr::value(CampaignStatus::Launching),
-            )
+            .col_expr(ad_campaign::Column::Status, Expr::value(claimed_status))
             .col_expr(
                 ad_campaign::Column::IdempotencyKey,
                 Expr::value(Some(launch_key.clone())),
@@ -163,6 +169,9 @@ impl CampaignsService {
         }
         .apply(&txn)
         .await?;
+        if needs_approval && reserved == Applied::Now {
+            return self.submit(principal, txn, &current).await;
+        }
         if reserved == Applied::Before
             || !self
                 .queue
@@ -185,6 +194,39 @@ impl CampaignsService {
         let _ = self
             .events
             .send(crate::events::CampaignChange::of(&current));
+        find_within(&self.db, RowScope::All, id).await
+    }
+
+    /// Ends an accepted launch that needs approval (the claim and the
+    /// reservation written in `txn`): freezes the digest of its plan and
+    /// tells the approvers; no job exists until it is approved.
+    async fn submit(
+        &self,
+        principal: &Principal,
+        txn: sea_orm::DatabaseTransaction,
+        current: &ad_campaign::Model,
+    ) -> Result<ad_campaign::Model, AppError> {
+        let id = current.id;
+        let digest = approval::plan_digest(&txn, current).await?;
+        ad_campaign::Entity::update_many()
+            .col_expr(
+                ad_campaign::Column::ApprovalDigest,
+                Expr::value(Some(digest.clone())),
+            )
+            .filter(ad_campaign::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        approval::notify_approvers(&txn, current).await?;
+        self.audit
+            .record(
+                &txn,
+                AuditEntry::by(principal, "campaign.submit")
+                    .target(format!("campaign:{id}"))
+                    .detail(serde_json::json!({ "planDigest": digest })),
+            )
+            .await?;
+        txn.commit().await?;
+        let _ = self.events.send(crate::events::CampaignChange::of(current));
         find_within(&self.db, RowScope::All, id).await
     }
 }

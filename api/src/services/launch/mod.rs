@@ -27,6 +27,7 @@
 //! that never does, a shutdown, a lost lease.
 
 mod accept;
+pub mod approval;
 mod audited;
 mod journal;
 pub mod plan;
@@ -237,6 +238,7 @@ mod tests {
             launch_step: None,
             launch_progress: None,
             idempotency_key: None,
+            approval_digest: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }

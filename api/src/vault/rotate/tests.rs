@@ -36,6 +36,7 @@ async fn owner(db: &DatabaseConnection) -> UserId {
         name: Set("Acme".to_owned()),
         slug: Set(format!("acme-{tenant_id}")),
         created_at: Set(Utc::now()),
+        launch_approval_required: Set(false),
     }
     .insert(db)
     .await

@@ -193,6 +193,7 @@ pub async fn seed(backend: Backend, size: Size) -> Res<Seeded> {
             name: format!("Bench tenant {i}"),
             slug: format!("bench-{i}"),
             created_at: t0,
+            launch_approval_required: false,
         }));
         users.push(user::ActiveModel::from(user::Model {
             id: user,
@@ -320,6 +321,7 @@ pub async fn seed(backend: Backend, size: Size) -> Res<Seeded> {
             launch_step: Some("activated".into()),
             launch_progress: None,
             idempotency_key: None,
+            approval_digest: None,
             created_at: created,
             updated_at: created,
         }));
