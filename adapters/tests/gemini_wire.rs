@@ -290,7 +290,12 @@ async fn template_is_deterministic_valid_and_uses_the_brief() {
             c.validate().expect("valid");
         }
         assert!(a.iter().any(|c| c.headline.to_lowercase().contains("yoga")));
-        assert!(a.iter().any(|c| c.body.contains("busy parents")));
+        // The offer is used; the targeting is never recited (the platform
+        // already shows the ad to that audience).
+        let text =
+            |c: &AdCopy| format!("{} {} {}", c.headline, c.body, c.description).to_lowercase();
+        assert!(a.iter().any(|c| text(c).contains("first week free")));
+        assert!(a.iter().all(|c| !text(c).contains("busy parents")));
         let distinct: std::collections::BTreeSet<_> = a.iter().map(|c| &c.headline).collect();
         assert_eq!(distinct.len(), 5);
     }

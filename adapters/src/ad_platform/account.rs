@@ -31,10 +31,6 @@ pub struct AccountCheck {
     pub account_status: AccountStatus,
     /// Smallest daily budget in minor units for impression-billed ad sets, when known.
     pub min_daily_budget: Option<i64>,
-    /// When the token stops working and when its data access ends, when the platform
-    /// says (a token that never expires, such as a system user's, has no `expires_at`).
-    #[serde(default)]
-    pub token_expiry: TokenExpiry,
 }
 
 /// A token's expiry dates, as the platform reports them (Meta's `debug_token`).

@@ -36,6 +36,14 @@ pub trait AdPlatform: Send + Sync {
     /// time zone, status and minimum daily budget.
     async fn verify(&self, creds: &Credentials) -> Result<AccountCheck, PlatformError>;
 
+    /// When the token stops working and when its data access ends, as far as the
+    /// platform says; unknown by default. Asked by Test connection and the daily token
+    /// check, never on a launch's path.
+    async fn token_expiry(&self, creds: &Credentials) -> TokenExpiry {
+        let _ = creds;
+        TokenExpiry::default()
+    }
+
     /// Lists the Pages (with their lead forms) and pixels the token can use.
     async fn assets(&self, creds: &Credentials) -> Result<Assets, PlatformError>;
 

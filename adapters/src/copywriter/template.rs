@@ -118,7 +118,8 @@ fn variant(brief: &CopyBrief, i: usize) -> AdCopy {
         .filter(|o| !o.is_empty())
         .map(capitalise);
     let cta = call_to_action(brief.objective, i);
-    let k = i % 3;
+    // Five ways to open, so five variants read as five different ads.
+    let k = i % 5;
     // What to do next, in the words of the button.
     let (headline_tail, closer, description) = match cta {
         CallToAction::SignUp => (
@@ -157,7 +158,9 @@ fn variant(brief: &CopyBrief, i: usize) -> AdCopy {
             match k {
                 0 => format!("{name}: {headline_tail}"),
                 1 => format!("{name} that fits your week"),
-                _ => format!("Discover {niche}"),
+                2 => format!("Discover {niche}"),
+                3 => format!("{name}, the easy way"),
+                _ => format!("Your {niche}: {headline_tail}"),
             },
             name.clone(),
         ],
@@ -166,7 +169,9 @@ fn variant(brief: &CopyBrief, i: usize) -> AdCopy {
     let opener = match k {
         0 => format!("{name}, made simple."),
         1 => format!("Thinking about {niche}? We make it easy."),
-        _ => format!("{name} without the hassle."),
+        2 => format!("{name} without the hassle."),
+        3 => format!("Looking for {niche}? Start here."),
+        _ => format!("{name}, when it suits you."),
     };
     let mut sentences = vec![opener];
     if let Some(o) = &offer {

@@ -80,7 +80,8 @@ pub struct RawLog {
 #[serde(deny_unknown_fields)]
 pub struct RawGraphql {
     pub introspection: bool,
-    pub graphiql: bool,
+    /// Unset: on in embedded mode (SQLite), off otherwise.
+    pub graphiql: Option<bool>,
     pub max_depth: usize,
     pub max_complexity: usize,
     pub max_aliases: usize,

@@ -233,3 +233,24 @@ fn lead_delivery_and_smtp_settings() {
         assert_eq!(err.setting, setting, "{err}");
     }
 }
+
+#[test]
+fn graphiql_is_on_in_embedded_mode_and_off_on_a_production_database() {
+    let embedded = Config::load_from(None, &env(&[])).unwrap();
+    assert!(embedded.graphql.graphiql);
+    let server =
+        Config::load_from(None, &env(&[("DATABASE_URL", "postgres://u@localhost/db")])).unwrap();
+    assert!(
+        !server.graphql.graphiql,
+        "off on PostgreSQL unless asked for"
+    );
+    let asked = Config::load_from(
+        None,
+        &env(&[
+            ("DATABASE_URL", "postgres://u@localhost/db"),
+            ("LEADFORGE_GRAPHIQL", "true"),
+        ]),
+    )
+    .unwrap();
+    assert!(asked.graphql.graphiql);
+}

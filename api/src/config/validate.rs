@@ -28,6 +28,8 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
     let addr = parse_addr(&raw.addr)?;
     let data_dir = check_data_dir(&raw.data_dir)?;
     let database = parse_database(&raw.database_url, &data_dir)?;
+    // Embedded mode (SQLite) turns on what a production database keeps off.
+    let embedded = database.backend == DatabaseBackend::Sqlite;
     let public_url = if raw.public_url.is_empty() {
         parse_url("LEADFORGE_PUBLIC_URL", &format!("http://{addr}"))?
     } else {
@@ -246,7 +248,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, ConfigError> {
         },
         graphql: GraphqlConfig {
             introspection: g.introspection,
-            graphiql: g.graphiql,
+            graphiql: g.graphiql.unwrap_or(embedded),
             max_depth: g.max_depth,
             max_complexity: g.max_complexity,
             max_aliases: g.max_aliases,

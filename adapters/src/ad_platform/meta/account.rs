@@ -74,14 +74,13 @@ impl MetaAds {
                 code: account.account_status,
             },
             min_daily_budget,
-            token_expiry: self.token_expiry(creds).await,
         })
     }
 
     /// The token's expiry dates from `GET /debug_token` (the token inspecting itself,
     /// which Meta allows a user or system-user token to do). Unknown when Meta does not
     /// answer: the connection test does not fail for it.
-    async fn token_expiry(&self, creds: &Credentials) -> TokenExpiry {
+    pub(super) async fn read_token_expiry(&self, creds: &Credentials) -> TokenExpiry {
         use secrecy::ExposeSecret;
         let params = vec![p(
             "input_token",

@@ -243,6 +243,10 @@ impl AdPlatform for MetaAds {
         self.verify_account(creds).await
     }
 
+    async fn token_expiry(&self, creds: &Credentials) -> TokenExpiry {
+        self.read_token_expiry(creds).await
+    }
+
     async fn assets(&self, creds: &Credentials) -> Result<Assets, PlatformError> {
         self.list_assets(creds).await
     }

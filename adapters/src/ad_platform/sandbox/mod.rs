@@ -246,8 +246,11 @@ impl AdPlatform for Sandbox {
             timezone: "Etc/UTC".to_owned(),
             account_status: AccountStatus { code: 1 },
             min_daily_budget: Some(catalog::min_daily_budget(currency)),
-            token_expiry: sandbox_expiry(creds),
         })
+    }
+
+    async fn token_expiry(&self, creds: &Credentials) -> crate::ad_platform::account::TokenExpiry {
+        sandbox_expiry(creds)
     }
 
     async fn assets(&self, creds: &Credentials) -> Result<Assets, PlatformError> {

@@ -104,21 +104,19 @@ impl IntegrationsService {
                 continue;
             };
             let found = match adapter.verify(&creds).await {
-                Ok(check) => {
+                Ok(_) => {
+                    let expiry = adapter.token_expiry(&creds).await;
                     Entity::update_many()
-                        .col_expr(
-                            Column::TokenExpiresAt,
-                            Expr::value(check.token_expiry.expires_at),
-                        )
+                        .col_expr(Column::TokenExpiresAt, Expr::value(expiry.expires_at))
                         .col_expr(
                             Column::DataAccessExpiresAt,
-                            Expr::value(check.token_expiry.data_access_expires_at),
+                            Expr::value(expiry.data_access_expires_at),
                         )
                         .filter(Column::Id.eq(row.id))
                         .filter(Column::CredentialsNonce.eq(row.credentials_nonce.clone()))
                         .exec(&self.db)
                         .await?;
-                    warning(&check.token_expiry, now)
+                    warning(&expiry, now)
                 }
                 Err(PlatformError::Auth { .. }) => Some(TokenWarning::Expired { at: now }),
                 Err(e) => {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use adapters::ad_platform::{
     self as platform, AdPlatform, AdapterRegistry, Assets, TargetingKind, TargetingOption,
+    TokenExpiry,
 };
 use chrono::Utc;
 use entities::{
@@ -361,6 +362,10 @@ impl IntegrationsService {
             Ok(check) => adapter.assets(&creds).await.map(|assets| (check, assets)),
             Err(e) => Err(e),
         };
+        let token_expiry = match &checked {
+            Ok(_) => adapter.token_expiry(&creds).await,
+            Err(_) => TokenExpiry::default(),
+        };
         let name = provider_name(row.provider);
         let now = Utc::now();
         let mut update: ActiveModel = row.clone().into();
@@ -370,8 +375,8 @@ impl IntegrationsService {
                 update.account_name = Set(Some(check.account_name.clone()));
                 update.currency = Set(Some(check.currency.clone()));
                 update.last_verified_at = Set(Some(now));
-                update.token_expires_at = Set(check.token_expiry.expires_at);
-                update.data_access_expires_at = Set(check.token_expiry.data_access_expires_at);
+                update.token_expires_at = Set(token_expiry.expires_at);
+                update.data_access_expires_at = Set(token_expiry.data_access_expires_at);
                 match account_problem(&check, name) {
                     None => {
                         update.status = Set(IntegrationStatus::Verified);
@@ -385,7 +390,7 @@ impl IntegrationsService {
                             message.push(' ');
                             message.push_str(&limits);
                         }
-                        if let Some(found) = expiry::warning(&check.token_expiry, now) {
+                        if let Some(found) = expiry::warning(&token_expiry, now) {
                             let (title, _) = expiry::words(&found, name, &check.account_name);
                             message.push_str(&format!(
                                 " {title}: replace the token before then, or the numbers freeze while the campaigns keep running."
