@@ -57,7 +57,7 @@ pub fn words(warning: &TokenWarning, platform: &str, account: &str) -> (String, 
     match warning {
         TokenWarning::Expiring { at } => (
             format!(
-                "The {platform} token of “{account}” expires on {}",
+                "The token of “{account}” on {platform} expires on {}",
                 at.format("%Y-%m-%d")
             ),
             format!(
@@ -66,9 +66,9 @@ pub fn words(warning: &TokenWarning, platform: &str, account: &str) -> (String, 
             ),
         ),
         TokenWarning::Expired { at } => (
-            format!("The {platform} token of “{account}” has expired: numbers are frozen"),
+            format!("The token of “{account}” on {platform} has expired: numbers are frozen"),
             format!(
-                "Since {} UTC Leadforge cannot read this ad account. The numbers on the dashboard are frozen, but its campaigns are still running and spending on {platform}. Replace the token now (Settings → Ad platforms → Replace token), or pause the campaigns in {platform}'s Ads Manager.",
+                "Since {} UTC Leadforge cannot read this ad account. The numbers on the dashboard are frozen, but its campaigns are still running and spending on {platform}. Replace the token now (Settings → Ad platforms → Replace token), or pause the campaigns on {platform} directly.",
                 at.format("%Y-%m-%d %H:%M")
             ),
         ),
