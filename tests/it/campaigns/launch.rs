@@ -149,6 +149,28 @@ async fn platform_faults_are_retried_or_fail_with_one_refund(backend: Backend) {
     assert_eq!(balance, 40);
     assert_eq!(kinds[0], "REFUND");
     assert_eq!(kinds.iter().filter(|k| *k == "REFUND").count(), 1);
+    // The owner is told once, in the same words, with the refund.
+    let r = app
+        .graphql_as(
+            &ann.token,
+            "{ notifications { edges { node { kind campaignId body } } } }",
+            json!({}),
+        )
+        .await;
+    let told: Vec<&serde_json::Value> = r.data()["notifications"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .filter(|n| n["kind"] == "LAUNCH_FAILED")
+        .collect();
+    assert_eq!(told.len(), 1, "{}", r.body);
+    assert_eq!(told[0]["campaignId"], id.as_str());
+    let body = told[0]["body"].as_str().unwrap();
+    assert!(
+        body.contains("refused") && body.contains("5 credits"),
+        "{body}"
+    );
 
     // A failed campaign can be fixed and launched again.
     let mut input = traffic_input(&integration, &images);

@@ -216,8 +216,27 @@ impl Launcher {
                 "status": if error.is_none() { "active" } else { "error" },
             })),
         };
-        if error.is_some() {
+        if let Some(why) = &error {
             entry.outcome = entities::AuditOutcome::Failure;
+            // Told once per launch, with the same words the campaign shows.
+            crate::services::notifications::raise(
+                &txn,
+                crate::services::notifications::NewNotification {
+                    tenant: campaign.tenant_id,
+                    user: campaign.user_id,
+                    kind: entities::NotificationKind::LaunchFailed,
+                    title: format!("“{}” did not launch", campaign.campaign_name),
+                    body: format!(
+                        "{}{} The {reserved} credits it reserved were returned; fix the campaign and launch it again.",
+                        why.trim_end(),
+                        if why.trim_end().ends_with(['.', '!', '?']) { "" } else { "." }
+                    ),
+                    campaign: Some(campaign.id),
+                    integration: Some(campaign.integration_id),
+                    dedupe_key: Some(format!("launch_failed:{}:{launch_key}", campaign.id)),
+                },
+            )
+            .await?;
         }
         self.audit.record(&txn, entry).await?;
         txn.commit().await?;
