@@ -195,3 +195,33 @@ pub async fn drop_tables(
 pub fn seed_error(err: sea_orm_migration::sea_query::error::Error) -> DbErr {
     DbErr::Migration(format!("seed statement: {err}"))
 }
+
+/// Adds one Casbin policy row `(ptype, role, tenant, resource, action,
+/// scope, -)`, as later migrations do when a new resource needs a rule.
+pub async fn add_policy(manager: &SchemaManager<'_>, row: [&str; 7]) -> Result<(), DbErr> {
+    use crate::m20250101_000008_create_casbin_rules::CasbinRule as C;
+    let mut insert = Query::insert();
+    insert
+        .into_table(C::Table)
+        .columns([C::Ptype, C::V0, C::V1, C::V2, C::V3, C::V4, C::V5])
+        .values(row.map(Into::into))
+        .map_err(seed_error)?;
+    manager.execute(insert).await
+}
+
+/// Removes the policy row [`add_policy`] added (matched on its first six
+/// fields).
+pub async fn remove_policy(manager: &SchemaManager<'_>, row: [&str; 7]) -> Result<(), DbErr> {
+    use crate::m20250101_000008_create_casbin_rules::CasbinRule as C;
+    let [ptype, role, tenant, resource, action, scope, _] = row;
+    let delete = Query::delete()
+        .from_table(C::Table)
+        .and_where(Expr::col(C::Ptype).eq(ptype))
+        .and_where(Expr::col(C::V0).eq(role))
+        .and_where(Expr::col(C::V1).eq(tenant))
+        .and_where(Expr::col(C::V2).eq(resource))
+        .and_where(Expr::col(C::V3).eq(action))
+        .and_where(Expr::col(C::V4).eq(scope))
+        .to_owned();
+    manager.execute(delete).await
+}

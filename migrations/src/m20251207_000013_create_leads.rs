@@ -9,8 +9,8 @@ use sea_orm_migration::prelude::*;
 
 use crate::PROVIDERS;
 use crate::common::{
-    bytes, check_in, check_len, drop_tables, fk, index, pk_uuid, short, string, string_null,
-    text_null, ts, ts_null, unique, uuid, uuid_null,
+    add_policy, bytes, check_in, check_len, drop_tables, fk, index, pk_uuid, remove_policy, short,
+    string, string_null, text_null, ts, ts_null, unique, uuid, uuid_null,
 };
 use crate::m20250101_000001_create_tenants_and_users::{Tenants, Users};
 use crate::m20250101_000002_create_user_integrations::UserIntegrations;
@@ -135,53 +135,17 @@ impl MigrationTrait for Migration {
             .await?;
         // Members work their own leads, as their own campaigns; the chief
         // architect's `*` row already covers leads.
-        let mut insert = Query::insert();
-        insert
-            .into_table(CasbinRule::Table)
-            .columns([
-                CasbinRule::Ptype,
-                CasbinRule::V0,
-                CasbinRule::V1,
-                CasbinRule::V2,
-                CasbinRule::V3,
-                CasbinRule::V4,
-                CasbinRule::V5,
-            ])
-            .values(LEAD_POLICY.map(Into::into))
-            .map_err(crate::common::seed_error)?;
-        manager.execute(insert).await
+        add_policy(manager, LEAD_POLICY).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let [ptype, role, tenant, resource, action, scope, _] = LEAD_POLICY;
-        let delete = Query::delete()
-            .from_table(CasbinRule::Table)
-            .and_where(Expr::col(CasbinRule::Ptype).eq(ptype))
-            .and_where(Expr::col(CasbinRule::V0).eq(role))
-            .and_where(Expr::col(CasbinRule::V1).eq(tenant))
-            .and_where(Expr::col(CasbinRule::V2).eq(resource))
-            .and_where(Expr::col(CasbinRule::V3).eq(action))
-            .and_where(Expr::col(CasbinRule::V4).eq(scope))
-            .to_owned();
-        manager.execute(delete).await?;
+        remove_policy(manager, LEAD_POLICY).await?;
         drop_tables(manager, &["leads"]).await
     }
 }
 
 /// The policy row of leads: `(p, role, tenant, resource, action, scope, -)`.
 const LEAD_POLICY: [&str; 7] = ["p", "member", "*", "lead", "*", "own", ""];
-
-#[derive(DeriveIden)]
-enum CasbinRule {
-    Table,
-    Ptype,
-    V0,
-    V1,
-    V2,
-    V3,
-    V4,
-    V5,
-}
 
 /// Identifiers of `leads`.
 #[derive(DeriveIden)]

@@ -6,7 +6,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::common::{fk, ts, uuid, uuid_null};
+use crate::common::{add_policy, fk, remove_policy, ts, uuid, uuid_null};
 use crate::m20250101_000001_create_tenants_and_users::{Tenants, Users};
 
 /// Creates `budget_limits` and lets members read their tenant's policy.
@@ -65,35 +65,11 @@ impl MigrationTrait for Migration {
             .await?;
         // Members read the policy they launch under; the chief architect's
         // `*` row already covers setting it.
-        let mut insert = Query::insert();
-        insert
-            .into_table(CasbinRule::Table)
-            .columns([
-                CasbinRule::Ptype,
-                CasbinRule::V0,
-                CasbinRule::V1,
-                CasbinRule::V2,
-                CasbinRule::V3,
-                CasbinRule::V4,
-                CasbinRule::V5,
-            ])
-            .values(BUDGET_POLICY.map(Into::into))
-            .map_err(crate::common::seed_error)?;
-        manager.execute(insert).await
+        add_policy(manager, BUDGET_POLICY).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let [ptype, role, tenant, resource, action, scope, _] = BUDGET_POLICY;
-        let delete = Query::delete()
-            .from_table(CasbinRule::Table)
-            .and_where(Expr::col(CasbinRule::Ptype).eq(ptype))
-            .and_where(Expr::col(CasbinRule::V0).eq(role))
-            .and_where(Expr::col(CasbinRule::V1).eq(tenant))
-            .and_where(Expr::col(CasbinRule::V2).eq(resource))
-            .and_where(Expr::col(CasbinRule::V3).eq(action))
-            .and_where(Expr::col(CasbinRule::V4).eq(scope))
-            .to_owned();
-        manager.execute(delete).await?;
+        remove_policy(manager, BUDGET_POLICY).await?;
         manager
             .drop_table(Table::drop().table(BudgetLimits::Table).to_owned())
             .await
@@ -112,16 +88,4 @@ enum BudgetLimits {
     MaxTenantDailyMinor,
     UpdatedAt,
     UpdatedBy,
-}
-
-#[derive(DeriveIden)]
-enum CasbinRule {
-    Table,
-    Ptype,
-    V0,
-    V1,
-    V2,
-    V3,
-    V4,
-    V5,
 }
