@@ -25,8 +25,8 @@ use entities::{
     user_integration,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, sea_query::Expr,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, sea_query::Expr,
 };
 
 use super::{
@@ -178,8 +178,13 @@ impl StopLoss {
             }
         };
         check_amounts(&input)?;
-        let existing = self.rules(principal, input.campaign).await?;
-        if existing.len() >= MAX_RULES {
+        // The campaign (or the caller) was checked above: count its rules
+        // without asking the gate again.
+        let siblings = match input.campaign {
+            Some(id) => Entity::find().filter(Column::CampaignId.eq(id)),
+            None => Entity::within(own(principal)).filter(Column::CampaignId.is_null()),
+        };
+        if siblings.count(&self.db).await? >= MAX_RULES as u64 {
             return Err(AppError::bad_input(
                 "campaignId",
                 format!("At most {MAX_RULES} rules per campaign (or defaults per member)."),
